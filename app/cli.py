@@ -1,0 +1,119 @@
+"""The `convlens` command: `serve` the web app, or `run` a pipeline on a picture in the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .engine import EngineError, Trace, explain, get_preset, run
+from .engine.explain import num, precise
+from .engine.presets import PRESETS, SLIDES_VOTE_INPUT, SLIDES_X
+from .engine.spec import FlattenStage, InputSpec, PipelineSpec
+from .imaging import ImageError, decode_image, normalise
+from .settings import Settings
+
+TABLE_MAX_SIDE = 12
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="convlens", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the web app")
+    serve.add_argument("--host", help="address to listen on (default: CONVLENS_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default: CONVLENS_PORT or 8000)")
+
+    run_cmd = commands.add_parser("run", help="run a preset on a picture and print every stage")
+    run_cmd.add_argument("image", nargs="?", type=Path, help="PNG, JPEG, GIF or WebP (default: the slides' X)")
+    run_cmd.add_argument("--preset", default="seed-xo", choices=sorted(PRESETS))
+
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return _serve(args.host, args.port)
+    return _run(args.image, args.preset)
+
+
+def _serve(host: str | None, port: int | None) -> int:
+    import uvicorn
+
+    from .web import create_app
+
+    overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    settings = Settings(**overrides)
+    print(f"ConvLens is serving at http://{settings.host}:{settings.port}", flush=True)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def _run(image: Path | None, preset_name: str) -> int:
+    settings = Settings()
+    preset = get_preset(preset_name)
+    try:
+        if image is None:
+            if preset.spec.input.size != SLIDES_X.shape[1:]:
+                print(f"convlens: the {preset_name} preset needs an IMAGE", file=sys.stderr)
+                return 2
+            x = SLIDES_X
+        else:
+            x = normalise(decode_image(image.read_bytes(), settings.max_image_pixels), preset.spec.input)
+        trace = run(preset.spec, x, settings.limits())
+    except (EngineError, ImageError, OSError) as exc:
+        print(f"convlens: {exc}", file=sys.stderr)
+        return 2
+    print(format_trace(trace))
+    if preset_name == "seed-xo":
+        print()
+        print(format_slides_vote())
+    return 0
+
+
+def format_table(values: np.ndarray) -> str:
+    """A map as the slides print it: one row per line, two decimals, columns aligned."""
+    cells = [[num(float(v)) for v in row] for row in values]
+    width = max(len(c) for row in cells for c in row)
+    return "\n".join("  ".join(c.rjust(width) for c in row) for row in cells)
+
+
+def format_trace(trace: Trace) -> str:
+    lines: list[str] = []
+    for out in trace:
+        lo, hi = out.value_range
+        lines.append(f"[{out.index}] {out.name} ({out.kind})  shape {out.shape}  range {lo:.3f} .. {hi:.3f}")
+        if out.data.ndim == 1:
+            labels = out.labels or tuple(str(i) for i in range(out.data.shape[0]))
+            lines.append("  " + "  ".join(f"{lab}={num(float(v))}" for lab, v in zip(labels, out.data, strict=True)))
+        elif max(out.data.shape[1:]) <= TABLE_MAX_SIDE:
+            for label, plane in zip(out.labels, out.data, strict=True):
+                lines.append(f"  {label}:")
+                lines.append("\n".join("    " + row for row in format_table(plane).splitlines()))
+        lines.append("")
+    if trace.prediction is not None:
+        last = trace.stages[-1]
+        lines.append(f"prediction: {trace.prediction.label}")
+        for i, label in enumerate(last.labels):
+            lines.append(f"  {label}: {explain(trace, last.index, 0, 0, i).formula}")
+    return "\n".join(lines)
+
+
+def format_slides_vote() -> str:
+    """The slides' own vote, on the 12 values they print: X 0.91, O 0.51."""
+    vote_only = PipelineSpec(
+        input=InputSpec(size=(1, len(SLIDES_VOTE_INPUT))),
+        stages=[FlattenStage(), get_preset("seed-xo").spec.stages[-1]],
+    )
+    trace = run(vote_only, np.array(SLIDES_VOTE_INPUT, np.float32)[None, None])
+    lines = ["the slides' example vector: " + ", ".join(f"{num(v)}" for v in SLIDES_VOTE_INPUT)]
+    for i, label in enumerate(trace.stages[-1].labels):
+        lines.append(f"  {label}: {explain(trace, len(trace) - 1, 0, 0, i).formula}")
+    assert trace.prediction is not None
+    scores = ", ".join(f"{k} {precise(v)}" for k, v in trace.prediction.scores.items())
+    lines.append(f"vote: {scores} -> {trace.prediction.label} (the slides cut to two decimals)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,294 @@
+"""The arithmetic behind one output cell, worked out on demand from the trace.
+
+``explain(trace, stage, channel, y, x)`` recomputes a single cell from the stage's input and
+parameters, so the numbers shown are the numbers computed. Vector stages (flatten, dense, softmax,
+vote) address element i as (0, 0, i). Each explanation carries ``formula``: one line in the
+slides' style, e.g. ``(1 + 1 - 1 + 1 + 1 + 1 - 1 + 1 + 1) / 9 = 0.56``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypedDict
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import EngineError
+from .steps import (
+    ConvStep,
+    DenseStep,
+    FlattenStep,
+    MagnitudeStep,
+    PoolStep,
+    ReluStep,
+    SoftmaxStep,
+    VoteStep,
+)
+from .trace import Trace
+
+F64 = npt.NDArray[np.float64]
+Box = tuple[int, int, int, int]
+"""(top, left, bottom, right) on the input, bottom and right exclusive."""
+
+MAX_FORMULA_TERMS = 24
+
+
+class Head(TypedDict):
+    stage: str
+    kind: str
+    cell: tuple[int, int, int]
+    value: float
+
+
+@dataclass(frozen=True)
+class Explanation:
+    stage: str
+    kind: str
+    cell: tuple[int, int, int]
+    value: float
+    """The stored output at this cell."""
+    formula: str
+
+
+@dataclass(frozen=True)
+class ConvExplanation(Explanation):
+    window: F64  # (C, kh, kw) input values under the kernel; padding reads as 0
+    kernel: F64  # (C, kh, kw) weights as written in the spec
+    products: F64  # (C, kh, kw)
+    total: float
+    divisor: int  # C*kh*kw with mean, else 1
+    bias: float
+    origin: tuple[int, int]  # input row and column of the window's top-left (may be padding)
+    receptive_field: Box
+
+
+@dataclass(frozen=True)
+class ReluExplanation(Explanation):
+    input_value: float
+
+
+@dataclass(frozen=True)
+class PoolExplanation(Explanation):
+    op: str
+    window: F64  # (kh, kw); NaN where the window lies outside the input
+    winner: tuple[int, int] | None  # (u, v) in the window, for max pooling
+    total: float
+    divisor: int
+    origin: tuple[int, int]
+    receptive_field: Box
+
+
+@dataclass(frozen=True)
+class MagnitudeExplanation(Explanation):
+    components: F64  # (C,)
+    total: float  # sum of squares
+
+
+@dataclass(frozen=True)
+class FlattenExplanation(Explanation):
+    source: tuple[int, int, int]  # (c, y, x) in the previous stage
+
+
+@dataclass(frozen=True)
+class DenseExplanation(Explanation):
+    inputs: F64  # (N,)
+    weights: F64  # (N,)
+    terms: F64  # (N,)
+    total: float
+    bias: float
+
+
+@dataclass(frozen=True)
+class VoteExplanation(Explanation):
+    label: str
+    inputs: F64  # (N,)
+    template: F64  # (N,)
+    positions: tuple[int, ...]  # where the template is strongest (0-based)
+    terms: F64  # inputs at those positions
+    total: float
+
+
+@dataclass(frozen=True)
+class SoftmaxExplanation(Explanation):
+    logits: F64  # (N,)
+    shift: float  # the maximum, subtracted first
+    exps: F64  # exp(logit - shift)
+    total: float
+
+
+def num(value: float) -> str:
+    """A number the way the slides write it: whole numbers bare, others to two decimals."""
+    if abs(value - round(value)) < 5e-7:
+        return str(int(round(value)))
+    return f"{value:.2f}"
+
+
+def precise(value: float) -> str:
+    """Up to four decimals, trailing zeros dropped: 0.912, 0.5175."""
+    return f"{value:.4f}".rstrip("0").rstrip(".") if not float(value).is_integer() else num(value)
+
+
+def _terms(values: F64) -> str:
+    """'1 + 1 - 1 + ...' for a list of terms; long lists are cut with a count."""
+    flat = [float(v) for v in values.ravel()]
+    shown = flat if len(flat) <= MAX_FORMULA_TERMS else flat[: MAX_FORMULA_TERMS - 1]
+    text = num(shown[0])
+    for v in shown[1:]:
+        text += f" - {num(-v)}" if v < 0 else f" + {num(v)}"
+    if len(shown) < len(flat):
+        text += f" + … ({len(flat)} terms)"
+    return text
+
+
+def explain(trace: Trace, stage: int | str, channel: int, y: int, x: int) -> Explanation:
+    """Explain one output cell of ``stage`` (index or name; not the input stage)."""
+    out = trace.stage(stage)
+    if out.index == 0:
+        raise EngineError("stage", "the input stage is not computed; pick a later stage")
+    step = trace.pipeline.steps[out.index - 1]
+    data = out.data
+    cell = (channel, y, x)
+    if data.ndim == 1:
+        if channel != 0 or y != 0 or not 0 <= x < data.shape[0]:
+            raise EngineError("cell", f"{out.name} is a vector: pick (0, 0, i), 0 <= i < {len(data)}")
+        value = float(data[x])
+    else:
+        c, h, w = data.shape
+        if not (0 <= channel < c and 0 <= y < h and 0 <= x < w):
+            raise EngineError("cell", f"{out.name} has {c} maps of {h}x{w}; {cell} is outside")
+        value = float(data[channel, y, x])
+    source = trace.stages[out.index - 1].data.astype(np.float64)
+    head = Head(stage=out.name, kind=out.kind, cell=cell, value=value)
+    if isinstance(step, ConvStep):
+        return _explain_conv(trace, step, source, head)
+    if isinstance(step, PoolStep):
+        return _explain_pool(trace, step, source, head)
+    if isinstance(step, ReluStep):
+        v = float(source[cell] if source.ndim == 3 else source[x])
+        return ReluExplanation(**head, formula=f"max(0, {num(v)}) = {num(value)}", input_value=v)
+    if isinstance(step, MagnitudeStep):
+        comps = source[:, y, x]
+        squares = " + ".join(f"{num(v)}²" for v in comps)
+        formula = f"√({squares}) = {num(value)}"
+        return MagnitudeExplanation(**head, formula=formula, components=comps, total=float(comps @ comps))
+    if isinstance(step, FlattenStep):
+        src = tuple(int(i) for i in np.unravel_index(x, source.shape))
+        formula = f"element {x} = map {src[0]}, row {src[1]}, column {src[2]} = {num(value)}"
+        return FlattenExplanation(**head, formula=formula, source=src)
+    if isinstance(step, DenseStep):
+        return _explain_dense(step, source, head)
+    if isinstance(step, VoteStep):
+        return _explain_vote(step, source, head)
+    if isinstance(step, SoftmaxStep):
+        shift = float(source.max())
+        exps = np.exp(source - shift)
+        total = float(exps.sum())
+        formula = f"exp({num(source[x])} - {num(shift)}) / {num(total)} = {num(value)}"
+        return SoftmaxExplanation(**head, formula=formula, logits=source, shift=shift, exps=exps, total=total)
+    raise EngineError("stage", f"cannot explain a {step.kind} stage")  # pragma: no cover
+
+
+def receptive_field(trace: Trace, index: int, y: int, x: int) -> Box:
+    """The input pixels that feed cell (y, x) of stage ``index``, as (top, left, bottom, right)."""
+    r0, r1, c0, c1 = y, y, x, x
+    for step in reversed(trace.pipeline.steps[:index]):
+        if isinstance(step, ConvStep):
+            top, _, left, _ = step.layout.pads
+            k = (step.layout.kh, step.layout.kw, step.layout.sh, step.layout.sw, top, left)
+        elif isinstance(step, PoolStep):
+            g = step.geometry
+            k = (g.kh, g.kw, g.sh, g.sw, g.ph, g.pw)
+        elif isinstance(step, ReluStep | MagnitudeStep):
+            continue
+        else:
+            _, h, w = trace.stages[0].data.shape
+            return (0, 0, h, w)
+        kh, kw, sh, sw, ph, pw = k
+        r0, r1 = r0 * sh - ph, r1 * sh - ph + kh - 1
+        c0, c1 = c0 * sw - pw, c1 * sw - pw + kw - 1
+    _, h, w = trace.stages[0].data.shape
+    return (max(r0, 0), max(c0, 0), min(r1 + 1, h), min(c1 + 1, w))
+
+
+def _padded_window(source: F64, top: int, left: int, kh: int, kw: int, fill: float) -> F64:
+    """source[:, top:top+kh, left:left+kw] with ``fill`` where that lies outside the source."""
+    c, h, w = source.shape
+    window = np.full((c, kh, kw), fill)
+    r0, r1 = max(top, 0), min(top + kh, h)
+    c0, c1 = max(left, 0), min(left + kw, w)
+    if r0 < r1 and c0 < c1:
+        window[:, r0 - top : r1 - top, c0 - left : c1 - left] = source[:, r0:r1, c0:c1]
+    return window
+
+
+def _explain_conv(trace: Trace, step: ConvStep, source: F64, head: Head) -> Explanation:
+    k, y, x = head["cell"]
+    lay = step.layout
+    top, left = y * lay.sh - lay.pads[0], x * lay.sw - lay.pads[2]
+    window = _padded_window(source, top, left, lay.kh, lay.kw, 0.0)
+    kernel = step.weight[k].astype(np.float64)
+    products = window * kernel
+    total = float(products.sum())
+    divisor = kernel.size if step.mean else 1
+    bias = 0.0 if lay.bias is None else float(lay.bias[k, 0])
+    formula = f"({_terms(products)}) / {divisor}" if divisor > 1 else _terms(products)
+    if bias:
+        formula += f" + {num(bias)}" if bias > 0 else f" - {num(-bias)}"
+    formula += f" = {num(head['value'])}"
+    return ConvExplanation(
+        **head, formula=formula, window=window, kernel=kernel, products=products, total=total,
+        divisor=divisor, bias=bias, origin=(top, left),
+        receptive_field=receptive_field(trace, trace.stage(head["stage"]).index, y, x),
+    )  # fmt: skip
+
+
+def _explain_pool(trace: Trace, step: PoolStep, source: F64, head: Head) -> Explanation:
+    c, y, x = head["cell"]
+    g = step.geometry
+    top, left = y * g.sh - g.ph, x * g.sw - g.pw
+    window = _padded_window(source[c : c + 1], top, left, g.kh, g.kw, np.nan)[0]
+    inside = window[~np.isnan(window)]
+    if step.op == "max":
+        flat = int(np.nanargmax(window))  # the first maximum in row-major order wins
+        winner: tuple[int, int] | None = (flat // g.kw, flat % g.kw)
+        total, divisor = float(inside.sum()), 1
+        formula = f"max({', '.join(num(v) for v in inside)}) = {num(head['value'])}"
+    else:
+        assert step.divisors is not None
+        winner, total, divisor = None, float(inside.sum()), int(step.divisors[y, x])
+        formula = f"({_terms(inside)}) / {divisor} = {num(head['value'])}"
+    return PoolExplanation(
+        **head, formula=formula, op=step.op, window=window, winner=winner, total=total,
+        divisor=divisor, origin=(top, left),
+        receptive_field=receptive_field(trace, trace.stage(head["stage"]).index, y, x),
+    )  # fmt: skip
+
+
+def _explain_dense(step: DenseStep, source: F64, head: Head) -> Explanation:
+    i = head["cell"][2]
+    weights = step.weight[i].astype(np.float64)
+    terms = weights * source
+    bias = 0.0 if step.bias is None else float(step.bias[i])
+    formula = f"{_terms(terms)}"
+    if bias:
+        formula += f" + {num(bias)}" if bias > 0 else f" - {num(-bias)}"
+    formula += f" = {num(head['value'])}"
+    return DenseExplanation(
+        **head, formula=formula, inputs=source, weights=weights, terms=terms,
+        total=float(terms.sum()), bias=bias,
+    )  # fmt: skip
+
+
+def _explain_vote(step: VoteStep, source: F64, head: Head) -> Explanation:
+    i = head["cell"][2]
+    template = step.templates[i].astype(np.float64)
+    positions = tuple(int(p) for p in np.flatnonzero(template == template.max()))
+    terms = source[list(positions)]
+    total = float(terms.sum())
+    formula = f"({_terms(terms)}) / {len(positions)} = {num(total)} / {len(positions)} = "
+    formula += precise(head["value"])
+    return VoteExplanation(
+        **head, formula=formula, label=step.labels[i], inputs=source, template=template,
+        positions=positions, terms=terms, total=total,
+    )  # fmt: skip

@@ -1,0 +1,73 @@
+"""A run's record: every stage's output, in order, the input first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import EngineError
+from .ops import Array
+
+if TYPE_CHECKING:
+    from .pipeline import Pipeline
+
+Shape = tuple[int, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class StageOutput:
+    index: int
+    name: str
+    kind: str
+    data: Array
+    labels: tuple[str, ...]
+
+    @property
+    def shape(self) -> Shape:
+        return tuple(self.data.shape)
+
+    @cached_property
+    def value_range(self) -> tuple[float, float]:
+        return float(self.data.min()), float(self.data.max())
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    scores: dict[str, float]
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    pipeline: Pipeline
+    stages: tuple[StageOutput, ...]
+
+    def __iter__(self) -> Iterator[StageOutput]:
+        return iter(self.stages)
+
+    def __len__(self) -> int:
+        return len(self.stages)
+
+    def stage(self, key: int | str) -> StageOutput:
+        """A stage by index (0 is the input) or by name; EngineError if there is none."""
+        if isinstance(key, int):
+            if 0 <= key < len(self.stages):
+                return self.stages[key]
+            raise EngineError("stage", f"no stage {key}; stages run from 0 to {len(self) - 1}")
+        for out in self.stages:
+            if out.name == key:
+                return out
+        raise EngineError("stage", f"no stage named {key!r}")
+
+    @cached_property
+    def prediction(self) -> Prediction | None:
+        """The last stage's scores by class, if the pipeline ends in labelled scores."""
+        last = self.stages[-1]
+        if last.data.ndim != 1 or len(last.labels) != last.data.shape[0]:
+            return None
+        scores = {label: float(v) for label, v in zip(last.labels, last.data, strict=True)}
+        return Prediction(last.labels[int(np.argmax(last.data))], scores)

@@ -1,0 +1,6 @@
+"""Pillow at the edge: decode and check uploaded pictures, and normalise them for a pipeline."""
+
+from .decode import ImageError, decode_image
+from .normalise import normalise
+
+__all__ = ["ImageError", "decode_image", "normalise"]

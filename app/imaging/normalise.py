@@ -1,0 +1,66 @@
+"""Bring a decoded picture to a pipeline's input: size, channels and value range."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+from ..engine.spec import InputSpec
+from .decode import ImageError
+
+MAX_ASPECT = 20.0
+"""Pictures longer than this many times their width (or the reverse) are refused."""
+
+Array = npt.NDArray[np.float32]
+
+
+def luminance(rgb: Array) -> Array:
+    """(H, W, 3) -> (H, W): ITU-R BT.601 weights, as Pillow's 'L' mode uses."""
+    return np.asarray(rgb @ np.array([0.299, 0.587, 0.114], np.float32), np.float32)
+
+
+def is_light_on_dark(grey: Array) -> bool:
+    """True when the picture's border is mostly dark: light strokes on a dark ground."""
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    return float(border.mean()) < 0.5
+
+
+def normalise(rgb: Array, spec: InputSpec) -> Array:
+    """(H, W, 3) floats in [0, 1] -> (C, height, width) float32 as ``spec`` describes.
+
+    The picture is scaled to fit the size keeping its aspect ratio (area averaging when it
+    shrinks) and centred, the rest filled with paper. Ink modes treat dark strokes on light paper
+    as ink, inverting a light-on-dark picture first; ``ink_signed`` maps ink to +1 and paper to -1
+    (the slides), ``ink_unit`` ink to 1 and paper to 0. ``brightness`` keeps light at 1.
+    """
+    h, w = rgb.shape[:2]
+    if max(h, w) / min(h, w) > MAX_ASPECT:
+        raise ImageError(f"a {w}x{h} picture is too long and thin (at most {MAX_ASPECT:g}:1)")
+    planes = luminance(rgb)[None] if spec.mode == "gray" else np.moveaxis(rgb, 2, 0)
+    if spec.values == "brightness":
+        fitted = _fit(planes, spec.size, paper=1.0)
+        return fitted.astype(np.float32)
+    grey = planes[0] if spec.mode == "gray" else luminance(rgb)
+    ink = planes if is_light_on_dark(grey) else 1.0 - planes
+    fitted = _fit(ink, spec.size, paper=0.0)
+    if spec.values == "ink_signed":
+        fitted = fitted * 2.0 - 1.0
+    return np.clip(fitted, -1.0 if spec.values == "ink_signed" else 0.0, 1.0).astype(np.float32)
+
+
+def _fit(planes: Array, size: tuple[int, int], paper: float) -> Array:
+    """Scale (C, H, W) to fit ``size`` keeping the aspect ratio, centred on ``paper``."""
+    c, h, w = planes.shape
+    th, tw = size
+    scale = min(th / h, tw / w)
+    nh, nw = max(1, min(th, round(h * scale))), max(1, min(tw, round(w * scale)))
+    out = np.full((c, th, tw), paper, np.float32)
+    top, left = (th - nh) // 2, (tw - nw) // 2
+    for i in range(c):
+        plane = planes[i]
+        if (nh, nw) != (h, w):
+            img = Image.fromarray(np.ascontiguousarray(plane, np.float32))
+            plane = np.asarray(img.resize((nw, nh), Image.Resampling.BOX), np.float32)
+        out[i, top : top + nh, left : left + nw] = plane
+    return out
