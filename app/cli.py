@@ -28,7 +28,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--port", type=int, help="port (default: CONVLENS_PORT or 8000)")
 
     run_cmd = commands.add_parser("run", help="run a preset on a picture and print every stage")
-    run_cmd.add_argument("image", nargs="?", type=Path, help="PNG, JPEG, GIF or WebP (default: the slides' X)")
+    run_cmd.add_argument(
+        "image", nargs="?", type=Path, help="PNG, JPEG, GIF or WebP (default: the slides' X)"
+    )
     run_cmd.add_argument("--preset", default="seed-xo", choices=sorted(PRESETS))
 
     args = parser.parse_args(argv)
@@ -42,8 +44,8 @@ def _serve(host: str | None, port: int | None) -> int:
 
     from .web import create_app
 
-    overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
-    settings = Settings(**overrides)
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    settings = Settings.model_validate({**Settings().model_dump(), **overrides})
     print(f"ConvLens is serving at http://{settings.host}:{settings.port}", flush=True)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
     return 0
@@ -59,7 +61,9 @@ def _run(image: Path | None, preset_name: str) -> int:
                 return 2
             x = SLIDES_X
         else:
-            x = normalise(decode_image(image.read_bytes(), settings.max_image_pixels), preset.spec.input)
+            x = normalise(
+                decode_image(image.read_bytes(), settings.max_image_pixels), preset.spec.input
+            )
         trace = run(preset.spec, x, settings.limits())
     except (EngineError, ImageError, OSError) as exc:
         print(f"convlens: {exc}", file=sys.stderr)
@@ -82,10 +86,17 @@ def format_trace(trace: Trace) -> str:
     lines: list[str] = []
     for out in trace:
         lo, hi = out.value_range
-        lines.append(f"[{out.index}] {out.name} ({out.kind})  shape {out.shape}  range {lo:.3f} .. {hi:.3f}")
+        lines.append(
+            f"[{out.index}] {out.name} ({out.kind})  shape {out.shape}  range {lo:.3f} .. {hi:.3f}"
+        )
         if out.data.ndim == 1:
             labels = out.labels or tuple(str(i) for i in range(out.data.shape[0]))
-            lines.append("  " + "  ".join(f"{lab}={num(float(v))}" for lab, v in zip(labels, out.data, strict=True)))
+            lines.append(
+                "  "
+                + "  ".join(
+                    f"{lab}={num(float(v))}" for lab, v in zip(labels, out.data, strict=True)
+                )
+            )
         elif max(out.data.shape[1:]) <= TABLE_MAX_SIDE:
             for label, plane in zip(out.labels, out.data, strict=True):
                 lines.append(f"  {label}:")

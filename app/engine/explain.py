@@ -120,7 +120,7 @@ class SoftmaxExplanation(Explanation):
 def num(value: float) -> str:
     """A number the way the slides write it: whole numbers bare, others to two decimals."""
     if abs(value - round(value)) < 5e-7:
-        return str(int(round(value)))
+        return str(round(value))
     return f"{value:.2f}"
 
 
@@ -151,7 +151,9 @@ def explain(trace: Trace, stage: int | str, channel: int, y: int, x: int) -> Exp
     cell = (channel, y, x)
     if data.ndim == 1:
         if channel != 0 or y != 0 or not 0 <= x < data.shape[0]:
-            raise EngineError("cell", f"{out.name} is a vector: pick (0, 0, i), 0 <= i < {len(data)}")
+            raise EngineError(
+                "cell", f"{out.name} is a vector: pick (0, 0, i), 0 <= i < {len(data)}"
+            )
         value = float(data[x])
     else:
         c, h, w = data.shape
@@ -171,9 +173,12 @@ def explain(trace: Trace, stage: int | str, channel: int, y: int, x: int) -> Exp
         comps = source[:, y, x]
         squares = " + ".join(f"{num(v)}²" for v in comps)
         formula = f"√({squares}) = {num(value)}"
-        return MagnitudeExplanation(**head, formula=formula, components=comps, total=float(comps @ comps))
+        return MagnitudeExplanation(
+            **head, formula=formula, components=comps, total=float(comps @ comps)
+        )
     if isinstance(step, FlattenStep):
-        src = tuple(int(i) for i in np.unravel_index(x, source.shape))
+        ci, yi, xi = (int(i) for i in np.unravel_index(x, source.shape))
+        src = (ci, yi, xi)
         formula = f"element {x} = map {src[0]}, row {src[1]}, column {src[2]} = {num(value)}"
         return FlattenExplanation(**head, formula=formula, source=src)
     if isinstance(step, DenseStep):
@@ -185,7 +190,9 @@ def explain(trace: Trace, stage: int | str, channel: int, y: int, x: int) -> Exp
         exps = np.exp(source - shift)
         total = float(exps.sum())
         formula = f"exp({num(source[x])} - {num(shift)}) / {num(total)} = {num(value)}"
-        return SoftmaxExplanation(**head, formula=formula, logits=source, shift=shift, exps=exps, total=total)
+        return SoftmaxExplanation(
+            **head, formula=formula, logits=source, shift=shift, exps=exps, total=total
+        )
     raise EngineError("stage", f"cannot explain a {step.kind} stage")  # pragma: no cover
 
 

@@ -144,7 +144,7 @@ def conv2d_prepared(x: Array, layout: Conv2dLayout) -> Array:
     s0, s1, s2 = xp.strides
     # im2col as a strided view (C, kh, kw, H_out, W_out); the reshape makes the one copy.
     windows = np.ndarray((c, kh, kw, ho, wo), F32, xp, 0, (s0, s1, s2, s1 * sh, s2 * sw))
-    out = layout.wmat @ windows.reshape(c * kh * kw, ho * wo)
+    out: Array = layout.wmat @ windows.reshape(c * kh * kw, ho * wo)
     if layout.bias is not None:
         out += layout.bias
     return out.reshape(-1, ho, wo)
@@ -191,7 +191,8 @@ def magnitude(x: npt.ArrayLike) -> Array:
     is the gradient magnitude sqrt(Gx**2 + Gy**2).
     """
     arr = _as_chw(x)
-    return np.sqrt(np.einsum("chw,chw->hw", arr, arr))[None]
+    squares: Array = np.einsum("chw,chw->hw", arr, arr)
+    return np.sqrt(squares)[None]
 
 
 # --------------------------------------------------------------------------- pooling
@@ -370,8 +371,9 @@ def dense(x: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | None = 
 def softmax(x: npt.ArrayLike) -> Array:
     """exp(x - max(x)) / sum(exp(x - max(x))): x (N,) -> out (N,), summing to 1."""
     v = np.asarray(x, dtype=F32)
-    e = np.exp(v - v.max())
-    return e / e.sum()
+    e: Array = np.exp(v - v.max())
+    e /= e.sum()
+    return e
 
 
 def vote_matrix(templates: npt.ArrayLike) -> Array:
@@ -382,8 +384,9 @@ def vote_matrix(templates: npt.ArrayLike) -> Array:
     t = np.asarray(templates, dtype=F32)
     if t.ndim != 2 or 0 in t.shape:
         raise EngineError("templates", f"expected a non-empty (M, N) array, got {t.shape}")
-    strongest = (t == t.max(axis=1, keepdims=True)).astype(F32)
-    return strongest / strongest.sum(axis=1, keepdims=True)
+    strongest: Array = (t == t.max(axis=1, keepdims=True)).astype(F32)
+    strongest /= strongest.sum(axis=1, keepdims=True)
+    return strongest
 
 
 def vote(x: npt.ArrayLike, templates: npt.ArrayLike) -> Array:

@@ -160,7 +160,8 @@ def _check_weights(values: Array, what: str, limits: Limits) -> None:
     if biggest > limits.max_abs_weight:
         raise EngineError(
             what,
-            f"has a weight of magnitude {biggest:g}, more than the limit of {limits.max_abs_weight:g}",
+            f"has a weight of magnitude {biggest:g}, "
+            f"more than the limit of {limits.max_abs_weight:g}",
             limits.max_abs_weight,
         )
 
@@ -236,7 +237,7 @@ def _compile_conv(stage: ConvStage, common: dict[str, Any], shape: Shape, limits
             f"{len(kernels)} kernels, more than the limit of {limits.max_maps_per_stage} maps",
             limits.max_maps_per_stage,
         )
-    grids = []
+    grids: list[Array] = []
     for k, kernel in enumerate(kernels):
         grid = np.asarray(kernel.weights, F32)
         if grid.ndim == 2:

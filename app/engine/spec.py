@@ -18,8 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .banks import BANKS, KERNELS
 from .errors import EngineError
 
-SPEC_VERSION = 1
-
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 Name = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.\- ]+$")]
 Label = Annotated[str, Field(min_length=1, max_length=20)]
@@ -157,7 +155,7 @@ class SoftmaxStage(_Model):
 
 
 class VoteStage(_Model):
-    """The slides' vote: each class scores the mean of the inputs where its template is strongest."""
+    """The slides' vote: a class scores the mean of the inputs where its template is strongest."""
 
     kind: Literal["vote"] = "vote"
     name: Name | None = None
@@ -225,7 +223,7 @@ class InputSpec(_Model):
 
 
 class PipelineSpec(_Model):
-    version: Literal[1] = SPEC_VERSION
+    version: Literal[1] = 1
     input: InputSpec
     stages: list[Stage] = Field(min_length=1)
 
@@ -258,7 +256,9 @@ def _no_negative_zero(value: Any) -> Any:
 
 
 _KINDS = {"conv", "relu", "pool", "magnitude", "flatten", "dense", "softmax", "vote", "repeat"}
-_UNION_BRANCH = re.compile(r"^(constrained-|list\[|tuple\[|union\[|literal\[|function-)|^(Kernel|int|str|float|bool)$")
+_UNION_BRANCH = re.compile(
+    r"^(constrained-|list\[|tuple\[|union\[|literal\[|function-)|^(Kernel|int|str|float|bool)$"
+)
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:

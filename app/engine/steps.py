@@ -86,7 +86,7 @@ class DenseStep(Step):
 @dataclass(frozen=True, eq=False)
 class SoftmaxStep(Step):
     def forward(self, x: Array) -> Array:
-        e = np.exp(x - x.max())
+        e: Array = np.exp(x - x.max())
         e /= e.sum()
         return e
 

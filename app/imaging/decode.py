@@ -35,7 +35,7 @@ def decode_image(data: bytes, max_pixels: int) -> RGB:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=FORMATS)
+            image: Image.Image = Image.open(io.BytesIO(data), formats=FORMATS)
             width, height = image.size
             if width * height > max_pixels:
                 raise ImageError(
@@ -48,7 +48,9 @@ def decode_image(data: bytes, max_pixels: int) -> RGB:
             image.load()
             image = ImageOps.exif_transpose(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError(f"the image is too large to decode safely (limit {max_pixels:,} pixels)")
+        raise ImageError(
+            f"the image is too large to decode: more than the limit of {max_pixels:,} pixels"
+        ) from None
     except UnidentifiedImageError:
         raise ImageError("not a PNG, JPEG, GIF or WebP image") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
@@ -73,4 +75,5 @@ def _to_rgb(image: Image.Image) -> RGB:
     if not has_alpha:
         return rgba
     alpha = rgba[:, :, 3:4]
-    return rgba[:, :, :3] * alpha + (1.0 - alpha)
+    composited: RGB = rgba[:, :, :3] * alpha + (1.0 - alpha)
+    return composited

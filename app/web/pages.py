@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
 
 from ..engine import PRESETS
 
@@ -12,5 +13,7 @@ router = APIRouter()
 
 @router.get("/", response_class=HTMLResponse, name="home")
 def home(request: Request) -> HTMLResponse:
-    templates = request.app.state.templates
-    return templates.TemplateResponse(request, "index.html", {"presets": list(PRESETS.values())})
+    templates: Jinja2Templates = request.app.state.templates
+    context = {"presets": list(PRESETS.values())}
+    response: HTMLResponse = templates.TemplateResponse(request, "index.html", context)
+    return response

@@ -1,0 +1,129 @@
+"""Decoding uploads and normalising them for a pipeline."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from app.engine import get_preset, run
+from app.engine.presets import SLIDES_O, SLIDES_X
+from app.engine.spec import InputSpec
+from app.imaging import ImageError, decode_image, normalise
+
+LIMIT = 40_000_000
+
+
+def encode(image: Image.Image, fmt: str = "PNG", **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def drawn(grid: np.ndarray, scale: int = 20, *, light_on_dark: bool = False) -> Image.Image:
+    """A slides picture drawn as a person would: dark ink on white, ``scale`` pixels per cell."""
+    ink = grid[0] > 0
+    pixels = np.where(ink ^ light_on_dark, 0, 255).astype(np.uint8)
+    return Image.fromarray(pixels).resize((9 * scale, 9 * scale), Image.Resampling.NEAREST)
+
+
+SEED_INPUT = get_preset("seed-xo").spec.input
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "GIF", "WEBP"])
+def test_a_drawn_x_becomes_the_slides_x(fmt):
+    options = {"lossless": True} if fmt == "WEBP" else {}
+    rgb = decode_image(encode(drawn(SLIDES_X).convert("RGB"), fmt, **options), LIMIT)
+    np.testing.assert_array_equal(normalise(rgb, SEED_INPUT), SLIDES_X)
+
+
+def test_light_on_dark_is_inverted_so_ink_stays_positive():
+    rgb = decode_image(encode(drawn(SLIDES_O, light_on_dark=True)), LIMIT)
+    np.testing.assert_array_equal(normalise(rgb, SEED_INPUT), SLIDES_O)
+
+
+def test_a_jpeg_x_is_still_classified_x():
+    rgb = decode_image(encode(drawn(SLIDES_X, 31).convert("RGB"), "JPEG", quality=80), LIMIT)
+    x = normalise(rgb, SEED_INPUT)
+    assert x.min() >= -1 and x.max() <= 1
+    assert run(get_preset("seed-xo").spec, x).prediction.label == "X"
+
+
+def test_downscaling_averages_areas():
+    # A 2x2 checkerboard of 3x3 blocks shrinks to a 2x2 checkerboard; a 1-pixel checkerboard to grey.
+    blocks = np.kron([[0, 255], [255, 0]], np.ones((3, 3))).astype(np.uint8)
+    spec = InputSpec(size=(2, 2), values="brightness")
+    out = normalise(decode_image(encode(Image.fromarray(blocks)), LIMIT), spec)
+    np.testing.assert_allclose(out[0], [[0, 1], [1, 0]], atol=1e-6)
+    fine = (np.indices((8, 8)).sum(0) % 2 * 255).astype(np.uint8)
+    out = normalise(decode_image(encode(Image.fromarray(fine)), LIMIT), spec)
+    np.testing.assert_allclose(out[0], 0.5, atol=1e-6)
+
+
+def test_aspect_ratio_is_kept_and_padded_with_paper():
+    wide = np.full((10, 40), 255, np.uint8)
+    wide[3:7, 4:36] = 0  # a dark bar on white, four times wider than the picture is tall
+    out = normalise(
+        decode_image(encode(Image.fromarray(wide)), LIMIT),
+        InputSpec(size=(8, 8), values="ink_unit"),
+    )
+    # Scaled to 8x2 and centred: rows 3 and 4 hold the picture, the rest is paper (0).
+    assert out[0, 3:5].max() > 0.3
+    np.testing.assert_array_equal(out[0, :3], 0.0)
+    np.testing.assert_array_equal(out[0, 5:], 0.0)
+
+
+def test_alpha_is_composited_on_white_and_sixteen_bit_is_scaled():
+    rgba = Image.new("RGBA", (4, 4), (0, 0, 0, 0))
+    rgba.putpixel((1, 1), (0, 0, 0, 255))
+    rgb = decode_image(encode(rgba), LIMIT)
+    assert rgb[0, 0].tolist() == [1.0, 1.0, 1.0] and rgb[1, 1].tolist() == [0.0, 0.0, 0.0]
+    deep = Image.fromarray(np.array([[0, 32768], [65535, 1000]], np.uint16))
+    rgb = decode_image(encode(deep), LIMIT)
+    np.testing.assert_allclose(rgb[:, :, 0], [[0, 32768 / 65535], [1, 1000 / 65535]], rtol=1e-6)
+
+
+def test_exif_orientation_is_applied():
+    tall = Image.new("L", (2, 6), 255)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise to display
+    rgb = decode_image(encode(tall.convert("RGB"), "JPEG", exif=exif), LIMIT)
+    assert rgb.shape[:2] == (2, 6)
+
+
+def test_only_the_first_frame_of_an_animation_is_used():
+    frames = [Image.new("L", (4, 4), 0), Image.new("L", (4, 4), 255)]
+    data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
+    assert decode_image(data, LIMIT).max() == 0.0
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"", "empty"),
+        (b"hello, this is not a picture", "not a PNG, JPEG, GIF or WebP"),
+        (encode(Image.new("L", (9, 9)), "BMP"), "not a PNG, JPEG, GIF or WebP"),
+        (encode(Image.new("L", (64, 64)))[:60], "truncated or corrupt"),
+    ],
+)
+def test_unusable_files(data, words):
+    with pytest.raises(ImageError, match=words):
+        decode_image(data, LIMIT)
+
+
+def test_too_many_pixels_and_bombs_are_refused():
+    data = encode(Image.new("L", (500, 400)))
+    with pytest.raises(ImageError, match="200,000 pixels, more than the limit of 100,000"):
+        decode_image(data, 100_000)
+    bomb = encode(Image.new("1", (20_000, 20_000)))  # a few kB that decode to 400 megapixels
+    assert len(bomb) < 100_000
+    with pytest.raises(ImageError, match="more than the limit"):
+        decode_image(bomb, LIMIT)
+
+
+def test_a_picture_too_long_and_thin_is_refused():
+    thin = decode_image(encode(Image.new("L", (420, 20))), LIMIT)
+    with pytest.raises(ImageError, match="too long and thin"):
+        normalise(thin, SEED_INPUT)

@@ -1,0 +1,95 @@
+"""The web app: home page, health check, static files and security headers."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import httpx
+import pytest
+
+from app.engine import PRESETS
+from app.settings import Settings
+from app.web import create_app
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture
+async def client(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path / "data"))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+class Outline(HTMLParser):
+    """Collects the tags, attributes and text of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        if data.strip():
+            self.text.append(data.strip())
+
+
+def parse(html: str) -> Outline:
+    outline = Outline()
+    outline.feed(html)
+    return outline
+
+
+async def test_healthz(client):
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+async def test_home_page_lists_the_presets_and_loads_only_local_assets(client):
+    response = await client.get("/")
+    assert response.status_code == 200
+    page = parse(response.text)
+    headings = [t for t in page.text if t in {p.title for p in PRESETS.values()}]
+    assert sorted(headings) == sorted(p.title for p in PRESETS.values())
+    assets = [
+        a.get("href") or a.get("src") for tag, a in page.tags if tag in {"link", "script", "img"}
+    ]
+    assert assets and all(url.startswith("http://testserver/static/") for url in assets)
+    for url in assets:
+        assert (await client.get(url)).status_code == 200
+    assert not any(tag == "script" and not a.get("src") for tag, a in page.tags)
+
+
+async def test_every_response_carries_security_headers(client):
+    for path in ["/", "/healthz", "/static/app.css", "/nope"]:
+        headers = (await client.get(path)).headers
+        csp = headers["content-security-policy"]
+        assert (
+            "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        )
+        assert "frame-ancestors 'none'" in csp
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"]
+
+
+async def test_request_bodies_are_capped(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path, max_upload_bytes=1000))
+
+    @app.post("/echo-size")
+    async def echo_size(payload: dict) -> dict:  # a throw-away route to exercise the cap
+        return {"keys": len(payload)}
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        assert (await c.post("/echo-size", json={"a": "x" * 10})).status_code == 200
+        assert (await c.post("/echo-size", json={"a": "x" * 5000})).status_code == 413
