@@ -187,7 +187,10 @@ def _compile_stage(
     if isinstance(stage, PoolStage):
         return _compile_pool(stage, common, shape, labels, limits)
     if isinstance(stage, ReluStage):
-        return ReluStep(**common, out_shape=shape, labels=labels, macs=int(np.prod(shape)))
+        return ReluStep(
+            **common, out_shape=shape, labels=labels, macs=int(np.prod(shape)),
+            zeros=np.zeros(shape, F32),
+        )  # fmt: skip
     if isinstance(stage, MagnitudeStage):
         c, h, w = _need_maps(shape, "magnitude")
         return MagnitudeStep(**common, out_shape=(1, h, w), labels=("magnitude",), macs=c * h * w)
