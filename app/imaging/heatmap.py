@@ -1,0 +1,65 @@
+"""Feature maps as PNG heatmaps: one pixel per value, enlarged by the browser.
+
+Signed maps use a diverging blue-white-orange scale centred on 0; non-negative maps a sequential
+dark-purple-to-yellow scale. Both stay readable with the common colour-vision deficiencies.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+Anchor = tuple[int, int, int]
+
+DIVERGING: tuple[Anchor, ...] = (
+    (33, 102, 172),  # strong negative: blue
+    (146, 197, 222),
+    (247, 247, 247),  # zero: near white
+    (244, 165, 130),
+    (179, 88, 6),  # strong positive: orange-brown
+)
+SEQUENTIAL: tuple[Anchor, ...] = (
+    (68, 1, 84),  # zero: dark purple
+    (59, 82, 139),
+    (33, 145, 140),
+    (94, 201, 98),
+    (253, 231, 37),  # largest: yellow
+)
+
+
+def _palette(anchors: tuple[Anchor, ...]) -> list[int]:
+    """256 RGB entries interpolated between evenly spaced anchors, flattened for Pillow."""
+    stops = np.linspace(0, 255, len(anchors))
+    channels = [np.interp(np.arange(256), stops, [a[i] for a in anchors]) for i in range(3)]
+    return np.round(np.stack(channels, axis=1)).astype(np.uint8).ravel().tolist()
+
+
+PALETTES = {"diverging": _palette(DIVERGING), "sequential": _palette(SEQUENTIAL)}
+
+
+def scale_for(lo: float, hi: float) -> tuple[str, float, float]:
+    """(palette, low end, high end) for values in [lo, hi]: signed maps are centred on 0."""
+    if lo < 0:
+        bound = max(abs(lo), abs(hi)) or 1.0
+        return "diverging", -bound, bound
+    return "sequential", 0.0, hi if hi > 0 else 1.0
+
+
+def render_png(values: npt.NDArray[np.float32], palette: str, lo: float, hi: float) -> bytes:
+    """(H, W) values -> palette PNG bytes, lo at the first colour and hi at the last."""
+    span = (hi - lo) or 1.0
+    index = np.clip(np.round((values - lo) / span * 255.0), 0, 255).astype(np.uint8)
+    height, width = index.shape
+    image = Image.frombytes("P", (width, height), np.ascontiguousarray(index).tobytes())
+    image.putpalette(PALETTES[palette])
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def legend_png(palette: str) -> bytes:
+    """A 256x1 strip of the colour scale, for the legend."""
+    return render_png(np.arange(256, dtype=np.float32)[None], palette, 0.0, 255.0)

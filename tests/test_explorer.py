@@ -1,0 +1,259 @@
+"""Running a picture and stepping through its stages: pages, heatmaps and the JSON API."""
+
+from __future__ import annotations
+
+import io
+import re
+from html.parser import HTMLParser
+
+import httpx
+import numpy as np
+import pytest
+from PIL import Image
+
+from app.engine import get_preset, run
+from app.engine.presets import SLIDES_X
+from app.settings import Settings
+from app.web import create_app
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+async def client(settings):
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            yield c
+
+
+class Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def find(self, tag, **attrs):
+        return [
+            a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())
+        ]
+
+
+def tags(html: str) -> Tags:
+    parser = Tags()
+    parser.feed(html)
+    return parser
+
+
+def png(pixels: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+X_PNG = png(np.kron(np.where(SLIDES_X[0] > 0, 0, 255), np.ones((10, 10))).astype(np.uint8))
+
+
+async def start(client, **form) -> str:
+    response = await client.post("/runs", data=form)
+    assert response.status_code == 303
+    match = re.fullmatch(
+        r"http://testserver/runs/([a-z2-7]{32})\?step=1", response.headers["location"]
+    )
+    assert match, response.headers["location"]
+    return match.group(1)
+
+
+async def test_the_home_form_is_a_real_multipart_form(client):
+    page = tags((await client.get("/")).text)
+    (form,) = page.find("form")
+    assert form["method"] == "post" and form["enctype"] == "multipart/form-data"
+    assert form["action"] == "http://testserver/runs"
+    assert page.find("input", type="file", name="image")
+    assert {a["value"] for a in page.find("input", name="preset")} == {
+        "seed-xo",
+        "sobel-edges",
+        "classic-kernels",
+    }
+
+
+async def test_an_example_runs_and_the_page_steps_through_every_stage(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    for step in range(7):
+        response = await client.get(f"/runs/{rid}", params={"step": step})
+        assert response.status_code == 200
+        assert response.headers["vary"] == "HX-Request"
+        page = tags(response.text)
+        assert len(page.find("li", **{"class": "stage"})) == step + 1
+        assert page.find("script", src="http://testserver/static/vendor/htmx-4.0.1/htmx.min.js")
+        nxt = page.find("a", rel="next")
+        if step < 6:
+            assert nxt[0]["hx-get"].endswith(f"step={step + 1}") and nxt[0]["hx-push-url"] == "true"
+        else:
+            assert not nxt
+    assert "Prediction: X" in response.text
+
+
+async def test_htmx_requests_get_the_fragment_and_cold_loads_the_full_page(client):
+    rid = await start(client, example="o", preset="seed-xo")
+    fragment = (await client.get(f"/runs/{rid}?step=2", headers={"HX-Request": "true"})).text
+    assert fragment.lstrip().startswith('<div id="explorer"') and "<html" not in fragment
+    full = (await client.get(f"/runs/{rid}?step=2")).text
+    assert full.lstrip().lower().startswith("<!doctype html>")
+
+
+async def test_runs_are_served_from_the_database_alone(client, settings):
+    rid = await start(client, example="x", preset="seed-xo")
+    other = create_app(settings)  # a second process would see only the database file
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=other), base_url="http://testserver"
+    ) as c2:
+        body = (await c2.get(f"/api/runs/{rid}")).json()
+    assert body["prediction"]["label"] == "X"
+    assert [s["name"] for s in body["stages"]] == [
+        "input",
+        "conv1",
+        "relu1",
+        "pool1",
+        "pool2",
+        "flatten",
+        "vote",
+    ]
+
+
+async def test_the_same_input_and_spec_give_the_same_id(client):
+    assert await start(client, example="x", preset="seed-xo") == await start(
+        client, example="x", preset="seed-xo"
+    )
+    assert await start(client, example="x", preset="seed-xo") != await start(
+        client, example="x-shifted", preset="seed-xo"
+    )
+
+
+async def test_heatmaps_are_native_size_pngs_with_long_caching(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    response = await client.get(f"/runs/{rid}/stages/1/maps/2.png")
+    assert response.status_code == 200 and response.headers["content-type"] == "image/png"
+    assert (
+        "immutable" in response.headers["cache-control"]
+        and "max-age=31536000" in response.headers["cache-control"]
+    )
+    image = Image.open(io.BytesIO(response.content))
+    assert image.size == (7, 7)
+    again = await client.get(
+        f"/runs/{rid}/stages/1/maps/2.png", headers={"If-None-Match": response.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert (await client.get(f"/runs/{rid}/stages/1/maps/3.png")).status_code == 404
+    assert (await client.get(f"/runs/{rid}/stages/99/maps/0.png")).status_code == 404
+
+
+async def test_signed_maps_are_centred_on_zero(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    conv = Image.open(io.BytesIO((await client.get(f"/runs/{rid}/stages/1/maps/0.png")).content))
+    relu = Image.open(io.BytesIO((await client.get(f"/runs/{rid}/stages/2/maps/0.png")).content))
+    trace = run(get_preset("seed-xo").spec, SLIDES_X)
+    # conv1 spans -0.78..1 on a symmetric -1..1 scale: a zero cell sits mid-palette (index 127/128).
+    conv_values = trace.stage("conv1").data[0]
+    indices = np.asarray(conv)
+    assert abs(int(indices[conv_values == conv_values.max()][0]) - 255) <= 1
+    relu_indices = np.asarray(relu)
+    assert (
+        relu_indices[trace.stage("relu1").data[0] == 0].max() == 0
+    )  # sequential scale starts at 0
+
+
+async def test_the_api_runs_an_upload_and_lists_presets(client):
+    response = await client.post(
+        "/api/run", files={"image": ("x.png", X_PNG, "image/png")}, data={"preset": "seed-xo"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["prediction"] == {
+        "label": "X",
+        "scores": {"X": pytest.approx(1.0), "O": pytest.approx(5 / 9)},
+    }
+    conv = body["stages"][1]
+    assert conv["shape"] == [3, 7, 7] and len(conv["heatmaps"]) == 3
+    assert (await client.get(conv["heatmaps"][0])).status_code == 200
+    assert body["url"] == f"http://testserver/runs/{body['id']}"
+    assert (await client.get(f"/api/runs/{body['id']}")).json() == body
+    presets = (await client.get("/api/presets")).json()
+    assert [p["name"] for p in presets] == ["seed-xo", "sobel-edges", "classic-kernels"]
+
+
+async def test_the_api_accepts_a_spec(client):
+    spec = '{"input":{"size":[16,16]},"stages":[{"kind":"conv","kernels":"sobel"},{"kind":"magnitude"}]}'
+    response = await client.post("/api/run", files={"image": ("x.png", X_PNG)}, data={"spec": spec})
+    assert response.status_code == 200
+    assert [s["shape"] for s in response.json()["stages"]] == [
+        [1, 16, 16],
+        [2, 14, 14],
+        [1, 14, 14],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("files", "data", "words"),
+    [
+        ({"image": ("a.png", b"not a picture")}, {}, "not a PNG, JPEG, GIF or WebP"),
+        ({"image": ("a.png", X_PNG[:80])}, {}, "truncated or corrupt"),
+        ({"image": ("a.png", X_PNG)}, {"preset": "nope"}, "unknown preset 'nope'"),
+        ({"image": ("a.png", X_PNG)}, {"spec": "{"}, "spec: Invalid JSON"),
+        (
+            {"image": ("a.png", X_PNG)},
+            {
+                "spec": '{"input":{"size":[9,9]},"stages":[{"kind":"conv","kernels":[{"name":"k","weights":[[1,"x"]]}]}]}'
+            },
+            "valid number",
+        ),
+    ],
+)
+async def test_bad_api_input_is_problem_json(client, files, data, words):
+    response = await client.post("/api/run", files=files, data=data)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert words in response.json()["detail"]
+
+
+async def test_bad_page_input_is_shown_in_place(client):
+    response = await client.post(
+        "/runs", files={"image": ("a.png", b"junk")}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 422
+    (alert,) = tags(response.text).find("div", role="alert")
+    assert alert["class"] == "error"
+    assert "not a PNG" in response.text and "<html" not in response.text
+    full = await client.post("/runs", files={"image": ("a.png", b"junk")})
+    assert full.status_code == 422 and "<!doctype html>" in full.text.lower()
+
+
+async def test_unknown_runs_are_404_everywhere(client):
+    assert (await client.get("/runs/abc")).status_code == 404
+    response = await client.get("/api/runs/abc")
+    assert (
+        response.status_code == 404
+        and response.headers["content-type"] == "application/problem+json"
+    )
+    assert (await client.get("/runs/abc/stages/0/maps/0.png")).status_code == 404
+
+
+async def test_nothing_is_stored_from_rejected_input(client, settings):
+    await client.post("/api/run", files={"image": ("a.png", b"junk")})
+    import sqlite3
+
+    with sqlite3.connect(settings.database_path) as conn:
+        assert conn.execute("SELECT count(*) FROM runs").fetchone() == (0,)
