@@ -13,29 +13,9 @@ from PIL import Image
 
 from app.engine import get_preset, run
 from app.engine.presets import SLIDES_X
-from app.settings import Settings
 from app.web import create_app
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return Settings(data_dir=tmp_path / "data")
-
-
-@pytest.fixture
-async def client(settings):
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-            yield c
 
 
 class Tags(HTMLParser):

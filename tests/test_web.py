@@ -14,19 +14,6 @@ from app.web import create_app
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-@pytest.fixture
-async def client(tmp_path):
-    app = create_app(Settings(data_dir=tmp_path / "data"))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-        yield c
-
-
 class Outline(HTMLParser):
     """Collects the tags, attributes and text of a page."""
 
