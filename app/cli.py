@@ -13,7 +13,7 @@ from .engine import EngineError, Trace, explain, get_preset, run
 from .engine.explain import num, precise
 from .engine.presets import PRESETS, SLIDES_VOTE_INPUT, SLIDES_X
 from .engine.spec import FlattenStage, InputSpec, PipelineSpec
-from .imaging import ImageError, decode_image, normalise
+from .imaging import ImageError, load_input
 from .settings import Settings
 
 TABLE_MAX_SIDE = 12
@@ -61,9 +61,7 @@ def _run(image: Path | None, preset_name: str) -> int:
                 return 2
             x = SLIDES_X
         else:
-            x = normalise(
-                decode_image(image.read_bytes(), settings.max_image_pixels), preset.spec.input
-            )
+            x = load_input(image.read_bytes(), preset.spec.input, settings.max_image_pixels)
         trace = run(preset.spec, x, settings.limits())
     except (EngineError, ImageError, OSError) as exc:
         print(f"convlens: {exc}", file=sys.stderr)

@@ -8,18 +8,24 @@ import io
 from collections import OrderedDict
 from dataclasses import dataclass
 from threading import Lock
+from typing import TypeVar
 
 import numpy as np
 from PIL import Image
 
 from .engine import EngineError, PipelineSpec, Trace, compile_pipeline, get_preset, parse_spec
+from .engine.pipeline import Pipeline
 from .engine.presets import SLIDES_O, SLIDES_X
-from .imaging import decode_image, normalise
+from .imaging import load_input
 from .imaging.heatmap import render_png, scale_for
 from .settings import Settings
 from .store import RunRecord, RunStore
 
 TRACE_CACHE_SIZE = 64
+PIPELINE_CACHE_SIZE = 32
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def _ink_png(grid: np.ndarray, scale: int = 20) -> bytes:
@@ -48,6 +54,11 @@ def run_id(spec_bytes: bytes, x: np.ndarray) -> str:
     return base64.b32encode(digest.digest()[:20]).decode().lower()
 
 
+def heatmap_etag(rid: str, stage: int, index: int) -> str:
+    """A heatmap's ETag: its address says everything, since runs never change."""
+    return f'"{rid}-{stage}-{index}"'
+
+
 @dataclass(frozen=True)
 class Heatmap:
     png: bytes
@@ -65,6 +76,7 @@ class Explorer:
         self.settings = settings
         self.store = store
         self._traces: OrderedDict[str, Trace] = OrderedDict()
+        self._pipelines: OrderedDict[bytes, Pipeline] = OrderedDict()
         self._lock = Lock()
 
     def resolve_spec(self, preset: str | None, spec_json: str | None) -> PipelineSpec:
@@ -74,11 +86,10 @@ class Explorer:
 
     def run_image(self, data: bytes, spec: PipelineSpec) -> str:
         """Decode, normalise and run a picture; store the run and return its id."""
-        pipeline = compile_pipeline(spec, self.settings.limits())
-        rgb = decode_image(data, self.settings.max_image_pixels)
-        x = normalise(rgb, spec.input)
-        trace = pipeline.run(x)
         spec_bytes = spec.canonical_json()
+        pipeline = self._pipeline(spec_bytes, spec)
+        x = load_input(data, spec.input, self.settings.max_image_pixels)
+        trace = pipeline.run(x)
         rid = run_id(spec_bytes, x)
         self.store.put(RunRecord(rid, spec_bytes, x))
         self._remember(rid, trace)
@@ -98,16 +109,24 @@ class Explorer:
         record = self.store.get(rid)
         if record is None:
             raise NotFound(f"no run {rid!r}")
-        trace = compile_pipeline(parse_spec(record.spec), self.settings.limits()).run(record.input)
+        trace = self._pipeline(record.spec, None).run(record.input)
         self._remember(rid, trace)
         return trace
 
+    def _pipeline(self, spec_bytes: bytes, spec: PipelineSpec | None) -> Pipeline:
+        """The compiled pipeline for a canonical spec: checked and laid out once, then reused."""
+        with self._lock:
+            if spec_bytes in self._pipelines:
+                self._pipelines.move_to_end(spec_bytes)
+                return self._pipelines[spec_bytes]
+        pipeline = compile_pipeline(spec or parse_spec(spec_bytes), self.settings.limits())
+        with self._lock:
+            _bounded_put(self._pipelines, spec_bytes, pipeline, PIPELINE_CACHE_SIZE)
+        return pipeline
+
     def _remember(self, rid: str, trace: Trace) -> None:
         with self._lock:
-            self._traces[rid] = trace
-            self._traces.move_to_end(rid)
-            while len(self._traces) > TRACE_CACHE_SIZE:
-                self._traces.popitem(last=False)
+            _bounded_put(self._traces, rid, trace, TRACE_CACHE_SIZE)
 
     def heatmap(self, rid: str, stage: int, index: int) -> Heatmap:
         """Map ``index`` of ``stage`` as a PNG, on the stage's shared scale."""
@@ -119,4 +138,12 @@ class Explorer:
         if not 0 <= index < data.shape[0]:
             raise NotFound(f"stage {stage} has no map {index}")
         palette, lo, hi = scale_for(*out.value_range)
-        return Heatmap(render_png(data[index], palette, lo, hi), f'"{rid}-{stage}-{index}"')
+        return Heatmap(render_png(data[index], palette, lo, hi), heatmap_etag(rid, stage, index))
+
+
+def _bounded_put(cache: OrderedDict[K, V], key: K, value: V, size: int) -> None:
+    """Put ``key`` last (newest) in ``cache``, dropping the oldest entries past ``size``."""
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > size:
+        cache.popitem(last=False)

@@ -150,6 +150,9 @@ async def test_signed_maps_are_centred_on_zero(client):
     conv_values = trace.stage("conv1").data[0]
     indices = np.asarray(conv)
     assert abs(int(indices[conv_values == conv_values.max()][0]) - 255) <= 1
+    # ...and the minimum, -0.78, lands a ninth of the way up, not at the bottom as lo..hi would put it.
+    expected_min_index = round((conv_values.min() + 1.0) / 2.0 * 255)
+    assert abs(int(indices[conv_values == conv_values.min()][0]) - expected_min_index) <= 1
     relu_indices = np.asarray(relu)
     assert (
         relu_indices[trace.stage("relu1").data[0] == 0].max() == 0

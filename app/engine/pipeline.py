@@ -94,8 +94,9 @@ def compile_pipeline(spec: PipelineSpec, limits: Limits | None = None) -> Pipeli
             f"{h}x{w} is larger than the limit of {limits.max_input_side} per side",
             limits.max_input_side,
         )
-    shape: Shape = (spec.input.channels, h, w)
-    labels = _input_labels(spec)
+    input_shape: Shape = (spec.input.channels, h, w)
+    input_labels = _input_labels(spec)
+    shape, labels = input_shape, input_labels
     steps: list[Step] = []
     counts: dict[str, int] = {}
     for path, stage in _expand(spec, limits):
@@ -112,9 +113,7 @@ def compile_pipeline(spec: PipelineSpec, limits: Limits | None = None) -> Pipeli
     duplicate = next((n for n in names if names.count(n) > 1 or n == "input"), None)
     if duplicate is not None:
         raise EngineError("stages", f"two stages are named {duplicate!r}; names must be unique")
-    pipeline = Pipeline(
-        spec, limits, (spec.input.channels, h, w), _input_labels(spec), tuple(steps)
-    )
+    pipeline = Pipeline(spec, limits, input_shape, input_labels, tuple(steps))
     if pipeline.macs > limits.max_macs:
         raise EngineError(
             "stages",
@@ -287,12 +286,6 @@ def _compile_pool(
 ) -> Step:
     c, h, w = _need_maps(shape, "pool")
     size = stage.kernel_size if isinstance(stage.kernel_size, int) else tuple(stage.kernel_size)
-    if max(ops._pair(size, "kernel_size")) > limits.max_kernel_size:  # type: ignore[arg-type]
-        raise EngineError(
-            "kernel_size",
-            f"window {size} is larger than the limit of {limits.max_kernel_size}",
-            limits.max_kernel_size,
-        )
     stride = (
         stage.stride
         if stage.stride is None or isinstance(stage.stride, int)
@@ -300,6 +293,12 @@ def _compile_pool(
     )
     padding = stage.padding if isinstance(stage.padding, int) else tuple(stage.padding)
     g = ops.pool_geometry(h, w, size, stride, padding, stage.ceil_mode)  # type: ignore[arg-type]
+    if max(g.kh, g.kw) > limits.max_kernel_size:
+        raise EngineError(
+            "kernel_size",
+            f"window {g.kh}x{g.kw} is larger than the limit of {limits.max_kernel_size}",
+            limits.max_kernel_size,
+        )
     divisors = None if stage.op == "max" else ops.avg_pool_divisors(h, w, g, True)
     return PoolStep(
         **common, out_shape=(c, g.ho, g.wo), labels=labels, macs=c * g.ho * g.wo * g.kh * g.kw,

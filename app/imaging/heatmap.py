@@ -58,8 +58,3 @@ def render_png(values: npt.NDArray[np.float32], palette: str, lo: float, hi: flo
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()
-
-
-def legend_png(palette: str) -> bytes:
-    """A 256x1 strip of the colour scale, for the legend."""
-    return render_png(np.arange(256, dtype=np.float32)[None], palette, 0.0, 255.0)

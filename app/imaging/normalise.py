@@ -7,7 +7,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from ..engine.spec import InputSpec
-from .decode import ImageError
+from .decode import ImageError, decode_image
 
 MAX_ASPECT = 20.0
 """Pictures longer than this many times their width (or the reverse) are refused."""
@@ -64,3 +64,8 @@ def _fit(planes: Array, size: tuple[int, int], paper: float) -> Array:
             plane = np.asarray(img.resize((nw, nh), Image.Resampling.BOX), np.float32)
         out[i, top : top + nh, left : left + nw] = plane
     return out
+
+
+def load_input(data: bytes, spec: InputSpec, max_pixels: int) -> Array:
+    """Uploaded bytes -> the pipeline's normalised input: decode once, then ``normalise``."""
+    return normalise(decode_image(data, max_pixels), spec)

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ..engine import EngineError
-from ..service import Explorer
+from ..service import Explorer, heatmap_etag
 from .texts import STAGE_TEXT
 
 router = APIRouter()
@@ -75,7 +75,7 @@ def show_run(request: Request, run_id: str, step: Annotated[int, Query(ge=0)] = 
 @router.get("/runs/{run_id}/stages/{stage}/maps/{index}.png", name="heatmap")
 def heatmap(request: Request, run_id: str, stage: int, index: int) -> Response:
     cached = {"Cache-Control": "public, max-age=31536000, immutable"}
-    etag = f'"{run_id}-{stage}-{index}"'
+    etag = heatmap_etag(run_id, stage, index)
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={**cached, "ETag": etag})
     picture = explorer(request).heatmap(run_id, stage, index)
