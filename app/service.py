@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cache
 from threading import Lock
 from typing import TypeVar
 
 import numpy as np
-from PIL import Image
 
 from .engine import EngineError, PipelineSpec, Trace, compile_pipeline, get_preset, parse_spec
 from .engine.pipeline import Pipeline
-from .engine.presets import SLIDES_O, SLIDES_X
 from .imaging import load_input
 from .imaging.heatmap import render_png, scale_for
+from .resources import resource_dir
 from .settings import Settings
 from .store import RunRecord, RunStore
 
@@ -28,20 +27,34 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-def _ink_png(grid: np.ndarray, scale: int = 20) -> bytes:
-    """A slides picture drawn as dark ink on white, as a person would upload it."""
-    pixels = np.where(grid[0] > 0, 0, 255).astype(np.uint8)
-    h, w = pixels.shape
-    image = Image.fromarray(pixels).resize((w * scale, h * scale), Image.Resampling.NEAREST)
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
+@dataclass(frozen=True)
+class Example:
+    name: str
+    title: str
+    filename: str
+    preset: str
+    """The preset the example is made for; any other can be chosen."""
+
+    @property
+    def data(self) -> bytes:
+        return _example_bytes(self.filename)
 
 
-EXAMPLES: dict[str, tuple[str, bytes]] = {
-    "x": ("The slides' X", _ink_png(SLIDES_X)),
-    "o": ("An O", _ink_png(SLIDES_O)),
-    "x-shifted": ("The X, one pixel to the right", _ink_png(np.roll(SLIDES_X, 1, axis=2))),
+@cache
+def _example_bytes(filename: str) -> bytes:
+    return (resource_dir("static") / "examples" / filename).read_bytes()
+
+
+EXAMPLES: dict[str, Example] = {
+    e.name: e
+    for e in [
+        Example("x", "The slides' X", "x.png", "seed-xo"),
+        Example("o", "An O", "o.png", "seed-xo"),
+        Example("x-shifted", "The X, one pixel to the right", "x-shifted.png", "seed-xo"),
+        Example("x-rotated", "An X, turned 25 degrees", "x-rotated.png", "seed-xo"),
+        Example("letter-a", "A drawn letter A", "letter-a.png", "classic-kernels"),
+        Example("photo", "A photo, for edges", "photo.jpg", "sobel-edges"),
+    ]
 }
 
 
@@ -54,9 +67,9 @@ def run_id(spec_bytes: bytes, x: np.ndarray) -> str:
     return base64.b32encode(digest.digest()[:20]).decode().lower()
 
 
-def heatmap_etag(rid: str, stage: int, index: int) -> str:
+def heatmap_etag(rid: str, stage: int, index: int, scale: str = "stage") -> str:
     """A heatmap's ETag: its address says everything, since runs never change."""
-    return f'"{rid}-{stage}-{index}"'
+    return f'"{rid}-{stage}-{index}-{scale}"'
 
 
 @dataclass(frozen=True)
@@ -98,7 +111,7 @@ class Explorer:
     def run_example(self, name: str, spec: PipelineSpec) -> str:
         if name not in EXAMPLES:
             raise EngineError("example", f"unknown example {name!r} (known: {', '.join(EXAMPLES)})")
-        return self.run_image(EXAMPLES[name][1], spec)
+        return self.run_image(EXAMPLES[name].data, spec)
 
     def trace(self, rid: str) -> Trace:
         """The run's trace, recomputed from the stored input and spec when not cached."""
@@ -128,8 +141,8 @@ class Explorer:
         with self._lock:
             _bounded_put(self._traces, rid, trace, TRACE_CACHE_SIZE)
 
-    def heatmap(self, rid: str, stage: int, index: int) -> Heatmap:
-        """Map ``index`` of ``stage`` as a PNG, on the stage's shared scale."""
+    def heatmap(self, rid: str, stage: int, index: int, per_map: bool = False) -> Heatmap:
+        """Map ``index`` of ``stage`` as a PNG, on the stage's shared scale or its own."""
         trace = self.trace(rid)
         if not 0 <= stage < len(trace):
             raise NotFound(f"run {rid} has no stage {stage}")
@@ -137,8 +150,11 @@ class Explorer:
         data = out.data if out.data.ndim == 3 else out.data[None, None]
         if not 0 <= index < data.shape[0]:
             raise NotFound(f"stage {stage} has no map {index}")
-        palette, lo, hi = scale_for(*out.value_range)
-        return Heatmap(render_png(data[index], palette, lo, hi), heatmap_etag(rid, stage, index))
+        plane = data[index]
+        value_range = (float(plane.min()), float(plane.max())) if per_map else out.value_range
+        palette, lo, hi = scale_for(*value_range)
+        etag = heatmap_etag(rid, stage, index, "map" if per_map else "stage")
+        return Heatmap(render_png(plane, palette, lo, hi), etag)
 
 
 def _bounded_put(cache: OrderedDict[K, V], key: K, value: V, size: int) -> None:

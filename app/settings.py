@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(
         40_000_000, ge=1, description="Largest decoded image, in pixels (width x height)."
     )
+    runs_per_minute: int = Field(
+        120, ge=0, description="Runs one client address may start a minute; 0 turns the limit off."
+    )
     max_maps_per_stage: int = Field(
         _DEFAULT_LIMITS.max_maps_per_stage, ge=1, description="Feature maps one stage may produce."
     )

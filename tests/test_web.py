@@ -49,7 +49,9 @@ async def test_home_page_lists_the_presets_and_loads_only_local_assets(client):
     headings = [t for t in page.text if t in {p.title for p in PRESETS.values()}]
     assert sorted(headings) == sorted(p.title for p in PRESETS.values())
     assets = [
-        a.get("href") or a.get("src") for tag, a in page.tags if tag in {"link", "script", "img"}
+        url
+        for tag, a in page.tags
+        if tag in {"link", "script", "img"} and (url := a.get("href") or a.get("src"))
     ]
     assert assets and all(url.startswith("http://testserver/static/") for url in assets)
     for url in assets:

@@ -30,11 +30,11 @@ SEQUENTIAL: tuple[Anchor, ...] = (
 )
 
 
-def _palette(anchors: tuple[Anchor, ...]) -> list[int]:
-    """256 RGB entries interpolated between evenly spaced anchors, flattened for Pillow."""
+def _palette(anchors: tuple[Anchor, ...]) -> npt.NDArray[np.uint8]:
+    """(256, 3) RGB entries interpolated between evenly spaced anchors."""
     stops = np.linspace(0, 255, len(anchors))
     channels = [np.interp(np.arange(256), stops, [a[i] for a in anchors]) for i in range(3)]
-    return np.round(np.stack(channels, axis=1)).astype(np.uint8).ravel().tolist()
+    return np.round(np.stack(channels, axis=1)).astype(np.uint8)
 
 
 PALETTES = {"diverging": _palette(DIVERGING), "sequential": _palette(SEQUENTIAL)}
@@ -49,12 +49,17 @@ def scale_for(lo: float, hi: float) -> tuple[str, float, float]:
 
 
 def render_png(values: npt.NDArray[np.float32], palette: str, lo: float, hi: float) -> bytes:
-    """(H, W) values -> palette PNG bytes, lo at the first colour and hi at the last."""
+    """(H, W) values -> palette PNG bytes, lo at the first colour and hi at the last.
+
+    Only the colours in use go into the PNG's palette, which keeps small maps small.
+    """
     span = (hi - lo) or 1.0
     index = np.clip(np.round((values - lo) / span * 255.0), 0, 255).astype(np.uint8)
+    used, compact = np.unique(index, return_inverse=True)
     height, width = index.shape
-    image = Image.frombytes("P", (width, height), np.ascontiguousarray(index).tobytes())
-    image.putpalette(PALETTES[palette])
+    pixels = compact.reshape(height, width).astype(np.uint8)
+    image = Image.frombytes("P", (width, height), np.ascontiguousarray(pixels).tobytes())
+    image.putpalette(PALETTES[palette][used].ravel().tolist())
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from pydantic import BaseModel
 
 from ..engine import PRESETS, Trace
-from .runs import explorer, start_run
+from .runs import count_run, explorer, start_run
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -75,14 +75,15 @@ def run_model(request: Request, rid: str, trace: Trace) -> RunModel:
     )
 
 
-@router.post("/run", response_model=RunModel)
+@router.post("/run", response_model=RunModel, dependencies=[Depends(count_run)])
 async def api_run(
     request: Request,
     image: Annotated[UploadFile, File(description="PNG, JPEG, GIF or WebP")],
     preset: Annotated[str | None, Form(description="a preset name (default seed-xo)")] = None,
     spec: Annotated[str | None, Form(description="a pipeline spec as JSON")] = None,
 ) -> RunModel:
-    rid = await start_run(request, image, None, preset, spec)
+    pipeline = explorer(request).resolve_spec(preset, spec)
+    rid = await start_run(request, image, None, pipeline)
     return run_model(request, rid, explorer(request).trace(rid))
 
 

@@ -10,12 +10,15 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from .. import __version__
+from ..engine.explain import num, precise
+from ..resources import resource_dir
 from ..service import Explorer
 from ..settings import Settings
 from ..store import RunStore
-from . import api, health, pages, runs
+from . import api, docs, health, pages, runs
 from .errors import HANDLERS
-from .resources import resource_dir
+from .links import cell_key, heatmap_link, run_link
+from .ratelimit import RateLimiter
 from .security import SecurityHeaders
 
 
@@ -34,15 +37,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         lifespan=lifespan,
         max_body_size=settings.max_upload_bytes,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.explorer = Explorer(settings, store)
-    app.state.templates = Jinja2Templates(directory=resource_dir("templates"))
+    app.state.run_limiter = RateLimiter("runs", settings.runs_per_minute)
+    templates = Jinja2Templates(directory=resource_dir("templates"))
+    templates.env.globals.update(run_link=run_link, heatmap_link=heatmap_link, cell_key=cell_key)
+    templates.env.filters.update(num=num, precise=precise)
+    app.state.templates = templates
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
     app.include_router(pages.router)
     app.include_router(health.router)
     app.include_router(runs.router)
     app.include_router(api.router)
+    app.include_router(docs.router)
     for error, handler in HANDLERS.items():
         app.add_exception_handler(error, handler)
     app.add_middleware(SecurityHeaders)

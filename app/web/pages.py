@@ -7,7 +7,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from ..engine import PRESETS
+from ..engine.banks import KERNELS
 from ..service import EXAMPLES
+from .tweaks import INPUT_SIDES, KERNEL_SIDES
 
 router = APIRouter()
 
@@ -15,7 +17,14 @@ router = APIRouter()
 @router.get("/", response_class=HTMLResponse, name="home")
 def home(request: Request) -> HTMLResponse:
     templates: Jinja2Templates = request.app.state.templates
-    examples = [(name, title) for name, (title, _) in EXAMPLES.items()]
-    context = {"presets": list(PRESETS.values()), "examples": examples}
+    context = {
+        "presets": list(PRESETS.values()),
+        "examples": list(EXAMPLES.values()),
+        "kernel_names": list(KERNELS),
+        "kernel_sides": list(KERNEL_SIDES),
+        "input_sides": INPUT_SIDES,
+        "grid": [[0.0] * 3 for _ in range(3)],
+        "ksize": 3,
+    }
     response: HTMLResponse = templates.TemplateResponse(request, "index.html", context)
     return response

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from ..engine import Trace
+from ..engine.steps import ConvStep, PoolStep
+
 STAGE_TEXT = {
     "input": "The picture as the network sees it: scaled to the pipeline's size, with ink as high "
     "values and paper as low ones.",
@@ -21,3 +24,43 @@ STAGE_TEXT = {
     "vote": "Each class has a template. Its score is the average of the values at the positions "
     "where its template is strongest; the higher score wins.",
 }
+
+
+def _pad_words(step: ConvStep) -> str:
+    top, bottom, left, right = step.layout.pads
+    if not any(step.layout.pads):
+        return "valid padding (no border: the map shrinks)"
+    if step.in_shape[1:] == step.out_shape[1:]:
+        return "same padding (a border of zeros keeps the size)"
+    return f"{max(top, bottom, left, right)} pixels of zero padding"
+
+
+def _conv_words(step: ConvStep) -> str:
+    k, c, kh, kw = step.weight.shape
+    lay = step.layout
+    stride = f"stride {lay.sh}" if lay.sh == lay.sw else f"stride {lay.sh}x{lay.sw}"
+    count = c * kh * kw
+    divide = f"each sum divided by {count}, the number of pixels under the kernel"
+    if not step.mean:
+        divide = "sums not divided"
+    return (
+        f"Cross-correlation (each kernel laid on the picture as written, not flipped): "
+        f"{k} kernel{'s' if k > 1 else ''} of {kh}x{kw}, {stride}, {_pad_words(step)}, {divide}."
+    )
+
+
+def _pool_words(step: PoolStep) -> str:
+    g = step.geometry
+    what = "largest value" if step.op == "max" else "average"
+    return f"Keeps the {what} of each {g.kh}x{g.kw} window, moving {g.sh} cell(s) at a time."
+
+
+def conventions(trace: Trace) -> dict[int, str]:
+    """Stage index -> how that stage computes, stated plainly (conv and pool stages only)."""
+    words: dict[int, str] = {}
+    for index, step in enumerate(trace.pipeline.steps, start=1):
+        if isinstance(step, ConvStep):
+            words[index] = _conv_words(step)
+        elif isinstance(step, PoolStep):
+            words[index] = _pool_words(step)
+    return words

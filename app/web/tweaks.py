@@ -1,0 +1,97 @@
+"""'Build your own' pipelines: the home page's tweak fields turned into a PipelineSpec."""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError
+from starlette.datastructures import FormData
+
+from ..engine import EngineError, PipelineSpec, parse_spec
+from ..engine.banks import KERNELS
+
+KERNEL_SIDES = range(3, 8)
+INPUT_SIDES = (9, 28, 64, 128)
+
+
+class Tweaks(BaseModel):
+    """The tweak fields, as typed. Each block is convolution -> ReLU -> pooling."""
+
+    size: Literal[9, 28, 64, 128] = 28
+    colour: bool = False
+    values: Literal["ink_signed", "ink_unit", "brightness"] = "ink_signed"
+    blocks: int = Field(1, ge=1, le=3)
+    kernels: list[str] = Field(default_factory=list)
+    own_kernel: bool = False
+    ksize: int = Field(3, ge=min(KERNEL_SIDES), le=max(KERNEL_SIDES))
+    k: list[str] = Field(default_factory=list)
+    padding: Literal["valid", "same"] = "valid"
+    mean: bool = False
+    pool_op: Literal["max", "avg"] = "max"
+    pool_size: int = Field(2, ge=1, le=4)
+    pool_stride: int = Field(2, ge=1, le=4)
+
+
+def tweaks_from_form(form: FormData) -> Tweaks:
+    """Read the tweak fields; EngineError naming the field when one is out of range."""
+    data: dict[str, object] = {
+        name: form.get(name)
+        for name in ("size", "values", "blocks", "ksize", "padding", "pool_op", "pool_size")
+        if form.get(name) not in (None, "")
+    }
+    if form.get("pool_stride") not in (None, ""):
+        data["pool_stride"] = form.get("pool_stride")
+    for flag in ("colour", "own_kernel", "mean"):
+        data[flag] = form.get(flag) in ("on", "true", "1")
+    data["kernels"] = [str(v) for v in form.getlist("kernels")]
+    data["k"] = [str(v) for v in form.getlist("k")]
+    try:
+        return Tweaks.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise EngineError(field, str(first["msg"]).lower()) from None
+
+
+def parse_kernel(cells: list[str], side: int) -> list[list[float]]:
+    """The typed kernel, row by row; an empty cell is 0. EngineError for anything not a number."""
+    if len(cells) != side * side:
+        raise EngineError("kernel", f"a {side}x{side} kernel needs {side * side} numbers")
+    rows: list[list[float]] = []
+    for r in range(side):
+        row = []
+        for c in range(side):
+            text = cells[r * side + c].strip().replace("\u2212", "-")
+            try:
+                value = float(text) if text else 0.0
+            except ValueError:
+                raise EngineError(
+                    "kernel", f"row {r + 1}, column {c + 1}: {text[:20]!r} is not a number"
+                ) from None
+            if not math.isfinite(value):
+                raise EngineError("kernel", f"row {r + 1}, column {c + 1} must be a finite number")
+            row.append(value)
+        rows.append(row)
+    return rows
+
+
+def build_spec(t: Tweaks) -> PipelineSpec:
+    """The pipeline the tweaks describe (checked by the engine's own spec rules)."""
+    unknown = [n for n in t.kernels if n not in KERNELS]
+    if unknown:
+        raise EngineError("kernels", f"unknown kernel {unknown[0]!r}")
+    kernels: list[object] = list(t.kernels)
+    if t.own_kernel:
+        kernels.append({"name": "my kernel", "weights": parse_kernel(t.k, t.ksize)})
+    if not kernels:
+        raise EngineError("kernels", "pick at least one kernel, or use your own")
+    block = [
+        {"kind": "conv", "kernels": kernels, "padding": t.padding, "mean": t.mean},
+        {"kind": "relu"},
+        {"kind": "pool", "op": t.pool_op, "kernel_size": t.pool_size, "stride": t.pool_stride},
+    ]
+    stages = block if t.blocks == 1 else [{"kind": "repeat", "times": t.blocks, "stages": block}]
+    mode = "rgb" if t.colour else "gray"
+    spec = {"input": {"mode": mode, "size": [t.size, t.size], "values": t.values}, "stages": stages}
+    return parse_spec(spec)

@@ -1,0 +1,114 @@
+// The run page: pick a cell (click, tap, or arrow keys + Enter), arrow keys step, Play steps alone.
+(function () {
+  "use strict";
+  var PLAY_MS = 1600;
+  var timer = null;
+
+  function explorer() { return document.getElementById("explorer"); }
+
+  function go(cell) {
+    var root = explorer();
+    var params = new URLSearchParams({ step: document.getElementById("steps").dataset.step });
+    if (cell) params.set("cell", cell);
+    if (root.dataset.scale === "map") params.set("scale", "map");
+    var url = "/runs/" + root.dataset.run + "?" + params.toString();
+    htmx.ajax("GET", url, { target: "#explorer", swap: "outerHTML", push: url });
+  }
+
+  function cellAt(pick, e) {
+    var box = pick.getBoundingClientRect();
+    var rows = Number(pick.dataset.rows), cols = Number(pick.dataset.cols);
+    var y = Math.min(rows - 1, Math.floor((e.clientY - box.top) / box.height * rows));
+    var x = Math.min(cols - 1, Math.floor((e.clientX - box.left) / box.width * cols));
+    return [pick.dataset.stage, pick.dataset.map, Math.max(y, 0), Math.max(x, 0)].join(".");
+  }
+
+  // A keyboard cursor on a map: arrows move it, Enter selects the cell under it.
+  function cursor(pick) {
+    var rect = pick.querySelector("rect.cursor");
+    if (!rect) {
+      rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+      rect.setAttribute("class", "cursor");
+      rect.setAttribute("width", "1");
+      rect.setAttribute("height", "1");
+      var chosen = pick.querySelector("rect.cell");
+      rect.setAttribute("x", chosen ? chosen.getAttribute("x") : "0");
+      rect.setAttribute("y", chosen ? chosen.getAttribute("y") : "0");
+      pick.querySelector("svg").appendChild(rect);
+    }
+    return rect;
+  }
+
+  document.addEventListener("click", function (e) {
+    var pick = e.target.closest(".pick[data-stage]");
+    if (pick) { sessionStorage.setItem("convlens-focus", pick.dataset.stage + "." + pick.dataset.map); go(cellAt(pick, e)); return; }
+    var cell = e.target.closest("[data-cell]");
+    if (cell && explorer()) { go(cell.dataset.cell); return; }
+    var play = e.target.closest("button.play");
+    if (play) toggle();
+  });
+
+  function step(rel) {
+    var link = document.querySelector('#steps a[rel="' + rel + '"]');
+    if (link) link.click();
+    return !!link;
+  }
+
+  function toggle() {
+    if (timer) { clearInterval(timer); timer = null; }
+    else {
+      step("next");
+      timer = setInterval(function () { if (!step("next")) toggle(); }, PLAY_MS);
+    }
+    syncPlay();
+  }
+  function syncPlay() {
+    var play = document.querySelector("button.play");
+    if (!play) return;
+    play.setAttribute("aria-pressed", timer ? "true" : "false");
+    play.textContent = timer ? "Pause" : "Play";
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (!explorer() || e.altKey || e.ctrlKey || e.metaKey) return;
+    var t = e.target;
+    if (t.closest && t.closest("input, select, textarea")) return;
+    var pick = t.closest && t.closest(".pick[data-stage]");
+    if (pick) {
+      var rect = cursor(pick);
+      var x = Number(rect.getAttribute("x")), y = Number(rect.getAttribute("y"));
+      var moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+      if (moves[e.key]) {
+        e.preventDefault();
+        y = Math.max(0, Math.min(Number(pick.dataset.rows) - 1, y + moves[e.key][0]));
+        x = Math.max(0, Math.min(Number(pick.dataset.cols) - 1, x + moves[e.key][1]));
+        rect.setAttribute("x", x); rect.setAttribute("y", y);
+        pick.setAttribute("aria-label", pick.dataset.label || pick.getAttribute("aria-label"));
+        return;
+      }
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        sessionStorage.setItem("convlens-focus", pick.dataset.stage + "." + pick.dataset.map);
+        go([pick.dataset.stage, pick.dataset.map, y, x].join("."));
+        return;
+      }
+    }
+    if ((e.key === "Enter" || e.key === " ") && t.matches && t.matches("td[data-cell]")) {
+      e.preventDefault(); go(t.dataset.cell); return;
+    }
+    if (e.key === "ArrowRight" && step("next")) e.preventDefault();
+    else if (e.key === "ArrowLeft" && step("prev")) e.preventDefault();
+    else if (e.key === " " && !t.closest("a, button")) { e.preventDefault(); toggle(); }
+  });
+
+  // After a swap, keep Play's label right and give focus back to the map that was picked.
+  document.addEventListener("htmx:after:settle", function () {
+    syncPlay();
+    var key = sessionStorage.getItem("convlens-focus");
+    if (!key) return;
+    sessionStorage.removeItem("convlens-focus");
+    var parts = key.split(".");
+    var pick = document.querySelector('.pick[data-stage="' + parts[0] + '"][data-map="' + parts[1] + '"]');
+    if (pick) pick.focus({ preventScroll: true });
+  });
+})();

@@ -1,0 +1,147 @@
+// The home form: the drawing pad, drop / paste / preview for uploads, and sending the form with
+// an upload progress bar (htmx 4 sends with fetch, which cannot report upload progress).
+(function () {
+  "use strict";
+  var form = document.getElementById("start");
+  if (!form) return;
+  var pad = document.getElementById("pad");
+  var ctx = pad.getContext("2d");
+  var brush = document.getElementById("brush");
+  var strokes = [];
+  var current = null;
+
+  function choose(source) {
+    form.querySelector('input[name=source][value="' + source + '"]').checked = true;
+  }
+
+  // ---- drawing pad: strokes are kept so that Undo can redraw all but the last ----
+  function paper() {
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, pad.width, pad.height);
+  }
+  function drawStroke(s) {
+    ctx.strokeStyle = "#000";
+    ctx.fillStyle = "#000";
+    ctx.lineWidth = s.width;
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+    if (s.points.length === 1) {
+      ctx.beginPath();
+      ctx.arc(s.points[0][0], s.points[0][1], s.width / 2, 0, 2 * Math.PI);
+      ctx.fill();
+      return;
+    }
+    ctx.beginPath();
+    ctx.moveTo(s.points[0][0], s.points[0][1]);
+    for (var i = 1; i < s.points.length; i++) ctx.lineTo(s.points[i][0], s.points[i][1]);
+    ctx.stroke();
+  }
+  function redraw() {
+    paper();
+    strokes.forEach(drawStroke);
+  }
+  function point(e) {
+    var box = pad.getBoundingClientRect();
+    return [(e.clientX - box.left) * pad.width / box.width, (e.clientY - box.top) * pad.height / box.height];
+  }
+  pad.addEventListener("pointerdown", function (e) {
+    e.preventDefault();
+    pad.setPointerCapture(e.pointerId);
+    current = { width: Number(brush.value) * pad.width / 280, points: [point(e)] };
+    strokes.push(current);
+    choose("draw");
+    drawStroke(current);
+  });
+  pad.addEventListener("pointermove", function (e) {
+    if (!current) return;
+    var events = e.getCoalescedEvents ? e.getCoalescedEvents() : [e];
+    events.forEach(function (ev) { current.points.push(point(ev)); });
+    redraw();
+  });
+  function endStroke() { current = null; }
+  pad.addEventListener("pointerup", endStroke);
+  pad.addEventListener("pointercancel", endStroke);
+  document.getElementById("undo").addEventListener("click", function () { strokes.pop(); redraw(); });
+  document.getElementById("clear").addEventListener("click", function () { strokes = []; redraw(); });
+  paper();
+
+  // ---- upload: picker, drag and drop, paste; a preview of what was chosen ----
+  var input = document.getElementById("image");
+  var preview = document.getElementById("preview");
+  var drop = document.getElementById("drop");
+  function showPreview() {
+    var file = input.files && input.files[0];
+    if (!file) { preview.hidden = true; return; }
+    choose("upload");
+    if (preview.src) URL.revokeObjectURL(preview.src);
+    preview.src = URL.createObjectURL(file);
+    preview.hidden = false;
+  }
+  function useFile(file) {
+    var list = new DataTransfer();
+    list.items.add(file);
+    input.files = list.files;
+    showPreview();
+  }
+  input.addEventListener("change", showPreview);
+  ["dragenter", "dragover"].forEach(function (type) {
+    drop.addEventListener(type, function (e) { e.preventDefault(); drop.classList.add("over"); });
+  });
+  ["dragleave", "drop"].forEach(function (type) {
+    drop.addEventListener(type, function () { drop.classList.remove("over"); });
+  });
+  drop.addEventListener("drop", function (e) {
+    e.preventDefault();
+    if (e.dataTransfer.files.length) useFile(e.dataTransfer.files[0]);
+  });
+  document.addEventListener("paste", function (e) {
+    var items = e.clipboardData ? e.clipboardData.files : [];
+    if (items.length && items[0].type.indexOf("image/") === 0) { e.preventDefault(); useFile(items[0]); }
+  });
+
+  // ---- examples suggest their preset ----
+  form.querySelectorAll("input[name=example]").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      choose("example");
+      var preset = form.querySelector('input[name=preset][value="' + radio.dataset.preset + '"]');
+      if (preset) preset.checked = true;
+    });
+  });
+
+  // ---- send: the drawing as a PNG, with upload progress; errors shown in place ----
+  var progress = document.getElementById("progress");
+  var errors = document.getElementById("start-error");
+  var button = form.querySelector("button.run");
+  function send(data) {
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.setRequestHeader("HX-Request", "true");
+    xhr.upload.addEventListener("progress", function (e) {
+      if (!e.lengthComputable || e.total < 200000) return;
+      progress.hidden = false;
+      progress.value = Math.round(100 * e.loaded / e.total);
+    });
+    xhr.addEventListener("loadend", function () {
+      progress.hidden = true;
+      button.disabled = false;
+      var next = xhr.getResponseHeader("HX-Location");
+      if (xhr.status >= 200 && xhr.status < 300 && next) { window.location.assign(next); return; }
+      errors.innerHTML = xhr.status ? xhr.responseText
+        : '<div class="error" role="alert"><strong>No answer from the server</strong><p>Check the connection and try again.</p></div>';
+    });
+    button.disabled = true;
+    errors.innerHTML = "";
+    xhr.send(data);
+  }
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var data = new FormData(form);
+    data.delete("drawing");
+    if (data.get("source") === "draw") {
+      pad.toBlob(function (blob) { data.set("drawing", blob, "drawing.png"); send(data); }, "image/png");
+    } else {
+      send(data);
+    }
+  });
+  document.documentElement.classList.add("js");
+})();
