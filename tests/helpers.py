@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import re
+from html.parser import HTMLParser
+
 import numpy as np
+from PIL import Image
+
+from app.engine.presets import SLIDES_X
 
 FORWARD_RTOL = 1e-5
 FORWARD_ATOL = 1e-5
@@ -16,3 +23,43 @@ def assert_close(actual, expected, *, rtol=FORWARD_RTOL, atol=FORWARD_ATOL, dtyp
     if dtype is not None:
         assert actual.dtype == dtype, f"dtype {actual.dtype} != {dtype}"
     np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol)
+
+
+class Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def find(self, tag, **attrs):
+        return [
+            a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())
+        ]
+
+
+def tags(html: str) -> Tags:
+    parser = Tags()
+    parser.feed(html)
+    return parser
+
+
+def png(pixels: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+X_PNG = png(np.kron(np.where(SLIDES_X[0] > 0, 0, 255), np.ones((10, 10))).astype(np.uint8))
+
+
+async def start(client, files=None, **form) -> str:
+    """POST the home form; the new run's id (the answer must be a 303 to its step 0)."""
+    response = await client.post("/runs", data=form, files=files)
+    assert response.status_code == 303
+    match = re.fullmatch(
+        r"http://testserver/runs/([a-z2-7]{32})\?step=0", response.headers["location"]
+    )
+    assert match, response.headers["location"]
+    return match.group(1)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from html.parser import HTMLParser
 
 import httpx
 import numpy as np
@@ -16,46 +15,9 @@ from app.engine.presets import SLIDES_X
 from app.imaging.heatmap import PALETTES
 from app.web import create_app
 
+from .helpers import X_PNG, start, tags
+
 pytestmark = pytest.mark.anyio
-
-
-class Tags(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def find(self, tag, **attrs):
-        return [
-            a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())
-        ]
-
-
-def tags(html: str) -> Tags:
-    parser = Tags()
-    parser.feed(html)
-    return parser
-
-
-def png(pixels: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-X_PNG = png(np.kron(np.where(SLIDES_X[0] > 0, 0, 255), np.ones((10, 10))).astype(np.uint8))
-
-
-async def start(client, **form) -> str:
-    response = await client.post("/runs", data=form)
-    assert response.status_code == 303
-    match = re.fullmatch(
-        r"http://testserver/runs/([a-z2-7]{32})\?step=0", response.headers["location"]
-    )
-    assert match, response.headers["location"]
-    return match.group(1)
 
 
 async def test_the_home_form_is_a_real_multipart_form(client):

@@ -9,6 +9,7 @@ from fastapi.templating import Jinja2Templates
 from ..engine import EngineError
 from ..imaging import ImageError
 from ..service import NotFound
+from .ratelimit import TooManyRequests
 
 
 def problem(status: int, title: str, detail: str) -> JSONResponse:
@@ -32,8 +33,20 @@ async def on_bad_input(request: Request, exc: Exception) -> Response:
     return error_response(request, 422, "That input cannot be used", str(exc))
 
 
+async def on_too_many(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, TooManyRequests)
+    response = error_response(request, 429, "Too many runs", str(exc))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 async def on_not_found(request: Request, exc: Exception) -> Response:
     return error_response(request, 404, "Not found", str(exc))
 
 
-HANDLERS = {EngineError: on_bad_input, ImageError: on_bad_input, NotFound: on_not_found}
+HANDLERS = {
+    EngineError: on_bad_input,
+    ImageError: on_bad_input,
+    NotFound: on_not_found,
+    TooManyRequests: on_too_many,
+}

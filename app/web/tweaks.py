@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from starlette.datastructures import FormData
 
 from ..engine import EngineError, PipelineSpec, parse_spec
@@ -18,7 +18,7 @@ INPUT_SIDES = (9, 28, 64, 128)
 class Tweaks(BaseModel):
     """The tweak fields, as typed. Each block is convolution -> ReLU -> pooling."""
 
-    size: Literal[9, 28, 64, 128] = 28
+    size: int = 28
     colour: bool = False
     values: Literal["ink_signed", "ink_unit", "brightness"] = "ink_signed"
     blocks: int = Field(1, ge=1, le=3)
@@ -31,6 +31,13 @@ class Tweaks(BaseModel):
     pool_op: Literal["max", "avg"] = "max"
     pool_size: int = Field(2, ge=1, le=4)
     pool_stride: int = Field(2, ge=1, le=4)
+
+    @field_validator("size")
+    @classmethod
+    def _known_size(cls, value: int) -> int:
+        if value not in INPUT_SIDES:
+            raise ValueError(f"pick one of {', '.join(map(str, INPUT_SIDES))}")
+        return value
 
 
 def tweaks_from_form(form: FormData) -> Tweaks:

@@ -1,0 +1,211 @@
+"""The explorer's pages: the three ways in, build-your-own pipelines, stepping and explaining."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import numpy as np
+import pytest
+
+from app.engine import explain, get_preset, run
+from app.engine.presets import SLIDES_X
+from app.service import EXAMPLES
+
+from .helpers import X_PNG, png, start, tags
+
+pytestmark = pytest.mark.anyio
+
+HX = {"HX-Request": "true"}
+
+
+async def test_every_example_is_a_small_local_file_that_runs(client):
+    page = tags((await client.get("/")).text)
+    assert {a["value"] for a in page.find("input", name="example")} == set(EXAMPLES)
+    for example in EXAMPLES.values():
+        assert len(example.data) < 200_000
+        rid = await start(client, source="example", example=example.name, preset=example.preset)
+        assert (await client.get(f"/runs/{rid}")).status_code == 200
+    assert {"x", "o", "x-shifted", "x-rotated", "letter-a", "photo"} <= set(EXAMPLES)
+
+
+async def test_the_source_field_picks_the_drawing_the_upload_or_the_example(client):
+    blank = png(np.full((40, 40), 255, np.uint8))
+    files = {"drawing": ("drawing.png", X_PNG, "image/png"), "image": ("a.png", blank)}
+    drawn = await start(client, files=files, source="draw", example="o", preset="seed-xo")
+    uploaded = await start(client, files=files, source="upload", example="o", preset="seed-xo")
+    example = await start(client, files=files, source="example", example="x", preset="seed-xo")
+    assert drawn == example != uploaded  # the drawing is the slides' X; the upload is blank
+    body = (await client.get(f"/api/runs/{drawn}")).json()
+    assert body["prediction"]["label"] == "X"
+
+
+@pytest.mark.parametrize(
+    ("form", "words"),
+    [({"source": "draw"}, "draw something first"), ({"source": "upload"}, "choose a picture")],
+)
+async def test_an_empty_way_in_is_explained_in_place(client, form, words):
+    response = await client.post("/runs", data={**form, "example": "x"}, headers=HX)
+    assert response.status_code == 422 and words in response.text
+    assert tags(response.text).find("div", role="alert")
+
+
+def custom(**fields: object) -> dict[str, object]:
+    form: dict[str, object] = {"source": "example", "example": "x", "preset": "custom"}
+    return {**form, **fields}
+
+
+async def test_build_your_own_runs_the_blocks_and_kernels_chosen(client):
+    form = custom(
+        size="28", blocks="2", kernels=["sobel_gx", "sobel_gy"], padding="same", pool_size="2"
+    )
+    rid = await start(client, **form)
+    body = (await client.get(f"/api/runs/{rid}")).json()
+    shapes = [s["shape"] for s in body["stages"]]
+    block1 = [[2, 28, 28], [2, 28, 28], [2, 14, 14]]
+    block2 = [[2, 14, 14], [2, 14, 14], [2, 7, 7]]
+    assert shapes == [[1, 28, 28], *block1, *block2]
+    assert body["prediction"] is None
+
+
+async def test_the_kernel_editor_numbers_are_what_the_convolution_uses(client):
+    k = ["0"] * 25
+    k[12] = "2"  # a 5x5 kernel that doubles the centre pixel
+    form = custom(size="9", own_kernel="on", ksize="5", k=k, padding="same", values="ink_unit")
+    rid = await start(client, **form)
+    body = (await client.get(f"/api/runs/{rid}")).json()
+    conv = body["stages"][1]
+    assert conv["labels"] == ["my kernel"] and conv["shape"] == [1, 9, 9]
+    page = (await client.get(f"/runs/{rid}?step=1")).text
+    assert "5x5" in page and "same padding" in page and "Cross-correlation" in page
+    assert conv["max"] == pytest.approx(2.0) and conv["min"] == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        (
+            {"own_kernel": "on", "ksize": "3", "k": ["1", "abc"] + ["0"] * 7},
+            "'abc' is not a number",
+        ),
+        ({"own_kernel": "on", "ksize": "3", "k": ["nan"] + ["0"] * 8}, "finite"),
+        ({"own_kernel": "on", "ksize": "3", "k": ["1"] * 4}, "needs 9 numbers"),
+        ({"own_kernel": "on", "ksize": "9", "k": ["1"] * 81}, "ksize"),
+        ({"own_kernel": "on", "ksize": "3", "k": ["1e9"] * 9}, "weight"),
+        ({"kernels": []}, "pick at least one kernel"),
+        ({"kernels": ["nope"]}, "unknown kernel 'nope'"),
+        ({"kernels": ["sharpen"], "size": "9", "blocks": "3"}, "stages"),
+        ({"kernels": ["sharpen"], "size": "1000"}, "size"),
+    ],
+)
+async def test_a_silly_pipeline_is_refused_in_place(client, fields, words):
+    response = await client.post("/runs", data=custom(**fields), headers=HX)
+    assert response.status_code == 422, response.text
+    assert words in html.unescape(response.text)
+    assert tags(response.text).find("div", role="alert")
+
+
+async def test_the_kernel_editor_grows_and_starts_from_a_named_kernel(client):
+    response = await client.get("/kernel-editor", params={"ksize": 5, "start": "sobel_gx"})
+    cells = [a["value"] for a in tags(response.text).find("input", name="k")]
+    assert len(cells) == 25
+    assert cells[6:9] == ["-1", "0", "1"] and cells[11:14] == ["-2", "0", "2"]
+    assert cells[0] == "0"
+    assert (await client.get("/kernel-editor", params={"ksize": 8})).status_code == 422
+
+
+async def test_colour_input_shows_red_green_and_blue(client):
+    rid = await start(client, **custom(example="photo", colour="on", values="brightness", size="64",
+                                        kernels=["box_blur"]))  # fmt: skip
+    body = (await client.get(f"/api/runs/{rid}")).json()
+    assert body["stages"][0]["labels"] == ["R", "G", "B"] and body["stages"][0]["shape"][0] == 3
+    page = tags((await client.get(f"/runs/{rid}")).text)
+    assert {a["alt"] for a in page.find("img") if a.get("alt")} >= {
+        "R heatmap",
+        "G heatmap",
+        "B heatmap",
+    }
+
+
+async def test_next_sends_only_the_new_stage_the_nav_and_the_prediction(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    response = await client.get(f"/runs/{rid}?step=3", headers={**HX, "HX-Target": "ol#stages"})
+    page = tags(response.text)
+    assert [a["id"] for a in page.find("li", **{"class": "stage"})] == ["stage-3"]
+    targets = [a["hx-target"] for a in page.find("hx-partial")]
+    assert targets == ["#steps", "#prediction"]
+    (nxt,) = page.find("a", rel="next")
+    assert nxt["hx-target"] == "#stages" and nxt["hx-swap"] == "beforeend"
+    assert nxt["hx-get"] == f"/runs/{rid}?step=4"
+
+
+async def test_a_history_restore_gets_the_whole_page(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    headers = {**HX, "HX-History-Restore-Request": "true"}
+    text = (await client.get(f"/runs/{rid}?step=2", headers=headers)).text
+    assert text.lstrip().lower().startswith("<!doctype html>")
+
+
+async def test_a_selected_conv_cell_shows_the_slides_arithmetic(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    response = await client.get(f"/runs/{rid}", params={"step": 0, "cell": "1.0.1.1"})
+    assert response.status_code == 200
+    text = response.text
+    trace = run(get_preset("seed-xo").spec, SLIDES_X)
+    assert explain(trace, 1, 0, 1, 1).formula in text
+    assert "(1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1) / 9 = 1" in text
+    page = tags(text)
+    assert len(page.find("li", **{"class": "stage"})) == 2  # the step grows to show the cell
+    (cell,) = page.find("rect", **{"class": "cell"})
+    assert (cell["x"], cell["y"]) == ("1", "1")
+    (field,) = page.find("rect", **{"class": "field"})
+    assert (field["x"], field["y"], field["width"], field["height"]) == ("1", "1", "3", "3")
+    (close,) = page.find("a", **{"class": "close"})
+    assert "cell" not in close["href"]
+    (nav,) = page.find("a", rel="next")
+    assert "cell=1.0.1.1" in nav["href"]  # stepping on keeps the selection in the URL
+
+
+async def test_pooling_and_vote_cells_explain_themselves(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    pool = (await client.get(f"/runs/{rid}", params={"step": 3, "cell": "3.0.0.0"})).text
+    assert "max(0.78, 0, 0, 1) = 1" in pool
+    assert len(tags(pool).find("td", **{"class": "winner"})) == 1
+    vote = (await client.get(f"/runs/{rid}", params={"step": 6, "cell": "6.0.0.0"})).text
+    assert "(1 + 1 + 1 + 1 + 1) / 5 = 5 / 5 = 1" in vote
+    buttons = tags(vote).find("button", **{"class": "label"})
+    assert [b["data-cell"] for b in buttons] == ["6.0.0.0", "6.0.0.1"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "words"),
+    [("1.0.99.0", "outside"), ("one", "stage.map.row.column"), ("0.0.0.0", "stages 1 to"),
+     ("9.0.0.0", "stages 1 to"), ("6.0.0.5", "vector")],
+)  # fmt: skip
+async def test_a_bad_cell_is_a_clear_422(client, cell, words):
+    rid = await start(client, example="x", preset="seed-xo")
+    response = await client.get(f"/runs/{rid}", params={"cell": cell}, headers=HX)
+    assert response.status_code == 422 and words in response.text
+
+
+async def test_per_map_scale_is_its_own_picture_and_link(client):
+    rid = await start(client, example="photo", preset="classic-kernels")
+    page = tags((await client.get(f"/runs/{rid}", params={"step": 1, "scale": "map"})).text)
+    srcs = [a["src"] for a in page.find("img") if "/maps/" in (a.get("src") or "")]
+    assert srcs and all(s.endswith("?scale=map") for s in srcs)
+    own = await client.get(f"/runs/{rid}/stages/1/maps/1.png?scale=map")
+    shared = await client.get(f"/runs/{rid}/stages/1/maps/1.png")
+    assert own.headers["etag"] != shared.headers["etag"] and own.content != shared.content
+    assert (await client.get(f"/runs/{rid}?scale=wide")).status_code == 422
+
+
+async def test_docs_are_served_from_here_only(client):
+    response = await client.get("/docs")
+    assert response.status_code == 200
+    page = tags(response.text)
+    assets = [a.get("src") or a.get("href") for t, a in page.tags if t in {"script", "link"}]
+    assert assets and all(re.match(r"http://testserver/static/", url) for url in assets)
+    for url in assets:
+        assert (await client.get(url)).status_code == 200
+    schema = (await client.get("/openapi.json")).json()
+    assert {"/api/run", "/api/runs/{run_id}", "/api/presets"} <= set(schema["paths"])
