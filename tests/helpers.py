@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
 
+import httpx
 import numpy as np
 from PIL import Image
 
@@ -63,3 +73,48 @@ async def start(client, files=None, **form) -> str:
     )
     assert match, response.headers["location"]
     return match.group(1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    process: subprocess.Popen[str]
+    output: str = ""
+    """What the server printed; filled in when it has stopped."""
+
+
+@contextmanager
+def live_server(data_dir: Path, **env: str) -> Iterator[LiveServer]:
+    """A real `convlens serve` (uvicorn) on a free port, stopped on exit; output kept for asserts."""
+    port = free_port()
+    environ = {**os.environ, "CONVLENS_DATA_DIR": str(data_dir), **env}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=environ, text=True,
+    )  # fmt: skip
+    server = LiveServer(f"http://127.0.0.1:{port}", proc)
+    url = server.url
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"{url}/healthz", timeout=1).raise_for_status()
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        yield server
+    finally:
+        proc.terminate()
+        try:
+            server.output, _ = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            server.output, _ = proc.communicate()

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -16,6 +13,8 @@ from PIL import Image
 
 from app.cli import main
 from app.engine.presets import SLIDES_X
+
+from .helpers import live_server
 
 
 def test_run_prints_every_stage_the_tables_and_the_vote(capsys):
@@ -59,36 +58,12 @@ def test_run_reports_bad_input_in_one_line(tmp_path, capsys):
         main(["run", "--preset", "nope"])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_starts_a_real_server_and_prints_its_address(tmp_path):
-    port = _free_port()
-    env = {**os.environ, "CONVLENS_DATA_DIR": str(tmp_path / "data")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.1)
-        assert response.json()["status"] == "ok"
+    with live_server(tmp_path / "data") as server:
+        assert httpx.get(f"{server.url}/healthz").json()["status"] == "ok"
         assert (tmp_path / "data").is_dir()  # created on first start
-        assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 200
-    finally:
-        proc.terminate()
-        output, _ = proc.communicate(timeout=10)
-    assert f"ConvLens is serving at http://127.0.0.1:{port}" in output
+        assert httpx.get(f"{server.url}/").status_code == 200
+    assert f"ConvLens is serving at {server.url}" in server.output
 
 
 def test_the_installed_console_script_exists():
