@@ -36,3 +36,9 @@ async def client(settings):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
             yield c
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running in this thread
+    from its first use to the end of the session, and the async tests cannot start theirs then."""
+    items.sort(key=lambda item: item.path.parent.name == "browser")
