@@ -12,7 +12,7 @@ import numpy as np
 from .engine import EngineError, Trace, explain, get_preset, run
 from .engine.explain import num, precise
 from .engine.presets import PRESETS, SLIDES_VOTE_INPUT, SLIDES_X
-from .engine.spec import FlattenStage, InputSpec, PipelineSpec
+from .engine.slides import slides_vote
 from .imaging import ImageError, load_input
 from .settings import Settings
 
@@ -110,17 +110,11 @@ def format_trace(trace: Trace) -> str:
 
 def format_slides_vote() -> str:
     """The slides' own vote, on the 12 values they print: X 0.91, O 0.51."""
-    vote_only = PipelineSpec(
-        input=InputSpec(size=(1, len(SLIDES_VOTE_INPUT))),
-        stages=[FlattenStage(), get_preset("seed-xo").spec.stages[-1]],
-    )
-    trace = run(vote_only, np.array(SLIDES_VOTE_INPUT, np.float32)[None, None])
+    formulas, prediction = slides_vote()
     lines = ["the slides' example vector: " + ", ".join(f"{num(v)}" for v in SLIDES_VOTE_INPUT)]
-    for i, label in enumerate(trace.stages[-1].labels):
-        lines.append(f"  {label}: {explain(trace, len(trace) - 1, 0, 0, i).formula}")
-    assert trace.prediction is not None
-    scores = ", ".join(f"{k} {precise(v)}" for k, v in trace.prediction.scores.items())
-    lines.append(f"vote: {scores} -> {trace.prediction.label} (the slides cut to two decimals)")
+    lines += [f"  {label}: {formula}" for label, formula in formulas]
+    scores = ", ".join(f"{k} {precise(v)}" for k, v in prediction.scores.items())
+    lines.append(f"vote: {scores} -> {prediction.label} (the slides cut to two decimals)")
     return "\n".join(lines)
 
 

@@ -209,3 +209,12 @@ async def test_docs_are_served_from_here_only(client):
         assert (await client.get(url)).status_code == 200
     schema = (await client.get("/openapi.json")).json()
     assert {"/api/run", "/api/runs/{run_id}", "/api/presets"} <= set(schema["paths"])
+
+
+async def test_the_slides_example_vector_votes_x_091_against_o_051(client):
+    rid = await start(client, example="o", preset="seed-xo")
+    text = html.unescape((await client.get(f"/runs/{rid}", params={"step": 6})).text)
+    assert "X: (0.90 + 0.87 + 0.96 + 0.89 + 0.94) / 5 = 4.56 / 5 = 0.912" in text
+    assert "O: (0.65 + 0.45 + 0.44 + 0.53) / 4 = 2.07 / 4 = 0.5175" in text
+    other = await start(client, example="x", preset="classic-kernels")
+    assert "example vector" not in (await client.get(f"/runs/{other}?step=3")).text

@@ -12,6 +12,8 @@ from starlette.datastructures import FormData, UploadFile
 from ..engine import EngineError, PipelineSpec, Trace, explain
 from ..engine.banks import KERNELS
 from ..engine.explain import receptive_field
+from ..engine.presets import SLIDES_VOTE_INPUT, get_preset
+from ..engine.slides import slides_vote
 from ..service import Explorer, heatmap_etag
 from .ratelimit import client_address
 from .texts import STAGE_TEXT, conventions
@@ -126,7 +128,13 @@ def run_context(
         "texts": STAGE_TEXT,
         "conventions": conventions(trace),
         "table_max_side": TABLE_MAX_SIDE,
+        "slides_vote": slides_vote() if _votes_like_the_slides(trace) else None,
+        "slides_vector": SLIDES_VOTE_INPUT,
     }
+
+
+def _votes_like_the_slides(trace: Trace) -> bool:
+    return trace.pipeline.spec.stages[-1] == get_preset("seed-xo").spec.stages[-1]
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse, name="show_run")

@@ -1,0 +1,30 @@
+"""The slides' own vote on the 12 values they print, worked out by the engine: X 0.91, O 0.51."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+from .explain import explain
+from .pipeline import run
+from .presets import SLIDES_VOTE_INPUT, get_preset
+from .spec import FlattenStage, InputSpec, PipelineSpec
+from .trace import Prediction
+
+
+@cache
+def slides_vote() -> tuple[tuple[tuple[str, str], ...], Prediction]:
+    """((label, formula) per class, prediction) for the slides' example vector."""
+    vote_only = PipelineSpec(
+        input=InputSpec(size=(1, len(SLIDES_VOTE_INPUT))),
+        stages=[FlattenStage(), get_preset("seed-xo").spec.stages[-1]],
+    )
+    trace = run(vote_only, np.array(SLIDES_VOTE_INPUT, np.float32)[None, None])
+    last = len(trace) - 1
+    formulas = tuple(
+        (label, explain(trace, last, 0, 0, i).formula)
+        for i, label in enumerate(trace.stages[-1].labels)
+    )
+    assert trace.prediction is not None
+    return formulas, trace.prediction
