@@ -60,8 +60,9 @@ def letter_a() -> Image.Image:
 
 
 def landscape() -> Image.Image:
-    """A 256x192 scene: sky, sun, hills, a house, a tree and grass, with a little sensor noise."""
-    w, h = 256, 192
+    """A square 256x256 scene (square, so no paper bands are added): sky, sun, hills, a house, a
+    tree and grass, with a little sensor noise."""
+    w, h = 256, 256
     rng = np.random.default_rng(11)
     yy = np.mgrid[0:h, 0:w][0].astype(np.float32)
     sky = np.stack([120 + 80 * yy / h, 170 + 60 * yy / h, np.full_like(yy, 235)], axis=-1)
