@@ -82,3 +82,46 @@ async def test_request_bodies_are_capped(tmp_path):
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
         assert (await c.post("/echo-size", json={"a": "x" * 10})).status_code == 200
         assert (await c.post("/echo-size", json={"a": "x" * 5000})).status_code == 413
+
+
+async def test_an_oversized_upload_is_a_clear_413_in_place_and_as_problem_json(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path, max_upload_bytes=1000))
+    transport = httpx.ASGITransport(app=app)
+    big = {"image": ("a.png", b"x" * 5000)}
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://t") as c,
+    ):
+        page = await c.post("/runs", files=big, headers={"HX-Request": "true"})
+        assert page.status_code == 413 and 'role="alert"' in page.text
+        assert "at most 1,000 bytes" in page.text
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+        api = await c.post("/api/run", files=big)
+        assert api.status_code == 413
+        assert api.headers["content-type"] == "application/problem+json"
+        # a body sent in chunks, with no length declared, is counted as it arrives
+        request = c.build_request("POST", "/api/run", files=big)
+        body = request.read()
+
+        async def chunks():
+            for i in range(0, len(body), 512):
+                yield body[i : i + 512]
+
+        headers = {"content-type": request.headers["content-type"]}
+        streamed = await c.post("/api/run", content=chunks(), headers=headers)
+        assert streamed.status_code == 413
+        assert streamed.headers["content-type"] == "application/problem+json"
+
+
+async def test_framework_errors_speak_our_language(client):
+    missing = await client.get("/nope")
+    assert missing.status_code == 404 and 'role="alert"' in missing.text
+    api = await client.get("/api/nope")
+    assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
+    wrong = await client.delete("/api/run")
+    assert wrong.status_code == 405 and wrong.json()["title"] == "Method Not Allowed"
+    assert wrong.headers["allow"] == "POST"
+    step = await client.get("/runs/abc?step=abc", headers={"HX-Request": "true"})
+    assert step.status_code == 422 and "step:" in step.text and "<html" not in step.text
+    no_file = await client.post("/api/run")
+    assert no_file.status_code == 422 and no_file.json()["detail"].startswith("image:")

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from .. import __version__
 from ..engine.explain import num, precise
@@ -16,7 +17,7 @@ from ..service import Explorer
 from ..settings import Settings
 from ..store import RunStore
 from . import api, docs, health, pages, runs
-from .errors import HANDLERS
+from .errors import HANDLERS, BodyLimit
 from .links import cell_key, heatmap_link, run_link
 from .ratelimit import RateLimiter
 from .security import SecurityHeaders
@@ -36,7 +37,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="ConvLens",
         version=__version__,
         lifespan=lifespan,
-        max_body_size=settings.max_upload_bytes,
         docs_url=None,
         redoc_url=None,
     )
@@ -55,5 +55,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(docs.router)
     for error, handler in HANDLERS.items():
         app.add_exception_handler(error, handler)
+    # Bodies sent without a length are counted as they arrive (the 413 reaches our handlers);
+    # a declared length over the limit is refused before a byte is read.
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_upload_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
     return app

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -10,6 +15,9 @@ from ..engine import EngineError
 from ..imaging import ImageError
 from ..service import NotFound
 from .ratelimit import TooManyRequests
+
+
+TOO_LARGE = "the upload is larger than this server accepts"
 
 
 def problem(status: int, title: str, detail: str) -> JSONResponse:
@@ -44,9 +52,54 @@ async def on_not_found(request: Request, exc: Exception) -> Response:
     return error_response(request, 404, "Not found", str(exc))
 
 
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (an unknown route, a wrong method, a body too large) in our form."""
+    assert isinstance(exc, StarletteHTTPException)
+    title = HTTPStatus(exc.status_code).phrase
+    detail = TOO_LARGE if exc.status_code == 413 else str(exc.detail)
+    if exc.status_code == 404:
+        detail = f"there is nothing at {request.url.path}"
+    response = error_response(request, exc.status_code, title, detail)
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+async def on_invalid_request(request: Request, exc: Exception) -> Response:
+    """FastAPI's parameter checks (a step that is not a number, a missing file): one line."""
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"] if p not in ("query", "body", "path"))
+    return error_response(request, 422, "That input cannot be used", f"{where}: {first['msg']}")
+
+
 HANDLERS = {
+    StarletteHTTPException: on_http_error,
+    RequestValidationError: on_invalid_request,
     EngineError: on_bad_input,
     ImageError: on_bad_input,
     NotFound: on_not_found,
     TooManyRequests: on_too_many,
 }
+
+
+class BodyLimit:
+    """Refuses a request whose declared Content-Length is over the limit before reading it, with
+    the same 413 message as every other error (FastAPI's own limiter still counts the bytes of
+    bodies sent without a length)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope["headers"]).get(b"content-length", b"0")
+            if length.isdigit() and int(length) > self.max_bytes:
+                request = Request(scope, receive)
+                limit = f"{TOO_LARGE} (at most {self.max_bytes:,} bytes)"
+                response = error_response(request, 413, "Upload too large", limit)
+                response.headers["Connection"] = "close"
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
