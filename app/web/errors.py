@@ -6,16 +6,15 @@ from http import HTTPStatus
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..engine import EngineError
 from ..imaging import ImageError
 from ..service import NotFound
 from .ratelimit import TooManyRequests
-
 
 TOO_LARGE = "the upload is larger than this server accepts"
 
