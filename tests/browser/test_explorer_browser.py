@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 from playwright.sync_api import Page, expect
 
-from ..helpers import X_PNG
+from ..helpers import X_PNG, png
 from .conftest import Shots
 
 STEP = re.compile(r"/runs/[a-z2-7]{32}\?step=(\d+)")
@@ -198,3 +199,47 @@ def test_the_api_docs_render_offline(server, watched: Page):
         page.locator(".opblock-summary-path").get_by_text("/api/run", exact=True)
     ).to_be_visible()
     expect(page.locator(".opblock-summary-path", has_text="/api/presets")).to_be_visible()
+
+
+def big_noise_png() -> bytes:
+    """About 2 MB of PNG that does not compress: enough for the progress bar to show."""
+    rng = np.random.default_rng(1)
+    return png(rng.integers(0, 256, (820, 820, 3), dtype=np.uint8))
+
+
+def test_drop_paste_and_upload_progress(server, watched: Page, shot: Shots):
+    page = watched
+    page.goto(server.url + "/")
+    files = {"x.png": X_PNG}
+    put = """([name, bytes, how]) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(bytes)], name, {type: 'image/png'}));
+        if (how === 'drop') {
+            document.getElementById('drop').dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+        } else {
+            document.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
+        }
+        return document.getElementById('image').files[0].name;
+    }"""
+    assert page.evaluate(put, ["dropped.png", list(files["x.png"]), "drop"]) == "dropped.png"
+    expect(page.locator("input[name=source][value=upload]")).to_be_checked()
+    page.check("input[name=source][value=example]")
+    assert page.evaluate(put, ["pasted.png", list(files["x.png"]), "paste"]) == "pasted.png"
+    expect(page.locator("input[name=source][value=upload]")).to_be_checked()
+    expect(page.locator("#preview")).to_be_visible()
+    big = big_noise_png()
+    assert len(big) > 1_500_000
+    page.set_input_files(
+        "#image", files=[{"name": "big.png", "mimeType": "image/png", "buffer": big}]
+    )
+    page.evaluate(
+        """() => { const bar = document.getElementById('progress');
+        new MutationObserver(() => { if (!bar.hidden) sessionStorage.setItem('progress-seen', bar.value); })
+          .observe(bar, {attributes: true}); }"""
+    )
+    page.check("input[name=preset][value=sobel-edges]")
+    page.click("button.run")
+    page.wait_for_url(STEP)
+    assert page.evaluate("sessionStorage.getItem('progress-seen')") is not None
+    expect(page.locator("li.stage")).to_have_count(1)
+    shot(page, "big-upload")
