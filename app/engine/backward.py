@@ -1,0 +1,207 @@
+"""Gradients: forward and backward passes on batches (N, C, H, W), for training.
+
+Each backward is a pure function of the forward's inputs and the gradient of the loss with
+respect to the forward's output; it returns the gradients with respect to every input. They work in
+any float dtype (float64 for the gradient checks, float32 for training) and follow the forwards in
+``ops`` exactly: cross-correlation, zero padding, ``mean`` dividing by C*kh*kw, max pooling's
+first-maximum tie rule and PyTorch's output sizes, ReLU's gradient 0 at 0. The unbatched wrappers
+take and give (C, H, W), like the forwards in ``ops``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from .ops import IntPair, Padding, PoolGeometry, _pair, conv_pads, pool_geometry
+
+FloatArray = npt.NDArray[np.floating]
+
+
+class ConvGrads(NamedTuple):
+    x: FloatArray
+    weight: FloatArray
+    bias: FloatArray
+
+
+def _im2col(
+    x: FloatArray, kh: int, kw: int, sh: int, sw: int, pads: tuple[int, ...]
+) -> tuple[FloatArray, int, int]:
+    """(N, C, H, W) -> columns (N, C*kh*kw, H_out*W_out), and H_out, W_out."""
+    n, c, h, w = x.shape
+    top, bottom, left, right = pads
+    xp = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right))) if any(pads) else x
+    xp = np.ascontiguousarray(xp)
+    ho = (h + top + bottom - kh) // sh + 1
+    wo = (w + left + right - kw) // sw + 1
+    s0, s1, s2, s3 = xp.strides
+    shape = (n, c, kh, kw, ho, wo)
+    windows = np.ndarray(shape, xp.dtype, xp, 0, (s0, s1, s2, s3, s2 * sh, s3 * sw))
+    return windows.reshape(n, c * kh * kw, ho * wo), ho, wo
+
+
+def conv2d_batch(
+    x: FloatArray,
+    weight: FloatArray,
+    bias: FloatArray | None = None,
+    stride: IntPair = 1,
+    padding: Padding = 0,
+    *,
+    mean: bool = False,
+) -> FloatArray:
+    """``ops.conv2d`` on a batch: x (N, C, H, W) -> (N, K, H_out, W_out)."""
+    k, c, kh, kw = weight.shape
+    sh, sw = _pair(stride, "stride")
+    cols, ho, wo = _im2col(x, kh, kw, sh, sw, conv_pads(padding, kh, kw, (sh, sw)))
+    wmat = weight.reshape(k, -1) / (c * kh * kw) if mean else weight.reshape(k, -1)
+    out: FloatArray = np.matmul(wmat, cols)
+    if bias is not None:
+        out += bias[:, None]
+    return out.reshape(x.shape[0], k, ho, wo)
+
+
+def conv2d_backward_batch(
+    x: FloatArray,
+    weight: FloatArray,
+    grad_out: FloatArray,
+    stride: IntPair = 1,
+    padding: Padding = 0,
+    *,
+    mean: bool = False,
+) -> ConvGrads:
+    """Gradients of ``conv2d_batch`` for the output gradient ``grad_out`` (N, K, H_out, W_out)."""
+    n, c, h, w = x.shape
+    k, _, kh, kw = weight.shape
+    sh, sw = _pair(stride, "stride")
+    pads = conv_pads(padding, kh, kw, (sh, sw))
+    cols, ho, wo = _im2col(x, kh, kw, sh, sw, pads)
+    scale = 1.0 / (c * kh * kw) if mean else 1.0
+    g = grad_out.reshape(n, k, ho * wo)
+    dweight = np.tensordot(g, cols, axes=([0, 2], [0, 2])).reshape(weight.shape) * scale
+    dbias = g.sum(axis=(0, 2))
+    dcols = np.matmul(weight.reshape(k, -1).T * scale, g).reshape(n, c, kh, kw, ho, wo)
+    top, bottom, left, right = pads
+    dxp = np.zeros((n, c, h + top + bottom, w + left + right), dtype=grad_out.dtype)
+    for u in range(kh):
+        for v in range(kw):
+            dxp[:, :, u : u + sh * ho : sh, v : v + sw * wo : sw] += dcols[:, :, u, v]
+    dx = dxp[:, :, top : top + h, left : left + w]
+    return ConvGrads(np.ascontiguousarray(dx), dweight.astype(grad_out.dtype), dbias)
+
+
+def relu_backward(x: FloatArray, grad_out: FloatArray) -> FloatArray:
+    """d relu(x) / dx is 1 where x > 0 and 0 elsewhere (0 at exactly 0); any shape."""
+    return np.where(x > 0, grad_out, 0).astype(grad_out.dtype)
+
+
+def _pool_windows(
+    x: FloatArray, kernel_size: IntPair, stride: IntPair | None, padding: IntPair, ceil_mode: bool
+) -> tuple[FloatArray, PoolGeometry]:
+    """Every pooling window as a view (N, C, H_out, W_out, kh*kw) of a -inf padded canvas."""
+    n, c, h, w = x.shape
+    g = pool_geometry(h, w, kernel_size, stride, padding, ceil_mode)
+    hn, wn = (g.ho - 1) * g.sh + g.kh, (g.wo - 1) * g.sw + g.kw
+    canvas = np.full((n, c, max(hn, h + g.ph), max(wn, w + g.pw)), -np.inf, x.dtype)
+    canvas[:, :, g.ph : g.ph + h, g.pw : g.pw + w] = x
+    s0, s1, s2, s3 = canvas.strides
+    shape = (n, c, g.ho, g.wo, g.kh, g.kw)
+    view = np.ndarray(shape, x.dtype, canvas, 0, (s0, s1, s2 * g.sh, s3 * g.sw, s2, s3))
+    return view.reshape(n, c, g.ho, g.wo, g.kh * g.kw), g
+
+
+def max_pool2d_batch(
+    x: FloatArray,
+    kernel_size: IntPair,
+    stride: IntPair | None = None,
+    padding: IntPair = 0,
+    ceil_mode: bool = False,
+) -> FloatArray:
+    """``ops.max_pool2d`` on a batch: x (N, C, H, W) -> (N, C, H_out, W_out)."""
+    windows, _ = _pool_windows(x, kernel_size, stride, padding, ceil_mode)
+    out: FloatArray = windows.max(axis=-1)
+    return out
+
+
+def max_pool2d_backward_batch(
+    x: FloatArray,
+    grad_out: FloatArray,
+    kernel_size: IntPair,
+    stride: IntPair | None = None,
+    padding: IntPair = 0,
+    ceil_mode: bool = False,
+) -> FloatArray:
+    """Each window's gradient goes to its winner (the first maximum, as the forward picks it)."""
+    n, c, h, w = x.shape
+    windows, g = _pool_windows(x, kernel_size, stride, padding, ceil_mode)
+    winner = windows.argmax(axis=-1)
+    hn, wn = (g.ho - 1) * g.sh + g.kh, (g.wo - 1) * g.sw + g.kw
+    dcanvas = np.zeros((n, c, max(hn, h + g.ph), max(wn, w + g.pw)), grad_out.dtype)
+    for u in range(g.kh):
+        for v in range(g.kw):
+            picked = np.where(winner == u * g.kw + v, grad_out, 0)
+            dcanvas[:, :, u : u + g.sh * g.ho : g.sh, v : v + g.sw * g.wo : g.sw] += picked
+    return np.ascontiguousarray(dcanvas[:, :, g.ph : g.ph + h, g.pw : g.pw + w])
+
+
+def dense_backward(
+    x: FloatArray, weight: FloatArray, grad_out: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """out = x @ weight.T + bias for x (N, in) or (in,): gradients (dx, dweight, dbias)."""
+    xb, gb = np.atleast_2d(x), np.atleast_2d(grad_out)
+    dx = gb @ weight
+    return dx.reshape(x.shape), gb.T @ xb, gb.sum(axis=0)
+
+
+def softmax_cross_entropy(
+    logits: FloatArray, labels: npt.NDArray[np.integer]
+) -> tuple[float, FloatArray]:
+    """Mean cross-entropy of softmax(logits) against integer labels, and its gradient.
+
+    Fused and stable: log-softmax is logits - max - log(sum(exp(logits - max))), and the gradient
+    with respect to the logits is (softmax - one_hot) / N. logits (N, classes) or (classes,).
+    """
+    z = np.atleast_2d(logits)
+    y = np.atleast_1d(labels)
+    shifted = z - z.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    total = exp.sum(axis=1, keepdims=True)
+    log_probs = shifted - np.log(total)
+    n = z.shape[0]
+    loss = float(-log_probs[np.arange(n), y].mean())
+    grad = exp / total
+    grad[np.arange(n), y] -= 1.0
+    grad /= n
+    return loss, grad.reshape(logits.shape).astype(logits.dtype)
+
+
+# ---- unbatched wrappers: (C, H, W) in and out, like the forwards in ops
+
+
+def conv2d_backward(
+    x: FloatArray,
+    weight: FloatArray,
+    grad_out: FloatArray,
+    stride: IntPair = 1,
+    padding: Padding = 0,
+    *,
+    mean: bool = False,
+) -> ConvGrads:
+    """Gradients of ``ops.conv2d(x, weight, bias, stride, padding, mean=mean)``."""
+    grads = conv2d_backward_batch(x[None], weight, grad_out[None], stride, padding, mean=mean)
+    return ConvGrads(grads.x[0], grads.weight, grads.bias)
+
+
+def max_pool2d_backward(
+    x: FloatArray,
+    grad_out: FloatArray,
+    kernel_size: IntPair,
+    stride: IntPair | None = None,
+    padding: IntPair = 0,
+    ceil_mode: bool = False,
+) -> FloatArray:
+    """Gradient of ``ops.max_pool2d`` with respect to x (C, H, W)."""
+    dx = max_pool2d_backward_batch(x[None], grad_out[None], kernel_size, stride, padding, ceil_mode)
+    first: FloatArray = dx[0]
+    return first
