@@ -211,11 +211,22 @@ class InputSpec(_Model):
     values: ``ink_signed`` puts ink at +1 and paper at -1 (the slides), ``ink_unit`` ink at 1 and
     paper at 0, ``brightness`` light at 1 and dark at 0 (photos). Ink is dark strokes on light
     paper; a light-on-dark picture is inverted first.
+
+    fit: ``picture`` scales the whole picture to fit ``size``, centred, padded with paper;
+    ``ink`` (ink modes only) crops to the ink, scales its longer side to 20/28 of the size keeping
+    the aspect ratio, and centres it by its centre of mass, as the MNIST digits were made.
     """
 
     mode: Literal["gray", "rgb"] = "gray"
     size: tuple[Side, Side] = Field(description="(height, width)")
     values: Literal["ink_signed", "ink_unit", "brightness"] = "brightness"
+    fit: Literal["picture", "ink"] = "picture"
+
+    @model_validator(mode="after")
+    def _ink_to_fit(self) -> InputSpec:
+        if self.fit == "ink" and self.values == "brightness":
+            raise ValueError("fit 'ink' needs an ink mode for values (ink_unit or ink_signed)")
+        return self
 
     @property
     def channels(self) -> int:

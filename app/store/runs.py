@@ -2,11 +2,13 @@
 
 A plain run is cheap to lose (it can be run again), so writes use WAL with synchronous=NORMAL:
 no disk flush per request. Connections are opened per call, so any thread or process can serve
-any run from the database alone.
+any run from the database alone. Specs are stored once each, by their SHA-256, and runs point at
+them: a learned network's spec is a few hundred kilobytes that thousands of runs share.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,17 +18,35 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+SCHEMA_VERSION = 2
 SCHEMA = """
+CREATE TABLE IF NOT EXISTS specs (
+    hash TEXT PRIMARY KEY,
+    spec BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY,
-    spec BLOB NOT NULL,
+    spec_hash TEXT NOT NULL REFERENCES specs (hash),
     input BLOB NOT NULL,
     channels INTEGER NOT NULL,
     height INTEGER NOT NULL,
     width INTEGER NOT NULL,
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-)
+);
 """
+# Version 1 kept each run's spec in the runs table itself.
+FROM_VERSION_1 = """
+ALTER TABLE runs RENAME TO runs_v1;
+{schema}
+INSERT OR IGNORE INTO specs (hash, spec) SELECT sha256(spec), spec FROM runs_v1;
+INSERT INTO runs (id, spec_hash, input, channels, height, width, created_at)
+    SELECT id, sha256(spec), input, channels, height, width, created_at FROM runs_v1;
+DROP TABLE runs_v1;
+"""
+
+
+def spec_hash(spec: bytes) -> str:
+    return hashlib.sha256(spec).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -53,27 +73,50 @@ class RunStore:
             conn.close()
 
     def create(self) -> None:
-        """Create the database file and table if they are not there yet."""
+        """Create the database file and tables, or bring an older database up to date."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
+        conn = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+        try:
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(SCHEMA)
+            conn.create_function("sha256", 1, spec_hash, deterministic=True)
+            conn.execute("BEGIN IMMEDIATE")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
+            if version > SCHEMA_VERSION:
+                conn.execute("ROLLBACK")
+                raise RuntimeError(
+                    f"{self.path} is from a newer ConvLens (schema {version}); this one knows "
+                    f"up to {SCHEMA_VERSION}"
+                )
+            script = FROM_VERSION_1.format(schema=SCHEMA) if "spec" in columns else SCHEMA
+            for statement in filter(str.strip, script.split(";")):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
 
     def put(self, record: RunRecord) -> None:
         """Store a run; storing the same id again changes nothing."""
         c, h, w = record.input.shape
         data = np.ascontiguousarray(record.input, dtype="<f4").tobytes()
+        digest = spec_hash(record.spec)
         with self._connect() as conn:
             conn.execute(
-                "INSERT OR IGNORE INTO runs (id, spec, input, channels, height, width)"
+                "INSERT OR IGNORE INTO specs (hash, spec) VALUES (?, ?)", (digest, record.spec)
+            )
+            conn.execute(
+                "INSERT OR IGNORE INTO runs (id, spec_hash, input, channels, height, width)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (record.id, record.spec, data, c, h, w),
+                (record.id, digest, data, c, h, w),
             )
 
     def get(self, run_id: str) -> RunRecord | None:
         with self._connect() as conn:
             row = conn.execute(
-                "SELECT spec, input, channels, height, width FROM runs WHERE id = ?", (run_id,)
+                "SELECT specs.spec, input, channels, height, width FROM runs"
+                " JOIN specs ON specs.hash = runs.spec_hash WHERE runs.id = ?",
+                (run_id,),
             ).fetchone()
         if row is None:
             return None

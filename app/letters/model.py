@@ -1,0 +1,141 @@
+"""The learned letters network: its parameters, its batched forward and backward passes for
+training, and its translation into an engine PipelineSpec for serving.
+
+28x28x1 -> conv 8@3x3 -> ReLU -> max-pool 2 -> conv 16@3x3 -> ReLU -> max-pool 2 -> dense 36 ->
+softmax. Training and serving share the engine's ops (the batched forms in engine.backward compute
+what engine.ops computes, image by image), so the served network is the trained one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ..engine import backward as bw
+from ..engine.spec import (
+    ConvStage,
+    DenseStage,
+    FlattenStage,
+    InputSpec,
+    Kernel,
+    PipelineSpec,
+    PoolStage,
+    ReluStage,
+    SoftmaxStage,
+)
+from .data import CLASSES, SIZE
+
+F32 = np.float32
+Params = dict[str, npt.NDArray[np.float32]]
+CONV1, CONV2 = 8, 16
+FLAT = CONV2 * 5 * 5  # 28 -> 26 -> 13 -> 11 -> 5
+
+
+def init_params(rng: np.random.Generator) -> Params:
+    """He-initialised weights, zero biases."""
+
+    def he(shape: tuple[int, ...], fan_in: int) -> npt.NDArray[np.float32]:
+        return (rng.normal(0, np.sqrt(2.0 / fan_in), shape)).astype(F32)
+
+    return {
+        "conv1.weight": he((CONV1, 1, 3, 3), 9),
+        "conv1.bias": np.zeros(CONV1, F32),
+        "conv2.weight": he((CONV2, CONV1, 3, 3), CONV1 * 9),
+        "conv2.bias": np.zeros(CONV2, F32),
+        "dense.weight": he((len(CLASSES), FLAT), FLAT),
+        "dense.bias": np.zeros(len(CLASSES), F32),
+    }
+
+
+@dataclass
+class Forward:
+    """Every intermediate the backward pass needs."""
+
+    x: npt.NDArray[np.float32]
+    c1: npt.NDArray[np.float32]
+    r1: npt.NDArray[np.float32]
+    p1: npt.NDArray[np.float32]
+    c2: npt.NDArray[np.float32]
+    r2: npt.NDArray[np.float32]
+    flat: npt.NDArray[np.float32]
+    logits: npt.NDArray[np.float32]
+
+
+def forward(p: Params, x: npt.NDArray[np.float32]) -> Forward:
+    c1 = bw.conv2d_batch(x, p["conv1.weight"], p["conv1.bias"])
+    r1 = np.maximum(c1, 0)
+    p1 = bw.max_pool2d_batch(r1, 2)
+    c2 = bw.conv2d_batch(p1, p["conv2.weight"], p["conv2.bias"])
+    r2 = np.maximum(c2, 0)
+    flat = bw.max_pool2d_batch(r2, 2).reshape(len(x), -1)
+    logits = flat @ p["dense.weight"].T + p["dense.bias"]
+    return Forward(x, c1, r1, p1, c2, r2, flat, logits)
+
+
+def gradients(p: Params, f: Forward, labels: npt.NDArray[np.int64]) -> tuple[float, Params]:
+    """Mean cross-entropy loss over the batch and its gradient for every parameter."""
+    loss, dlogits = bw.softmax_cross_entropy(f.logits, labels)
+    dflat, dwd, dbd = bw.dense_backward(f.flat, p["dense.weight"], dlogits)
+    dp2 = dflat.reshape(len(f.x), CONV2, 5, 5)
+    dc2 = bw.relu_backward(f.c2, bw.max_pool2d_backward_batch(f.r2, dp2, 2))
+    g2 = bw.conv2d_backward_batch(f.p1, p["conv2.weight"], dc2)
+    dc1 = bw.relu_backward(f.c1, bw.max_pool2d_backward_batch(f.r1, g2.x, 2))
+    g1 = bw.conv2d_backward_batch(f.x, p["conv1.weight"], dc1)
+    grads = {
+        "conv1.weight": g1.weight, "conv1.bias": g1.bias,
+        "conv2.weight": g2.weight, "conv2.bias": g2.bias,
+        "dense.weight": dwd, "dense.bias": dbd,
+    }  # fmt: skip
+    return loss, {k: v.astype(F32) for k, v in grads.items()}
+
+
+def predict(p: Params, x: npt.NDArray[np.float32], batch: int = 512) -> npt.NDArray[np.int64]:
+    return np.concatenate(
+        [forward(p, x[i : i + batch]).logits.argmax(axis=1) for i in range(0, len(x), batch)]
+    )
+
+
+class Adam:
+    """Adam (Kingma and Ba): per-parameter steps from running means of gradients and squares."""
+
+    def __init__(self, params: Params, lr: float, betas: tuple[float, float] = (0.9, 0.999)):
+        self.lr, (self.b1, self.b2), self.t = lr, betas, 0
+        self.m = {k: np.zeros_like(v) for k, v in params.items()}
+        self.v = {k: np.zeros_like(v) for k, v in params.items()}
+
+    def step(self, params: Params, grads: Params, lr: float | None = None) -> None:
+        self.t += 1
+        rate = (lr or self.lr) * np.sqrt(1 - self.b2**self.t) / (1 - self.b1**self.t)
+        for k, g in grads.items():
+            self.m[k] = self.b1 * self.m[k] + (1 - self.b1) * g
+            self.v[k] = self.b2 * self.v[k] + (1 - self.b2) * g * g
+            params[k] -= (rate * self.m[k] / (np.sqrt(self.v[k]) + 1e-8)).astype(F32)
+
+
+def to_spec(p: Params) -> PipelineSpec:
+    """The trained network as an engine pipeline, the ink-centred 28x28 input first."""
+
+    def kernels(weight: npt.NDArray[np.float32]) -> list[Kernel]:
+        return [Kernel(name=f"filter {i + 1}", weights=w.tolist()) for i, w in enumerate(weight)]
+
+    pool = PoolStage(op="max", kernel_size=2, stride=2)
+    return PipelineSpec(
+        input=InputSpec(mode="gray", size=(SIZE, SIZE), values="ink_unit", fit="ink"),
+        stages=[
+            ConvStage(kernels=kernels(p["conv1.weight"]), bias=p["conv1.bias"].tolist()),
+            ReluStage(),
+            pool,
+            ConvStage(kernels=kernels(p["conv2.weight"]), bias=p["conv2.bias"].tolist()),
+            ReluStage(),
+            pool,
+            FlattenStage(),
+            DenseStage(
+                weights=p["dense.weight"].tolist(),
+                bias=p["dense.bias"].tolist(),
+                classes=list(CLASSES),
+            ),
+            SoftmaxStage(),
+        ],
+    )
