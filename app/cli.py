@@ -1,4 +1,5 @@
-"""The `convlens` command: `serve` the web app, or `run` a pipeline on a picture in the terminal."""
+"""The `convlens` command: `serve` the web app, `run` a pipeline on a picture in the terminal,
+`train` and `evaluate` the letters network."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .engine import EngineError, Trace, explain, get_preset, run
+from .catalog import get_preset, presets
+from .engine import EngineError, Trace, explain, run
 from .engine.explain import num, precise
-from .engine.presets import PRESETS, SLIDES_VOTE_INPUT, SLIDES_X
+from .engine.presets import SLIDES_VOTE_INPUT, SLIDES_X
 from .engine.slides import slides_vote
 from .imaging import ImageError, load_input
+from .letters.evaluate import confusion_png
+from .letters.evaluate import evaluate as evaluate_letters
+from .letters.train import MODEL_DIR, TrainConfig, load, save, train
 from .settings import Settings
 
 TABLE_MAX_SIDE = 12
@@ -31,12 +36,78 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_cmd.add_argument(
         "image", nargs="?", type=Path, help="PNG, JPEG, GIF or WebP (default: the slides' X)"
     )
-    run_cmd.add_argument("--preset", default="seed-xo", choices=sorted(PRESETS))
+    run_cmd.add_argument("--preset", default="seed-xo", choices=sorted(presets()))
+
+    train = commands.add_parser("train", help="train the letters network (a few minutes)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--epochs", type=int, default=TrainConfig.epochs)
+    train.add_argument(
+        "--per-class", type=int, default=TrainConfig.per_class, help="training samples per class"
+    )
+    train.add_argument("--test-per-class", type=int, default=TrainConfig.test_per_class)
+    train.add_argument("--workers", type=int, default=TrainConfig.workers)
+    train.add_argument(
+        "--out",
+        type=Path,
+        default=MODEL_DIR,
+        help="where to write letters.npz and letters.json (default: the package)",
+    )
+
+    evaluate = commands.add_parser("evaluate", help="held-out accuracy of the letters network")
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--per-class", type=int, default=TrainConfig.test_per_class)
+    evaluate.add_argument("--model", type=Path, default=MODEL_DIR, help="folder of letters.npz")
+    evaluate.add_argument(
+        "--confusion",
+        type=Path,
+        default=Path("confusion.png"),
+        help="where to write the confusion-matrix picture",
+    )
 
     args = parser.parse_args(argv)
     if args.command == "serve":
         return _serve(args.host, args.port)
+    if args.command == "train":
+        return _train(args)
+    if args.command == "evaluate":
+        return _evaluate(args.model, args.seed, args.per_class, args.confusion)
     return _run(args.image, args.preset)
+
+
+def _train(args: argparse.Namespace) -> int:
+    config = TrainConfig(
+        seed=args.seed,
+        epochs=args.epochs,
+        per_class=args.per_class,
+        test_per_class=args.test_per_class,
+        workers=args.workers,
+    )
+    try:
+        result = train(config)
+    except RuntimeError as exc:  # no fonts
+        print(f"convlens: {exc}", file=sys.stderr)
+        return 2
+    weights, card = save(result, config, args.out)
+    for name, value in result.accuracy.items():
+        print(f"held-out accuracy, {name}: {value:.2%}")
+    print(f"trained in {result.seconds:.0f} s; wrote {weights} and {card}")
+    return 0
+
+
+def _evaluate(model: Path, seed: int, per_class: int, confusion: Path) -> int:
+    params = load(model)
+    if params is None:
+        print(f"convlens: no trained weights in {model}; run `convlens train`", file=sys.stderr)
+        return 2
+    result = evaluate_letters(params, seed, per_class)
+    for label, value in result.per_class().items():
+        print(f"{label}  {value:7.2%}")
+    print(f"all  {result.accuracy:7.2%}")
+    worst = ", ".join(f"{t} as {p} ({n})" for t, p, n in result.worst_confusions())
+    print(f"most confused: {worst or 'none'}")
+    confusion_png(result, confusion)
+    print(f"wrote {confusion}")
+    return 0
 
 
 def _serve(host: str | None, port: int | None) -> int:

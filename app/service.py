@@ -12,10 +12,12 @@ from typing import TypeVar
 
 import numpy as np
 
-from .engine import EngineError, PipelineSpec, Trace, compile_pipeline, get_preset, parse_spec
+from .catalog import get_preset, preset_canonical_json, presets
+from .engine import EngineError, PipelineSpec, Trace, compile_pipeline, parse_spec
 from .engine.pipeline import Pipeline
+from .engine.steps import ConvStep
 from .imaging import load_input
-from .imaging.heatmap import render_png, scale_for
+from .imaging.heatmap import kernel_sheet_png, render_png, scale_for
 from .resources import resource_dir
 from .settings import Settings
 from .store import RunRecord, RunStore
@@ -99,7 +101,7 @@ class Explorer:
 
     def run_image(self, data: bytes, spec: PipelineSpec) -> str:
         """Decode, normalise and run a picture; store the run and return its id."""
-        spec_bytes = spec.canonical_json()
+        spec_bytes = _canonical_json(spec)
         pipeline = self._pipeline(spec_bytes, spec)
         x = load_input(data, spec.input, self.settings.max_image_pixels)
         trace = pipeline.run(x)
@@ -155,6 +157,28 @@ class Explorer:
         palette, lo, hi = scale_for(*value_range)
         etag = heatmap_etag(rid, stage, index, "map" if per_map else "stage")
         return Heatmap(render_png(plane, palette, lo, hi), etag)
+
+    def kernels(self, rid: str, stage: int) -> Heatmap:
+        """The kernels of convolution ``stage`` as one picture (see ``kernel_sheet_png``)."""
+        trace = self.trace(rid)
+        if not 1 <= stage < len(trace):
+            raise NotFound(f"run {rid} has no stage {stage}")
+        step = trace.pipeline.steps[stage - 1]
+        if not isinstance(step, ConvStep):
+            raise NotFound(f"stage {stage} is not a convolution")
+        return Heatmap(kernel_sheet_png(step.weight), kernels_etag(rid, stage))
+
+
+def kernels_etag(rid: str, stage: int) -> str:
+    return f'"{rid}-{stage}-kernels"'
+
+
+def _canonical_json(spec: PipelineSpec) -> bytes:
+    """The spec's canonical bytes; a preset's are worked out once and kept."""
+    for name, preset in presets().items():
+        if spec is preset.spec:
+            return preset_canonical_json(name)
+    return spec.canonical_json()
 
 
 def _bounded_put(cache: OrderedDict[K, V], key: K, value: V, size: int) -> None:

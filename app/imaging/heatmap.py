@@ -63,3 +63,20 @@ def render_png(values: npt.NDArray[np.float32], palette: str, lo: float, hi: flo
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()
+
+
+def kernel_sheet_png(weight: npt.NDArray[np.float32], gap: int = 1) -> bytes:
+    """Kernels (K, C, kh, kw) as one picture: a row per kernel, a column per input map, each
+    kh x kw tile on the diverging scale centred on 0 (shared by all), white gaps between."""
+    k, c, kh, kw = weight.shape
+    bound = float(np.abs(weight).max()) or 1.0
+    index = np.clip(np.round((weight + bound) / (2 * bound) * 255), 0, 255).astype(np.uint8)
+    tiles = np.full((k, c, kh + gap, kw + gap, 3), 255, np.uint8)
+    tiles[:, :, :kh, :kw] = PALETTES["diverging"][index]
+    sheet = tiles.transpose(0, 2, 1, 3, 4).reshape(k * (kh + gap), c * (kw + gap), 3)
+    image = Image.fromarray(
+        np.ascontiguousarray(sheet[: k * (kh + gap) - gap, : c * (kw + gap) - gap])
+    )
+    buffer = io.BytesIO()
+    image.quantize(colors=256, method=Image.Quantize.MAXCOVERAGE).save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()

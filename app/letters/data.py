@@ -92,7 +92,8 @@ def _affine(rng: np.random.Generator, spread: float = 1.0) -> np.ndarray:
     sx = rng.uniform(0.8, 1.15) * (1 + rng.uniform(-0.15, 0.15) * spread)
     sy = rng.uniform(0.8, 1.15)
     rot = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
-    return rot @ np.array([[1.0, shear], [0.0, 1.0]]) @ np.diag([sx, sy])
+    m: np.ndarray = rot @ np.array([[1.0, shear], [0.0, 1.0]]) @ np.diag([sx, sy])
+    return m
 
 
 def _down(img: Image.Image) -> Ink:
@@ -152,7 +153,7 @@ def _styled(stroke: Stroke, style: str, rng: np.random.Generator) -> np.ndarray:
         if len(dense) > 2:  # a little overshoot at the ends
             dense[0] += (dense[0] - dense[1]) * rng.uniform(0, 1.5)
             dense[-1] += (dense[-1] - dense[-2]) * rng.uniform(0, 1.5)
-        return dense
+        return np.asarray(dense)
     return points
 
 
@@ -190,7 +191,8 @@ def elastic(ink: Ink, rng: np.random.Generator, strength: float = 2.5) -> Ink:
     fy, fx = y - y0, x - x0
     top = ink[y0, x0] * (1 - fx) + ink[y0, x0 + 1] * fx
     bottom = ink[y0 + 1, x0] * (1 - fx) + ink[y0 + 1, x0 + 1] * fx
-    return (top * (1 - fy) + bottom * fy).astype(np.float32)
+    bent: Ink = (top * (1 - fy) + bottom * fy).astype(np.float32)
+    return bent
 
 
 def finish(ink: Ink, rng: np.random.Generator) -> Ink:
@@ -202,7 +204,8 @@ def finish(ink: Ink, rng: np.random.Generator) -> Ink:
         ink[WORK // 2, WORK // 2] = 1.0
     fitted = fit_ink(ink[None], (SIZE, SIZE))[0]
     noise = rng.normal(0, rng.uniform(0, 0.06), fitted.shape).astype(np.float32)
-    return np.clip(fitted + noise, 0.0, 1.0)
+    out: Ink = np.clip(fitted + noise, 0.0, 1.0)
+    return out
 
 
 @dataclass(frozen=True)

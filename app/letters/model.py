@@ -70,7 +70,7 @@ def forward(p: Params, x: npt.NDArray[np.float32]) -> Forward:
     c2 = bw.conv2d_batch(p1, p["conv2.weight"], p["conv2.bias"])
     r2 = np.maximum(c2, 0)
     flat = bw.max_pool2d_batch(r2, 2).reshape(len(x), -1)
-    logits = flat @ p["dense.weight"].T + p["dense.bias"]
+    logits = (flat @ p["dense.weight"].T + p["dense.bias"]).astype(F32)
     return Forward(x, c1, r1, p1, c2, r2, flat, logits)
 
 

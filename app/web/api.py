@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from pydantic import BaseModel
 
-from ..engine import PRESETS, Trace
+from ..catalog import presets
+from ..engine import Trace
 from .runs import count_run, explorer, start_run
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -101,5 +102,5 @@ def api_presets() -> list[PresetModel]:
             description=p.description,
             spec=p.spec.model_dump(mode="json"),
         )
-        for p in PRESETS.values()
+        for p in presets().values()
     ]

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from ..engine import PRESETS
+from ..catalog import presets
 from ..engine.banks import KERNELS
 from ..service import EXAMPLES
 from .tweaks import INPUT_SIDES, KERNEL_SIDES
@@ -18,7 +18,7 @@ router = APIRouter()
 def home(request: Request) -> HTMLResponse:
     templates: Jinja2Templates = request.app.state.templates
     context = {
-        "presets": list(PRESETS.values()),
+        "presets": list(presets().values()),
         "examples": list(EXAMPLES.values()),
         "kernel_names": list(KERNELS),
         "kernel_sides": list(KERNEL_SIDES),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -9,12 +10,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData, UploadFile
 
-from ..engine import EngineError, PipelineSpec, Trace, explain
+from ..catalog import get_preset
+from ..engine import EngineError, PipelineSpec, Trace
 from ..engine.banks import KERNELS
-from ..engine.explain import receptive_field
-from ..engine.presets import SLIDES_VOTE_INPUT, get_preset
+from ..engine.presets import SLIDES_VOTE_INPUT
 from ..engine.slides import slides_vote
-from ..service import Explorer, heatmap_etag
+from ..service import Explorer, Heatmap, heatmap_etag, kernels_etag
+from .cells import class_cell, parse_cell, select
 from .ratelimit import client_address
 from .texts import STAGE_TEXT, conventions
 from .tweaks import KERNEL_SIDES, build_spec, tweaks_from_form
@@ -90,31 +92,15 @@ async def create_run(request: Request) -> Response:
     return RedirectResponse(str(url), status_code=303)
 
 
-def parse_cell(text: str | None, trace: Trace) -> tuple[int, int, int, int] | None:
-    """'stage.map.row.column' -> numbers, checked against the trace; None when not given."""
-    if not text:
-        return None
-    try:
-        stage, channel, y, x = (int(part) for part in text.split("."))
-    except ValueError:
-        raise EngineError("cell", "a cell is written stage.map.row.column, e.g. 1.0.3.4") from None
-    if not 1 <= stage < len(trace):
-        raise EngineError("cell", f"pick a cell in stages 1 to {len(trace) - 1}")
-    return stage, channel, y, x
-
-
 def run_context(
     request: Request, run_id: str, step: int, cell: str | None, scale: Scale
 ) -> dict[str, Any]:
     trace = explorer(request).trace(run_id)
     step = min(step, len(trace) - 1)
     selected = parse_cell(cell, trace)
-    explanation, field = None, None
+    selection = select(trace, selected) if selected else None
     if selected is not None:
-        explanation = explain(trace, *selected)
         step = max(step, selected[0])
-        if trace.stages[selected[0]].data.ndim == 3:
-            field = receptive_field(trace, selected[0], selected[2], selected[3])
     return {
         "run_id": run_id,
         "trace": trace,
@@ -122,8 +108,10 @@ def run_context(
         "last": len(trace) - 1,
         "stages": trace.stages[: step + 1],
         "selected": selected,
-        "explanation": explanation,
-        "field": field,
+        "explanation": selection.explanation if selection else None,
+        "field": selection.field if selection else None,
+        "dense": selection.dense if selection else None,
+        "ranked": _ranked(trace),
         "scale": scale,
         "texts": STAGE_TEXT,
         "conventions": conventions(trace),
@@ -131,6 +119,15 @@ def run_context(
         "slides_vote": slides_vote() if _votes_like_the_slides(trace) else None,
         "slides_vector": SLIDES_VOTE_INPUT,
     }
+
+
+def _ranked(trace: Trace, count: int = 5) -> list[tuple[str, float, str]]:
+    """The top classes: (label, score, the cell that explains the score), best first."""
+    if trace.prediction is None:
+        return []
+    scores = list(trace.prediction.scores.items())
+    order = sorted(range(len(scores)), key=lambda i: -scores[i][1])[:count]
+    return [(scores[i][0], scores[i][1], class_cell(trace, i)) for i in order]
 
 
 def _votes_like_the_slides(trace: Trace) -> bool:
@@ -181,13 +178,29 @@ def kernel_editor(
     return response
 
 
+IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
+
+
+def _picture(request: Request, etag: str, make: Callable[[], Heatmap]) -> Response:
+    """A content-addressed picture: 304 when the browser has it, else the PNG, cached forever."""
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={**IMMUTABLE, "ETag": etag})
+    picture = make()
+    return Response(picture.png, media_type="image/png", headers={**IMMUTABLE, "ETag": etag})
+
+
+@router.get("/runs/{run_id}/stages/{stage}/kernels.png", name="kernels")
+def kernels(request: Request, run_id: str, stage: int) -> Response:
+    etag = kernels_etag(run_id, stage)
+    return _picture(request, etag, lambda: explorer(request).kernels(run_id, stage))
+
+
 @router.get("/runs/{run_id}/stages/{stage}/maps/{index}.png", name="heatmap")
 def heatmap(
     request: Request, run_id: str, stage: int, index: int, scale: Scale = "stage"
 ) -> Response:
-    cached = {"Cache-Control": "public, max-age=31536000, immutable"}
     etag = heatmap_etag(run_id, stage, index, scale)
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers={**cached, "ETag": etag})
-    picture = explorer(request).heatmap(run_id, stage, index, per_map=scale == "map")
-    return Response(picture.png, media_type="image/png", headers={**cached, "ETag": picture.etag})
+    per_map = scale == "map"
+    return _picture(
+        request, etag, lambda: explorer(request).heatmap(run_id, stage, index, per_map=per_map)
+    )

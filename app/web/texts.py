@@ -8,6 +8,9 @@ from ..engine.steps import ConvStep, PoolStep
 STAGE_TEXT = {
     "input": "The picture as the network sees it: scaled to the pipeline's size, with ink as high "
     "values and paper as low ones.",
+    "input_ink": "The drawing as the network sees it: cropped to the ink, its longer side scaled "
+    "to 20 pixels and centred by its centre of mass in a 28x28 square, ink high and paper low. "
+    "So a letter drawn small, large or off to one side reaches the network in the same place.",
     "conv": "Each kernel slides over the picture. At every position we line it up, multiply the "
     "pixels under it by its weights, add the products up and (if asked) divide by how many there "
     "are. Bright cells are where the picture looks like the kernel.",
