@@ -44,26 +44,71 @@
     var box = pad.getBoundingClientRect();
     return [(e.clientX - box.left) * pad.width / box.width, (e.clientY - box.top) * pad.height / box.height];
   }
+  // Drawing picks the learned letters network, unless a pipeline was chosen by hand.
+  var presetChosen = false;
+  form.querySelectorAll("input[name=preset]").forEach(function (radio) {
+    radio.addEventListener("change", function (e) { if (e.isTrusted) presetChosen = true; });
+  });
+  function drawingStarted() {
+    choose("draw");
+    var letters = form.querySelector('input[name=preset][value="letters"]');
+    if (letters && !presetChosen) letters.checked = true;
+  }
   pad.addEventListener("pointerdown", function (e) {
     e.preventDefault();
     pad.setPointerCapture(e.pointerId);
     current = { width: Number(brush.value) * pad.width / 280, points: [point(e)] };
     strokes.push(current);
-    choose("draw");
+    drawingStarted();
     drawStroke(current);
+    changed();
   });
   pad.addEventListener("pointermove", function (e) {
     if (!current) return;
     var events = e.getCoalescedEvents ? e.getCoalescedEvents() : [e];
     events.forEach(function (ev) { current.points.push(point(ev)); });
     redraw();
+    changed();
   });
-  function endStroke() { current = null; }
+  function endStroke() { current = null; changed(); }
   pad.addEventListener("pointerup", endStroke);
   pad.addEventListener("pointercancel", endStroke);
-  document.getElementById("undo").addEventListener("click", function () { strokes.pop(); redraw(); });
-  document.getElementById("clear").addEventListener("click", function () { strokes = []; redraw(); });
+  document.getElementById("undo").addEventListener("click", function () { strokes.pop(); redraw(); changed(); });
+  document.getElementById("clear").addEventListener("click", function () { strokes = []; redraw(); liveOut.innerHTML = ""; });
   paper();
+
+  // ---- live: re-run the drawing while it changes, at most LIVE_PER_SECOND times a second ----
+  var LIVE_PER_SECOND = 8;
+  var live = document.getElementById("live");
+  var liveOut = document.getElementById("live-result");
+  var inFlight = false, waiting = false, lastSent = 0, timer = null;
+  function changed() {
+    if (!live.checked || !strokes.length) return;
+    if (inFlight) { waiting = true; return; }
+    var wait = lastSent + 1000 / LIVE_PER_SECOND - Date.now();
+    if (wait > 0) { if (!timer) timer = setTimeout(function () { timer = null; changed(); }, wait); return; }
+    sendLive();
+  }
+  function sendLive() {
+    inFlight = true;
+    lastSent = Date.now();
+    pad.toBlob(function (blob) {
+      var data = new FormData();
+      data.set("source", "draw");
+      data.set("live", "1");
+      data.set("preset", (form.querySelector("input[name=preset]:checked") || {}).value || "");
+      data.set("drawing", blob, "drawing.png");
+      fetch(form.action, { method: "POST", body: data, headers: { "HX-Request": "true" } })
+        .then(function (response) { return response.text(); })
+        .then(function (html) { liveOut.innerHTML = html; })
+        .catch(function () { liveOut.textContent = "No answer from the server."; })
+        .finally(function () {
+          inFlight = false;
+          if (waiting) { waiting = false; changed(); }
+        });
+    }, "image/png");
+  }
+  live.addEventListener("change", changed);
 
   // ---- upload: picker, drag and drop, paste; a preview of what was chosen ----
   var input = document.getElementById("image");

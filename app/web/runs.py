@@ -86,10 +86,20 @@ async def create_run(request: Request) -> Response:
         rid = await start_run(request, picture, example, spec_from_form(request, form))
     finally:
         await form.close()
+    if form.get("live"):  # drawing with 'live' on: every stage at once, in a compact view
+        return live_view(request, rid)
     url = request.url_for("show_run", run_id=rid).include_query_params(step=0)
     if request.headers.get("hx-request") == "true":
         return Response(status_code=204, headers={"HX-Location": str(url)})
     return RedirectResponse(str(url), status_code=303)
+
+
+def live_view(request: Request, rid: str) -> Response:
+    trace = explorer(request).trace(rid)
+    context = {"run_id": rid, "trace": trace, "last": len(trace) - 1, "ranked": _ranked(trace)}
+    templates: Jinja2Templates = request.app.state.templates
+    response: HTMLResponse = templates.TemplateResponse(request, "_live.html", context)
+    return response
 
 
 def run_context(

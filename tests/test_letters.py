@@ -1,0 +1,108 @@
+"""The learned letters network: its data, its preprocessing, a short training run, its model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.cli import main
+from app.engine import run
+from app.imaging import ImageError
+from app.imaging.normalise import fit_ink
+from app.letters import data
+from app.letters import train as train_module
+from app.letters.model import forward, init_params, to_spec
+from app.letters.strokes import GLYPHS
+from app.letters.train import TrainConfig, build, load, save, train
+
+
+def test_every_class_has_strokes_and_the_labels_are_exact():
+    assert tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ") + tuple("0123456789") == data.CLASSES
+    assert set(GLYPHS) == set(data.CLASSES)
+
+
+def test_held_out_fonts_and_styles_are_never_used_for_training():
+    train_recipe = data.training_recipe(0, 1)
+    assert not set(data.HELD_OUT_FONTS) & set(train_recipe.fonts)
+    assert not set(data.HELD_OUT_STYLES) & set(train_recipe.styles)
+    held = data.held_out_recipes(0, 1)
+    assert any(set(r.fonts) <= set(data.HELD_OUT_FONTS) and r.fonts for r in held.values())
+    assert {r.seed for r in held.values()}.isdisjoint({train_recipe.seed})
+
+
+def test_the_data_is_the_same_for_a_seed_and_any_worker_count(monkeypatch):
+    monkeypatch.setattr(train_module, "CHUNK", 3)  # several chunks, so the workers share them
+    recipe = data.training_recipe(7, 6)
+    x1, y1 = build(recipe, workers=1)
+    x2, y2 = build(recipe, workers=2)
+    assert x1.tobytes() == x2.tobytes() and (y1 == y2).all()
+    x3, _ = build(data.training_recipe(8, 6), workers=1)
+    assert x3.tobytes() != x1.tobytes()
+    assert x1.shape == (6 * 36, 1, 28, 28) and x1.dtype == np.float32
+    assert x1.min() >= 0.0 and x1.max() <= 1.0
+    assert np.bincount(y1).tolist() == [6] * 36
+
+
+def test_fit_ink_centres_the_ink_and_scales_its_longer_side_to_20():
+    ink = np.zeros((1, 200, 300), np.float32)
+    ink[0, 150:190, 10:70] = 1.0  # a 40x60 block in the bottom-left corner
+    out = fit_ink(ink, (28, 28))[0]
+    rows, cols = np.nonzero(out > 0.5)
+    assert cols.max() - cols.min() + 1 == 20  # the longer side
+    assert 12 <= rows.max() - rows.min() + 1 <= 14  # 40 * 20 / 60, aspect kept
+    mass = out / out.sum()
+    cy, cx = (mass.sum(axis=1) * np.arange(28)).sum(), (mass.sum(axis=0) * np.arange(28)).sum()
+    assert abs(cy - 13.5) <= 0.51 and abs(cx - 13.5) <= 0.51  # whole pixels: within a half
+    with pytest.raises(ImageError, match="no ink"):
+        fit_ink(np.zeros((1, 50, 50), np.float32), (28, 28))
+
+
+def test_a_short_training_run_lowers_the_loss_and_writes_its_files(tmp_path):
+    config = TrainConfig(seed=3, epochs=1, per_class=10, test_per_class=2, batch=16, workers=1)
+    result = train(config, progress=False, log=lambda _: None)
+    first, last = np.mean(result.losses[:4]), np.mean(result.losses[-4:])
+    assert last < first, (first, last)
+    weights, card_path = save(result, config, tmp_path)
+    card = json.loads(card_path.read_text())
+    assert card["classes"] == list(data.CLASSES) and card["training"]["seed"] == 3
+    assert set(card["held_out_accuracy"]) >= {"all"}
+    params = load(tmp_path)
+    assert params is not None
+    assert all((params[k] == result.params[k]).all() for k in result.params)
+
+
+def test_the_served_pipeline_computes_what_training_computed():
+    params = init_params(np.random.default_rng(1))
+    x, _ = build(data.training_recipe(1, 1))
+    logits = forward(params, x[:5]).logits
+    spec = to_spec(params)
+    assert spec.input.fit == "ink" and spec.input.size == (28, 28)
+    for i in range(5):
+        trace = run(spec, x[i])
+        dense = trace.stages[-2].data  # the dense scores, before softmax
+        np.testing.assert_allclose(dense, logits[i], rtol=1e-4, atol=1e-5)
+        assert trace.prediction is not None
+        assert trace.prediction.label == data.CLASSES[int(np.argmax(logits[i]))]
+        assert list(trace.prediction.scores) == list(data.CLASSES)
+
+
+def test_train_and_evaluate_commands(tmp_path, capsys):
+    out = tmp_path / "model"
+    args = ["--epochs", "1", "--per-class", "4", "--test-per-class", "2", "--workers", "1"]
+    assert main(["train", *args, "--out", str(out)]) == 0
+    assert (out / "letters.npz").exists() and (out / "letters.json").exists()
+    picture = tmp_path / "confusion.png"
+    code = main(["evaluate", "--model", str(out), "--per-class", "2", "--confusion", str(picture)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "held-out accuracy" in printed and "\nA " in printed and "all " in printed
+    assert picture.read_bytes().startswith(b"\x89PNG")
+    assert main(["evaluate", "--model", str(tmp_path / "none")]) == 2
+
+
+def test_ci_installs_every_font_package_the_data_needs():
+    ci = (Path(__file__).parent.parent / ".ci" / "run").read_text()
+    assert set(data.FONT_PACKAGES.split()) <= set(ci.split())
