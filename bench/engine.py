@@ -5,7 +5,8 @@ reference (tests/reference.py) measured in the same run:
   (a) the slides' 9x9 X/O pipeline (seed-xo);
   (b) 28x28 -> conv 8@3x3 -> ReLU -> max-pool 2 -> conv 16@3x3 -> ReLU -> max-pool 2 -> dense 36
       -> softmax, every stage kept (target: whole trace <= 60 us median);
-  (c) a 512x512 grey picture through Sobel Gx, Gy and the gradient magnitude.
+  (c) a 512x512 grey picture through Sobel Gx, Gy and the gradient magnitude;
+  (d) the trained letters network (app/letters/model), when its weights are there.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.catalog import presets
 from app.engine import compile_pipeline, get_preset, parse_spec
 from app.engine.presets import SLIDES_X
 from app.engine.steps import ConvStep, DenseStep, PoolStep, VoteStep
+from app.letters.data import training_recipe
+from app.letters.train import build
 from tests import reference
 
 
@@ -144,6 +148,10 @@ def main() -> None:
     sobel = parse_spec({"input": {"size": [512, 512]},
                         "stages": [{"kind": "conv", "kernels": "sobel"}, {"kind": "magnitude"}]})  # fmt: skip
     bench("(c) 512x512 Sobel Gx, Gy and magnitude", sobel, rng.random((1, 512, 512), np.float32))
+    letters = presets().get("letters")
+    if letters is not None:  # the trained network, on a drawn sample as the server fits it
+        x, _ = build(training_recipe(5, 1))
+        bench("(d) the trained letters network (target: whole trace <= 60 us)", letters.spec, x[0])
 
 
 if __name__ == "__main__":

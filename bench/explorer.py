@@ -2,7 +2,7 @@
 
 Measures the server's own time (the ASGI app called in-process, no sockets) for two inputs:
 the slides' 9x9 X (as the example picture) and a drawn 280x280 canvas (a new random drawing each
-round, so nothing is cached), both through the seed-xo preset.
+round, so nothing is cached), through the seed-xo preset and the learned letters network.
   - first stage: POST /runs (the form as the page sends it) + GET /runs/{id}?step=0, the page
     the browser then opens; target: median <= 15 ms;
   - walk: every 'Next' fragment (HX-Target #stages) and every heatmap PNG of every stage;
@@ -129,15 +129,16 @@ async def main() -> None:
             example = {"source": "example", "example": "x", "preset": "seed-xo"}
             await bench("slides' 9x9 X", client, other, lambda: (example, None))
             rng = np.random.default_rng(0)
-            await bench(
-                "drawn 280x280 canvas",
-                client,
-                other,
-                lambda: (
-                    {"source": "draw", "preset": "seed-xo"},
-                    {"drawing": ("drawing.png", drawing(rng), "image/png")},
-                ),
-            )
+            for preset in ("seed-xo", "letters"):
+                await bench(
+                    f"drawn 280x280 canvas, {preset}",
+                    client,
+                    other,
+                    lambda preset=preset: (  # type: ignore[misc]
+                        {"source": "draw", "preset": preset},
+                        {"drawing": ("drawing.png", drawing(rng), "image/png")},
+                    ),
+                )
 
 
 if __name__ == "__main__":

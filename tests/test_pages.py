@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 
 import numpy as np
 import pytest
+from PIL import Image
 
+from app.catalog import presets
 from app.engine import explain, get_preset, run
 from app.engine.presets import SLIDES_X
+from app.imaging.heatmap import PALETTES
+from app.letters.data import CLASSES
 from app.service import EXAMPLES
 
 from .helpers import X_PNG, png, start, tags
@@ -218,3 +223,61 @@ async def test_the_slides_example_vector_votes_x_091_against_o_051(client):
     assert "O: (0.65 + 0.45 + 0.44 + 0.53) / 4 = 2.07 / 4 = 0.5175" in text
     other = await start(client, example="x", preset="classic-kernels")
     assert "example vector" not in (await client.get(f"/runs/{other}?step=3")).text
+
+
+async def test_each_conv_stage_shows_its_kernels_as_one_picture(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    page = tags((await client.get(f"/runs/{rid}", params={"step": 1})).text)
+    (sheet,) = [a for a in page.find("img") if a["src"].endswith("/kernels.png")]
+    response = await client.get(sheet["src"])
+    assert (
+        response.headers["content-type"] == "image/png"
+        and "immutable" in response.headers["cache-control"]
+    )
+    picture = Image.open(io.BytesIO(response.content)).convert("RGB")
+    assert picture.size == (3, 11)  # three 3x3 kernels, one above the other, 1px apart
+    pixels = np.asarray(picture)
+    assert (pixels[3] == 255).all() and (pixels[7] == 255).all()  # the gaps are white
+    # diagonal_down: +1 on the diagonal (orange end), -1 elsewhere (blue end)
+    assert tuple(pixels[0, 0]) == tuple(PALETTES["diverging"][255])
+    assert tuple(pixels[0, 1]) == tuple(PALETTES["diverging"][0])
+    again = await client.get(sheet["src"], headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304
+    assert (await client.get(f"/runs/{rid}/stages/2/kernels.png")).status_code == 404  # ReLU
+    assert (await client.get(f"/runs/{rid}/stages/0/kernels.png")).status_code == 404
+
+
+letters_only = pytest.mark.skipif("letters" not in presets(), reason="no trained letters weights")
+
+
+@letters_only
+async def test_the_letters_preset_answers_the_same_in_the_api_and_the_page(client):
+    files = {"image": ("a.png", EXAMPLES["letter-a"].data, "image/png")}
+    body = (await client.post("/api/run", files=files, data={"preset": "letters"})).json()
+    assert body["stages"][0]["shape"] == [1, 28, 28]
+    assert list(body["prediction"]["scores"]) == list(CLASSES)
+    assert sum(body["prediction"]["scores"].values()) == pytest.approx(1.0, abs=1e-4)
+    page = (await client.get(f"/runs/{body['id']}", params={"step": len(body["stages"]) - 1})).text
+    (label,) = re.findall(r"Prediction: <output>(\w)</output>", page)
+    assert label == body["prediction"]["label"] == "A"
+    buttons = tags(page).find("button", **{"class": "label"})
+    assert len(buttons) == 5  # the five most likely classes
+    dense_index = len(body["stages"]) - 2
+    assert all(b["data-cell"].startswith(f"{dense_index}.0.0.") for b in buttons)
+    explained = await client.get(f"/runs/{body['id']}", params={"cell": buttons[0]["data-cell"]})
+    text = html.unescape(explained.text)
+    assert "The 8 largest terms" in text and "(the other 392)" in text and "exp(" in text
+
+
+@letters_only
+async def test_live_drawing_answers_with_every_stage_at_once(client):
+    form = {"source": "draw", "live": "1", "preset": "letters"}
+    files = {"drawing": ("drawing.png", EXAMPLES["letter-a"].data, "image/png")}
+    response = await client.post("/runs", data=form, files=files, headers=HX)
+    assert response.status_code == 200
+    page = tags(response.text)
+    assert len([a for a in page.find("img") if "/maps/" in a["src"]]) == 1 + 8 * 3 + 16 * 3
+    assert re.search(r"Guess: <output>A</output>", response.text)
+    blank = {"drawing": ("drawing.png", png(np.full((50, 50), 255, np.uint8)), "image/png")}
+    empty = await client.post("/runs", data=form, files=blank, headers=HX)
+    assert empty.status_code == 422 and "no ink" in empty.text

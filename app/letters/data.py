@@ -58,12 +58,12 @@ TRAIN_FONTS: tuple[str, ...] = (
     "opentype/linux-libertine/LinBiolinum_R.otf", "opentype/linux-libertine/LinLibertine_R.otf",
     "opentype/comic-neue/ComicNeue-Regular.otf", "opentype/comic-neue/ComicNeue-Bold.otf",
     "opentype/comic-neue/ComicNeue-Light.otf", "opentype/comic-neue/ComicNeue-Italic.otf",
-    "truetype/breip/Breip.ttf",
+    "truetype/breip/Breip.ttf", "truetype/humor-sans/Humor-Sans.ttf",
 )  # fmt: skip
 HELD_OUT_FONTS: tuple[str, ...] = (
     "truetype/andika/Andika-Regular.ttf",
     "truetype/andika/Andika-Bold.ttf",
-    "truetype/humor-sans/Humor-Sans.ttf",
+    "truetype/andika/Andika-Italic.ttf",
 )
 TRAIN_STYLES = ("print", "wobbly")
 HELD_OUT_STYLES = ("smooth",)
@@ -86,11 +86,13 @@ def _font(path: str) -> ImageFont.FreeTypeFont:
 
 
 def _affine(rng: np.random.Generator, spread: float = 1.0) -> np.ndarray:
-    """A random 2x2 map: rotation up to +-15 degrees, shear, scale and aspect changes."""
+    """A random 2x2 map: rotation up to +-15 degrees, shear, scale, and a mild aspect change
+    (mild, because width is what tells an O from a 0)."""
     angle = math.radians(rng.uniform(-15, 15) * spread)
-    shear = rng.uniform(-0.3, 0.3) * spread
-    sx = rng.uniform(0.8, 1.15) * (1 + rng.uniform(-0.15, 0.15) * spread)
-    sy = rng.uniform(0.8, 1.15)
+    shear = rng.uniform(-0.25, 0.25) * spread
+    scale = rng.uniform(0.8, 1.15)
+    aspect = rng.uniform(0.92, 1.08)
+    sx, sy = scale * aspect, scale / aspect
     rot = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
     m: np.ndarray = rot @ np.array([[1.0, shear], [0.0, 1.0]]) @ np.diag([sx, sy])
     return m
@@ -144,8 +146,8 @@ def _resample(points: np.ndarray, step: float) -> np.ndarray:
 def _styled(stroke: Stroke, style: str, rng: np.random.Generator) -> np.ndarray:
     points = np.array(stroke, np.float64)
     points = points + rng.normal(0, 0.02, points.shape)  # where the pen put each point
-    if style == "smooth":
-        return _chaikin(points, 3)
+    if style == "smooth":  # an even hand: corners slightly rounded, no tremor
+        return _chaikin(_resample(points, 0.08), 2)
     if style == "wobbly":
         dense = _resample(points, 0.03)
         walk = np.cumsum(rng.normal(0, 0.006, dense.shape), axis=0)
@@ -162,7 +164,7 @@ def render_strokes(char: str, style: str, rng: np.random.Generator) -> Ink:
     variants = GLYPHS[char]
     glyph = variants[int(rng.integers(len(variants)))]
     height = rng.uniform(0.5, 0.8) * BIG
-    aspect = rng.uniform(0.75, 1.2)
+    aspect = rng.uniform(0.9, 1.1)
     m = _affine(rng, spread=0.8) @ np.diag([height * aspect, height])
     centre = BIG / 2 + rng.uniform(-25, 25, 2)
     width = max(3, int(height * rng.uniform(0.06, 0.17)))

@@ -40,6 +40,7 @@ class TrainConfig:
     test_per_class: int = 150
     batch: int = 64
     lr: float = 3e-3
+    weight_decay: float = 1e-3
     workers: int = 2
 
 
@@ -88,7 +89,7 @@ def train(config: TrainConfig, progress: bool = True, log: Callable[[str], None]
     }
     rng = np.random.default_rng(config.seed)
     result = Result(init_params(rng))
-    adam = Adam(result.params, config.lr)
+    adam = Adam(result.params, config.lr, weight_decay=config.weight_decay)
     steps = config.epochs * math.ceil(len(x) / config.batch)
     step = 0
     for epoch in range(config.epochs):

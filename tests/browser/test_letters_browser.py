@@ -1,0 +1,86 @@
+"""The learned letters network in Chromium: scripted pen strokes on the pad, read the guess."""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from app.catalog import presets
+from app.letters.strokes import GLYPHS
+
+from .conftest import Shots
+
+# character, first glyph variant drawn, (x offset, y offset) in pad pixels, slant (x per y)
+DRAWINGS = [
+    ("A", 0, (-30, 10), 0.0),
+    ("C", 0, (40, -20), 0.1),
+    ("E", 0, (20, 30), -0.15),
+    ("H", 0, (-40, -30), 0.12),
+    ("K", 0, (0, 35), 0.0),
+    ("L", 0, (35, 0), -0.1),
+    ("T", 0, (-25, -25), 0.15),
+    ("X", 0, (30, 30), 0.0),
+    ("2", 0, (-35, 20), 0.1),
+    ("4", 0, (25, -35), -0.12),
+    ("7", 0, (-20, 0), 0.18),
+    ("8", 0, (10, -10), 0.0),
+]
+STEP = re.compile(r"/runs/[a-z2-7]{32}\?step=")
+pytestmark = pytest.mark.skipif("letters" not in presets(), reason="no trained letters weights")
+
+
+def draw_char(page: Page, char: str, variant: int, offset: tuple[int, int], slant: float) -> None:
+    """Draw the character's strokes with the mouse, 160 px tall, shifted and slanted."""
+    box = page.locator("#pad").bounding_box()
+    assert box
+    scale = box["width"] / 280
+    for stroke in GLYPHS[char][variant]:
+        points = [
+            (
+                140 + offset[0] + (x - 0.5) * 120 - slant * (y - 0.5) * 160,
+                140 + offset[1] + (y - 0.5) * 160,
+            )
+            for x, y in stroke
+        ]
+        page.mouse.move(box["x"] + points[0][0] * scale, box["y"] + points[0][1] * scale)
+        page.mouse.down()
+        for (x0, y0), (x1, y1) in pairwise(points):
+            for i in range(1, 4):
+                t = i / 3
+                page.mouse.move(
+                    box["x"] + (x0 + (x1 - x0) * t) * scale, box["y"] + (y0 + (y1 - y0) * t) * scale
+                )
+        page.mouse.up()
+
+
+def test_ten_and_more_drawn_characters_come_out_top_1(server, watched: Page, shot: Shots):
+    page = watched
+    wrong = []
+    for char, variant, offset, slant in DRAWINGS:
+        page.goto(server.url + "/")
+        draw_char(page, char, variant, offset, slant)
+        expect(page.locator("input[name=preset][value=letters]")).to_be_checked()
+        page.click("button.run")
+        page.wait_for_url(STEP)
+        page.click("#steps >> text=Show all")
+        guess = page.locator("#prediction output")
+        expect(guess).to_be_visible()
+        shot(page, f"drawn-{char}")
+        if guess.inner_text() != char:
+            wrong.append((char, guess.inner_text()))
+    assert not wrong, wrong
+
+
+def test_live_mode_guesses_under_the_pen(server, watched: Page, shot: Shots):
+    page = watched
+    page.goto(server.url + "/")
+    page.check("#live")
+    draw_char(page, "T", 0, (10, 10), 0.05)
+    expect(page.locator("#live-result .live-guess output")).to_have_text("T")
+    expect(page.locator("#live-result img")).not_to_have_count(0)
+    shot(page, "live")
+    page.click("#clear")
+    expect(page.locator("#live-result")).to_be_empty()
