@@ -54,7 +54,7 @@ EXAMPLES: dict[str, Example] = {
         Example("o", "An O", "o.png", "seed-xo"),
         Example("x-shifted", "The X, one pixel to the right", "x-shifted.png", "seed-xo"),
         Example("x-rotated", "An X, turned 25 degrees", "x-rotated.png", "seed-xo"),
-        Example("letter-a", "A drawn letter A", "letter-a.png", "classic-kernels"),
+        Example("letter-a", "A drawn letter A", "letter-a.png", "letters"),
         Example("photo", "A photo, for edges", "photo.jpg", "sobel-edges"),
     ]
 }

@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -84,37 +85,43 @@ def free_port() -> int:
 @dataclass
 class LiveServer:
     url: str
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[bytes]
     output: str = ""
     """What the server printed; filled in when it has stopped."""
 
 
 @contextmanager
 def live_server(data_dir: Path, **env: str) -> Iterator[LiveServer]:
-    """A real `convlens serve` (uvicorn) on a free port, stopped on exit; output kept for asserts."""
+    """A real `convlens serve` (uvicorn) on a free port, stopped on exit; output kept for asserts.
+
+    The output goes to a file, not a pipe: a pipe nobody reads fills up with access-log lines and
+    then blocks the server's event loop on its next log write.
+    """
     port = free_port()
     environ = {**os.environ, "CONVLENS_DATA_DIR": str(data_dir), **env}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=environ, text=True,
-    )  # fmt: skip
-    server = LiveServer(f"http://127.0.0.1:{port}", proc)
-    url = server.url
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{url}/healthz", timeout=1).raise_for_status()
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.1)
-        yield server
-    finally:
-        proc.terminate()
+    with tempfile.TemporaryFile("w+") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-X", "faulthandler", "-m", "app.cli", "serve", "--port", str(port)],
+            stdout=log, stderr=subprocess.STDOUT, env=environ, text=True,
+        )  # fmt: skip
+        server = LiveServer(f"http://127.0.0.1:{port}", proc)
         try:
-            server.output, _ = proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            server.output, _ = proc.communicate()
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    httpx.get(f"{server.url}/healthz", timeout=1).raise_for_status()
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline or proc.poll() is not None:
+                        raise
+                    time.sleep(0.1)
+            yield server
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            log.seek(0)
+            server.output = log.read()

@@ -30,6 +30,7 @@ async def test_the_home_form_is_a_real_multipart_form(client):
         "seed-xo",
         "sobel-edges",
         "classic-kernels",
+        "letters",
         "custom",
     }
 
@@ -146,7 +147,7 @@ async def test_the_api_runs_an_upload_and_lists_presets(client):
     assert body["url"] == f"http://testserver/runs/{body['id']}"
     assert (await client.get(f"/api/runs/{body['id']}")).json() == body
     presets = (await client.get("/api/presets")).json()
-    assert [p["name"] for p in presets] == ["seed-xo", "sobel-edges", "classic-kernels"]
+    assert [p["name"] for p in presets] == ["seed-xo", "sobel-edges", "classic-kernels", "letters"]
 
 
 async def test_the_api_accepts_a_spec(client):

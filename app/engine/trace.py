@@ -18,8 +18,11 @@ if TYPE_CHECKING:
 Shape = tuple[int, ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class StageOutput:
+    """One stage's output. Not a frozen dataclass only because frozen ones cost three times as
+    much to create, and a trace makes one per stage on every run; treat it as read-only."""
+
     index: int
     name: str
     kind: str

@@ -1,7 +1,7 @@
 """The learned letters network: its parameters, its batched forward and backward passes for
 training, and its translation into an engine PipelineSpec for serving.
 
-28x28x1 -> conv 8@3x3 -> ReLU -> max-pool 2 -> conv 16@3x3 -> ReLU -> max-pool 2 -> dense 36 ->
+28x28x1 -> conv 8@3x3 -> ReLU -> max-pool 2 -> conv 24@3x3 -> ReLU -> max-pool 2 -> dense 36 ->
 softmax. Training and serving share the engine's ops (the batched forms in engine.backward compute
 what engine.ops computes, image by image), so the served network is the trained one.
 """
@@ -29,8 +29,12 @@ from .data import CLASSES, SIZE
 
 F32 = np.float32
 Params = dict[str, npt.NDArray[np.float32]]
-CONV1, CONV2 = 8, 16
+CONV1, CONV2 = 8, 24
 FLAT = CONV2 * 5 * 5  # 28 -> 26 -> 13 -> 11 -> 5
+ARCHITECTURE = (
+    f"28x28x1 -> conv {CONV1}@3x3 -> ReLU -> max-pool 2 -> conv {CONV2}@3x3 -> ReLU -> max-pool 2 "
+    f"-> dense {len(CLASSES)} -> softmax"
+)
 
 
 def init_params(rng: np.random.Generator) -> Params:

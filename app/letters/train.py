@@ -22,7 +22,7 @@ import numpy.typing as npt
 from tqdm import tqdm
 
 from . import data
-from .model import Adam, Params, forward, gradients, init_params, predict
+from .model import ARCHITECTURE, Adam, Params, forward, gradients, init_params, predict
 
 CHUNK = 50  # samples per class made by one task
 MODEL_DIR = Path(__file__).resolve().parent / "model"
@@ -35,8 +35,8 @@ Dataset = tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]
 @dataclass(frozen=True)
 class TrainConfig:
     seed: int = 0
-    epochs: int = 14
-    per_class: int = 1200
+    epochs: int = 18
+    per_class: int = 2000
     test_per_class: int = 150
     batch: int = 64
     lr: float = 3e-3
@@ -126,8 +126,7 @@ def save(result: Result, config: TrainConfig, folder: Path = MODEL_DIR) -> tuple
     card = {
         "name": "letters",
         "classes": list(data.CLASSES),
-        "architecture": "28x28x1 -> conv 8@3x3 -> ReLU -> max-pool 2 -> conv 16@3x3 -> ReLU -> "
-        "max-pool 2 -> dense 36 -> softmax",
+        "architecture": ARCHITECTURE,
         "preprocessing": "ink high and paper low; crop to the ink; scale the longer side to 20 px "
         "keeping the aspect ratio; centre by centre of mass in 28x28 (imaging.fit_ink)",
         "data": {

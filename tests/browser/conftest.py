@@ -70,9 +70,12 @@ class Shots:
             old.unlink()
         self.count = 0
 
-    def __call__(self, page: Page, label: str) -> None:
+    def __call__(self, page: Page, label: str, full_page: bool = True) -> None:
+        """A screenshot of the whole page, or (full_page=False) of what is in view: the letters
+        network's pages are many screens tall."""
         self.count += 1
-        page.screenshot(path=str(self.folder / f"{self.count:02d}-{label}.png"), full_page=True)
+        path = str(self.folder / f"{self.count:02d}-{label}.png")
+        page.screenshot(path=path, full_page=full_page)
 
 
 @pytest.fixture

@@ -68,7 +68,8 @@ def test_ten_and_more_drawn_characters_come_out_top_1(server, watched: Page, sho
         page.click("#steps >> text=Show all")
         guess = page.locator("#prediction output")
         expect(guess).to_be_visible()
-        shot(page, f"drawn-{char}")
+        page.locator("#prediction").scroll_into_view_if_needed()
+        shot(page, f"drawn-{char}", full_page=False)
         if guess.inner_text() != char:
             wrong.append((char, guess.inner_text()))
     assert not wrong, wrong
