@@ -48,9 +48,21 @@
     if (play) toggle();
   });
 
+  // One step at a time: keys pressed while a step is loading are counted and done right after.
+  var busy = false, queued = [];
+  document.addEventListener("htmx:before:request", function () { busy = true; });
+  document.addEventListener("htmx:finally:request", function () {
+    busy = false;
+    if (queued.length) { var rel = queued.shift(); setTimeout(function () { step(rel); }, 0); }
+  });
   function step(rel) {
     var link = document.querySelector('#steps a[rel="' + rel + '"]');
-    if (link) link.click();
+    if (link && busy) { queued.push(rel); return true; }
+    if (link) {
+      busy = true;  // at once, not when htmx starts: the next key may come before that
+      setTimeout(function () { busy = false; }, 3000);  // never stay stuck if no request came
+      link.click();
+    }
     return !!link;
   }
 

@@ -282,3 +282,23 @@ async def test_live_drawing_answers_with_every_stage_at_once(client):
     blank = {"drawing": ("drawing.png", png(np.full((50, 50), 255, np.uint8)), "image/png")}
     empty = await client.post("/runs", data=form, files=blank, headers=HX)
     assert empty.status_code == 422 and "no ink" in empty.text
+
+
+async def test_numbers_tables_are_the_slides_tables_inline_or_on_demand(client, seed):
+    rid = await start(client, example="x", preset="seed-xo")
+    page = (await client.get(f"/runs/{rid}", params={"step": 1})).text
+    first_conv_table = page.split('<details class="numbers">')[2].split("</details>")[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", first_conv_table)
+    values = [[float(v) for v in re.findall(r"<td>([^<]*)</td>", row)] for row in rows]
+    expected = np.asarray(run(get_preset("seed-xo").spec, SLIDES_X).stage(1).data[0])
+    np.testing.assert_allclose(values, np.round(expected, 2), atol=0.006)
+    # a big stage (the letters network's second convolution) sends its tables when opened
+    if "letters" in presets():
+        lid = await start(client, example="letter-a", preset="letters")
+        text = (await client.get(f"/runs/{lid}", params={"step": 4})).text
+        lazy = [a for a in tags(text).find("details") if "/stages/4/" in a.get("hx-get", "")]
+        assert len(lazy) == CONV2 and all(a["hx-trigger"] == "toggle once" for a in lazy)
+        table = await client.get(lazy[0]["hx-get"])
+        assert table.status_code == 200 and table.text.count("<tr>") == 11
+        assert "immutable" in table.headers["cache-control"]
+    assert (await client.get(f"/runs/{rid}/stages/5/maps/0/numbers")).status_code == 404

@@ -15,7 +15,7 @@ from ..engine import EngineError, PipelineSpec, Trace
 from ..engine.banks import KERNELS
 from ..engine.presets import SLIDES_VOTE_INPUT
 from ..engine.slides import slides_vote
-from ..service import Explorer, Heatmap, heatmap_etag, kernels_etag
+from ..service import Explorer, Heatmap, NotFound, heatmap_etag, kernels_etag
 from .cells import class_cell, parse_cell, select
 from .ratelimit import client_address
 from .texts import STAGE_TEXT, conventions
@@ -24,7 +24,10 @@ from .tweaks import KERNEL_SIDES, build_spec, tweaks_from_form
 router = APIRouter()
 
 TABLE_MAX_SIDE = 16
+INLINE_TABLE_CELLS = 1024
+"""A stage with more values than this sends its numbers tables only when they are opened."""
 Scale = Literal["stage", "map"]
+IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 
 
 def explorer(request: Request) -> Explorer:
@@ -126,6 +129,7 @@ def run_context(
         "texts": STAGE_TEXT,
         "conventions": conventions(trace),
         "table_max_side": TABLE_MAX_SIDE,
+        "inline_table_cells": INLINE_TABLE_CELLS,
         "slides_vote": slides_vote() if _votes_like_the_slides(trace) else None,
         "slides_vector": SLIDES_VOTE_INPUT,
     }
@@ -167,6 +171,22 @@ def show_run(
     return response
 
 
+@router.get("/runs/{run_id}/stages/{stage}/maps/{index}/numbers", name="numbers")
+def numbers(request: Request, run_id: str, stage: int, index: int) -> Response:
+    """One map's values as a table, for a numbers toggle opened on a large stage."""
+    trace = explorer(request).trace(run_id)
+    if not 0 <= stage < len(trace) or trace.stages[stage].data.ndim != 3:
+        raise NotFound(f"run {run_id} has no maps at stage {stage}")
+    maps = trace.stages[stage].data
+    if not 0 <= index < len(maps) or max(maps.shape[1:]) > TABLE_MAX_SIDE:
+        raise NotFound(f"stage {stage} has no numbers table for map {index}")
+    templates: Jinja2Templates = request.app.state.templates
+    response: HTMLResponse = templates.TemplateResponse(
+        request, "_numbers.html", {"plane": maps[index]}, headers=IMMUTABLE
+    )
+    return response
+
+
 @router.get("/kernel-editor", response_class=HTMLResponse, name="kernel_editor")
 def kernel_editor(
     request: Request,
@@ -186,9 +206,6 @@ def kernel_editor(
     context = {"grid": grid, "ksize": ksize, "kernel_names": list(KERNELS), "start": start}
     response: HTMLResponse = templates.TemplateResponse(request, "_kernel_grid.html", context)
     return response
-
-
-IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 
 
 def _picture(request: Request, etag: str, make: Callable[[], Heatmap]) -> Response:

@@ -85,3 +85,18 @@ def test_live_mode_guesses_under_the_pen(server, watched: Page, shot: Shots):
     shot(page, "live")
     page.click("#clear")
     expect(page.locator("#live-result")).to_be_empty()
+
+
+def test_a_big_stage_fetches_its_numbers_when_opened(server, watched: Page):
+    page = watched
+    page.goto(server.url + "/")
+    page.check("input[name=example][value=letter-a]")
+    page.click("button.run")
+    page.wait_for_url(STEP)
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_url(re.compile(r"step=4"))
+    lazy = page.locator("#stage-4 details.numbers[hx-get]").first
+    expect(lazy.locator("table")).to_have_count(0)
+    lazy.locator("summary").click()
+    expect(lazy.locator("table tr")).to_have_count(11)
