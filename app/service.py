@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
@@ -20,7 +21,7 @@ from .imaging import load_input
 from .imaging.heatmap import kernel_sheet_png, render_png, scale_for
 from .resources import resource_dir
 from .settings import Settings
-from .store import RunRecord, RunStore
+from .store import DemoRecord, DemoStore, RunRecord, RunStore
 
 TRACE_CACHE_SIZE = 64
 PIPELINE_CACHE_SIZE = 32
@@ -81,15 +82,35 @@ class Heatmap:
 
 
 class NotFound(LookupError):
-    """An unknown run, stage or map."""
+    """An unknown run, demo, stage or map."""
+
+
+def demo_id(spec_bytes: bytes, x: np.ndarray, title: str, description: str) -> str:
+    """A demo's address: a hash of all its content (each part length-prefixed), 160 bits."""
+    digest = hashlib.sha256(b"convlens-demo-1")
+    for part in (spec_bytes, repr(x.shape).encode(), np.ascontiguousarray(x, "<f4").tobytes(),
+                 title.encode(), description.encode()):  # fmt: skip
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return base64.b32encode(digest.digest()[:20]).decode().lower()
+
+
+@dataclass(frozen=True)
+class SavedDemo:
+    id: str
+    run_id: str
+    created: bool
+    delete_token: str | None
+    """Only when the demo is new: its creator's secret for deleting it."""
 
 
 class Explorer:
     """Runs pictures through pipelines, stores them, and serves any stage from the store."""
 
-    def __init__(self, settings: Settings, store: RunStore) -> None:
+    def __init__(self, settings: Settings, store: RunStore, demos: DemoStore) -> None:
         self.settings = settings
         self.store = store
+        self.demos = demos
         self._traces: OrderedDict[str, Trace] = OrderedDict()
         self._pipelines: OrderedDict[bytes, Pipeline] = OrderedDict()
         self._lock = Lock()
@@ -127,6 +148,34 @@ class Explorer:
         trace = self._pipeline(record.spec, None).run(record.input)
         self._remember(rid, trace)
         return trace
+
+    def save_demo(self, rid: str, title: str, description: str) -> SavedDemo:
+        """Save run ``rid`` as a demo with a title and description; the same content saved again
+        gives the same id, and only the first save gets a delete token."""
+        record = self.store.get(rid)
+        if record is None:
+            raise NotFound(f"no run {rid!r}")
+        did = demo_id(record.spec, record.input, title, description)
+        token = secrets.token_urlsafe(24)
+        demo = DemoRecord(did, record.spec, record.input, title, description)
+        created = self.demos.put(demo, token)
+        return SavedDemo(did, rid, created, token if created else None)
+
+    def demo(self, did: str) -> tuple[DemoRecord, str]:
+        """The demo and the id of its run, which is recomputed and stored again if it was lost."""
+        record = self.demos.get(did)
+        if record is None:
+            raise NotFound(f"no demo {did!r}")
+        rid = run_id(record.spec, record.input)
+        with self._lock:
+            known = rid in self._traces
+        if not known and self.store.get(rid) is None:
+            self.store.put(RunRecord(rid, record.spec, record.input))
+        return record, rid
+
+    def delete_demo(self, did: str, token: str) -> None:
+        if not self.demos.delete(did, token):
+            raise NotFound(f"no demo {did!r} to delete with that token")
 
     def _pipeline(self, spec_bytes: bytes, spec: PipelineSpec | None) -> Pipeline:
         """The compiled pipeline for a canonical spec: checked and laid out once, then reused."""

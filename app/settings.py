@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     runs_per_minute: int = Field(
         120, ge=0, description="Runs one client address may start a minute; 0 turns the limit off."
     )
+    saves_per_minute: int = Field(
+        30, ge=0, description="Demos one client address may save a minute; 0 turns the limit off."
+    )
     max_maps_per_stage: int = Field(
         _DEFAULT_LIMITS.max_maps_per_stage, ge=1, description="Feature maps one stage may produce."
     )

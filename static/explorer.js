@@ -46,6 +46,12 @@
     if (cell && explorer()) { go(cell.dataset.cell); return; }
     var play = e.target.closest("button.play");
     if (play) toggle();
+    var copy = e.target.closest("[data-copy]");
+    if (copy) {
+      var field = document.getElementById(copy.dataset.copy);
+      field.select();
+      if (navigator.clipboard) navigator.clipboard.writeText(field.value).then(function () { copy.textContent = "Copied"; });
+    }
   });
 
   // One step at a time: keys pressed while a step is loading are counted and done right after.

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from app.store import RunRecord, RunStore
+from app.store.runs import SCHEMA_VERSION
 
 V1_SCHEMA = """CREATE TABLE runs (id TEXT PRIMARY KEY, spec BLOB NOT NULL, input BLOB NOT NULL,
 channels INTEGER NOT NULL, height INTEGER NOT NULL, width INTEGER NOT NULL,
@@ -45,7 +46,7 @@ def test_a_version_1_database_is_migrated_with_every_run_kept(tmp_path):
     store.create()  # a second start is a no-op
     assert [store.get(r).spec for r in ("r1", "r2", "r3")] == [b"s1", b"s1", b"s2"]  # type: ignore[union-attr]
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         assert conn.execute("SELECT count(*) FROM specs").fetchone() == (2,)
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS specs (
     hash TEXT PRIMARY KEY,
@@ -33,8 +33,20 @@ CREATE TABLE IF NOT EXISTS runs (
     width INTEGER NOT NULL,
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
+CREATE TABLE IF NOT EXISTS demos (
+    id TEXT PRIMARY KEY,
+    spec_hash TEXT NOT NULL REFERENCES specs (hash),
+    input BLOB NOT NULL,
+    channels INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    width INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    delete_token_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
 """
-# Version 1 kept each run's spec in the runs table itself.
+# Version 2 had no demos table (SCHEMA adds it). Version 1 kept each run's spec in its row.
 FROM_VERSION_1 = """
 ALTER TABLE runs RENAME TO runs_v1;
 {schema}
@@ -88,7 +100,9 @@ class RunStore:
                     f"{self.path} is from a newer ConvLens (schema {version}); this one knows "
                     f"up to {SCHEMA_VERSION}"
                 )
-            script = FROM_VERSION_1.format(schema=SCHEMA) if "spec" in columns else SCHEMA
+            script = (
+                FROM_VERSION_1.format(schema=SCHEMA) if "spec" in columns else SCHEMA
+            )  # 2 -> 3 too
             for statement in filter(str.strip, script.split(";")):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -99,7 +113,7 @@ class RunStore:
     def put(self, record: RunRecord) -> None:
         """Store a run; storing the same id again changes nothing."""
         c, h, w = record.input.shape
-        data = np.ascontiguousarray(record.input, dtype="<f4").tobytes()
+        data = input_bytes(record.input)
         digest = spec_hash(record.spec)
         with self._connect() as conn:
             conn.execute(
@@ -121,5 +135,12 @@ class RunStore:
         if row is None:
             return None
         spec, data, c, h, w = row
-        array = np.frombuffer(data, dtype="<f4").astype(np.float32).reshape(c, h, w)
-        return RunRecord(run_id, bytes(spec), array)
+        return RunRecord(run_id, bytes(spec), input_array(data, c, h, w))
+
+
+def input_bytes(x: npt.NDArray[np.float32]) -> bytes:
+    return np.ascontiguousarray(x, dtype="<f4").tobytes()
+
+
+def input_array(data: bytes, c: int, h: int, w: int) -> npt.NDArray[np.float32]:
+    return np.frombuffer(data, dtype="<f4").astype(np.float32).reshape(c, h, w)

@@ -15,8 +15,8 @@ from ..engine.explain import num, precise
 from ..resources import resource_dir
 from ..service import Explorer
 from ..settings import Settings
-from ..store import RunStore
-from . import api, docs, health, pages, runs
+from ..store import DemoStore, RunStore
+from . import api, demos, docs, health, pages, runs
 from .errors import HANDLERS, BodyLimit
 from .links import cell_key, heatmap_link, run_link
 from .ratelimit import RateLimiter
@@ -41,7 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.explorer = Explorer(settings, store)
+    app.state.explorer = Explorer(settings, store, DemoStore(settings.database_path))
+    app.state.save_limiter = RateLimiter("saves", settings.saves_per_minute)
     app.state.run_limiter = RateLimiter("runs", settings.runs_per_minute)
     templates = Jinja2Templates(directory=resource_dir("templates"))
     templates.env.globals.update(run_link=run_link, heatmap_link=heatmap_link, cell_key=cell_key)
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(runs.router)
     app.include_router(api.router)
+    app.include_router(demos.router)
     app.include_router(docs.router)
     for error, handler in HANDLERS.items():
         app.add_exception_handler(error, handler)

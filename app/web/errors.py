@@ -42,7 +42,7 @@ async def on_bad_input(request: Request, exc: Exception) -> Response:
 
 async def on_too_many(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, TooManyRequests)
-    response = error_response(request, 429, "Too many runs", str(exc))
+    response = error_response(request, 429, f"Too many {exc.what}", str(exc))
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
 

@@ -20,6 +20,7 @@ class TooManyRequests(Exception):
         super().__init__(
             f"more than {limit} {what} a minute from your address; try again in {retry_after} s"
         )
+        self.what = what
         self.retry_after = retry_after
 
 

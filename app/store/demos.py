@@ -1,0 +1,92 @@
+"""Shared demos in SQLite: immutable, addressed by a hash of their whole content.
+
+A demo is a promise to whoever got its link, so a save is flushed to disk (synchronous=FULL)
+before it returns; plain runs do not pay for that. The delete token is stored only as its SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from .runs import input_array, input_bytes, spec_hash
+
+
+@dataclass(frozen=True)
+class DemoRecord:
+    id: str
+    spec: bytes
+    input: npt.NDArray[np.float32]
+    title: str
+    description: str
+    created_at: str = ""
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class DemoStore:
+    """Reads and writes the demos table (RunStore.create makes the schema)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        conn = sqlite3.connect(self.path, timeout=10.0)
+        try:
+            conn.execute("PRAGMA synchronous=FULL")
+            with conn:
+                yield conn
+        finally:
+            conn.close()
+
+    def put(self, record: DemoRecord, delete_token: str) -> bool:
+        """Store the demo; True if it is new, False if it was there already (nothing changes)."""
+        c, h, w = record.input.shape
+        digest = spec_hash(record.spec)
+        with self._connect() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO specs (hash, spec) VALUES (?, ?)", (digest, record.spec)
+            )
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO demos (id, spec_hash, input, channels, height, width,"
+                " title, description, delete_token_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (record.id, digest, input_bytes(record.input), c, h, w, record.title,
+                 record.description, token_hash(delete_token)),
+            )  # fmt: skip
+            return cursor.rowcount == 1
+
+    def get(self, demo_id: str) -> DemoRecord | None:
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT specs.spec, input, channels, height, width, title, description,"
+                " demos.created_at FROM demos JOIN specs ON specs.hash = demos.spec_hash"
+                " WHERE demos.id = ?",
+                (demo_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        spec, data, c, h, w, title, description, created = row
+        return DemoRecord(demo_id, bytes(spec), input_array(data, c, h, w), title, description,
+                          created)  # fmt: skip
+
+    def delete(self, demo_id: str, token: str) -> bool:
+        """Delete the demo if ``token`` is its delete token (compared in constant time)."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT delete_token_hash FROM demos WHERE id = ?", (demo_id,)
+            ).fetchone()
+            if row is None or not hmac.compare_digest(row[0], token_hash(token)):
+                return False
+            conn.execute("DELETE FROM demos WHERE id = ?", (demo_id,))
+            return True

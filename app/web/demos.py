@@ -1,0 +1,120 @@
+"""Shared demos: save a run with a title, open it by its link, delete it with its token."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+
+from ..service import SavedDemo
+from .api import RunModel, run_model
+from .ratelimit import client_address
+from .runs import Scale, explorer, run_context
+
+router = APIRouter()
+
+Title = Annotated[str, Field(max_length=120)]
+Description = Annotated[str, Field(max_length=2000)]
+PRIVATE = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+
+
+class DemoIn(BaseModel):
+    run_id: Annotated[str, Field(min_length=1, max_length=64)]
+    title: Title = ""
+    description: Description = ""
+
+
+class DemoCreated(BaseModel):
+    id: str
+    url: str
+    delete_url: str | None = None
+
+
+class DemoModel(BaseModel):
+    id: str
+    url: str
+    title: str
+    description: str
+    created_at: str
+    run: RunModel
+
+
+def count_save(request: Request) -> None:
+    """Dependency: one more save from this client address (429 past the limit)."""
+    request.app.state.save_limiter.hit(client_address(request))
+
+
+def _links(request: Request, saved: SavedDemo) -> DemoCreated:
+    url = str(request.url_for("show_demo", demo_id=saved.id))
+    delete = None
+    if saved.delete_token:
+        delete_url = request.url_for("api_delete_demo", demo_id=saved.id)
+        delete = str(delete_url.include_query_params(token=saved.delete_token))
+    return DemoCreated(id=saved.id, url=url, delete_url=delete)
+
+
+@router.post("/api/demos", tags=["api"], dependencies=[Depends(count_save)],
+             responses={201: {"model": DemoCreated}, 200: {"model": DemoCreated}})  # fmt: skip
+def api_save_demo(request: Request, body: DemoIn) -> JSONResponse:
+    """Save a run as a demo: 201 with a delete link when new, 200 when it already exists."""
+    saved = explorer(request).save_demo(body.run_id, body.title.strip(), body.description.strip())
+    links = _links(request, saved)
+    status = 201 if saved.created else 200
+    return JSONResponse(links.model_dump(exclude_none=True), status_code=status)
+
+
+@router.get("/api/demos/{demo_id}", tags=["api"], response_model=DemoModel, name="api_get_demo")
+def api_get_demo(request: Request, demo_id: str) -> DemoModel:
+    record, rid = explorer(request).demo(demo_id)
+    return DemoModel(
+        id=demo_id,
+        url=str(request.url_for("show_demo", demo_id=demo_id)),
+        title=record.title,
+        description=record.description,
+        created_at=record.created_at,
+        run=run_model(request, rid, explorer(request).trace(rid)),
+    )
+
+
+@router.delete("/api/demos/{demo_id}", tags=["api"], status_code=204, name="api_delete_demo")
+def api_delete_demo(request: Request, demo_id: str, token: str = "") -> Response:
+    """Delete a demo with the token its creator got; anything else is a 404."""
+    explorer(request).delete_demo(demo_id, token)
+    return Response(status_code=204)
+
+
+@router.get("/d/{demo_id}", response_class=HTMLResponse, name="show_demo")
+def show_demo(
+    request: Request,
+    demo_id: str,
+    step: Annotated[int, Query(ge=0)] = 0,
+    cell: Annotated[str | None, Query(max_length=40)] = None,
+    scale: Scale = "stage",
+) -> Response:
+    """A shared demo, recomputed from its stored input and spec, at a step and selected cell."""
+    record, rid = explorer(request).demo(demo_id)
+    context = {**run_context(request, rid, step, cell, scale), "demo": record}
+    templates: Jinja2Templates = request.app.state.templates
+    response: HTMLResponse = templates.TemplateResponse(request, "run.html", context)
+    response.headers.update(PRIVATE)
+    return response
+
+
+@router.post("/runs/{run_id}/share", response_class=HTMLResponse, name="share_run",
+             dependencies=[Depends(count_save)])  # fmt: skip
+def share_run(
+    request: Request,
+    run_id: str,
+    title: Annotated[str, Form(max_length=120)] = "",
+    description: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """The share box on a run page: save, then show the link, a copy button and the delete link."""
+    saved = explorer(request).save_demo(run_id, title.strip(), description.strip())
+    templates: Jinja2Templates = request.app.state.templates
+    context = {"links": _links(request, saved), "created": saved.created}
+    response: HTMLResponse = templates.TemplateResponse(request, "_shared.html", context)
+    response.headers.update(PRIVATE)
+    return response

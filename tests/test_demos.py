@@ -1,0 +1,131 @@
+"""Shared demos: saved once by content, opened from the database alone, deleted only by token."""
+
+from __future__ import annotations
+
+import html
+import sqlite3
+
+import httpx
+import pytest
+
+from app.settings import Settings
+from app.web import create_app
+
+from .helpers import start, tags
+
+pytestmark = pytest.mark.anyio
+
+
+async def save(client, rid: str, **fields: str) -> httpx.Response:
+    return await client.post("/api/demos", json={"run_id": rid, **fields})
+
+
+async def test_a_demo_is_saved_once_per_content_and_only_its_creator_gets_a_delete_link(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    first = await save(client, rid, title="The X", description="Stepping through the slides")
+    assert first.status_code == 201
+    body = first.json()
+    assert len(body["id"]) == 32 and body["url"] == f"http://testserver/d/{body['id']}"
+    assert "token=" in body["delete_url"]
+    again = await save(client, rid, title="The X", description="Stepping through the slides")
+    assert again.status_code == 200 and again.json() == {"id": body["id"], "url": body["url"]}
+    other = await save(client, rid, title="Another title")
+    assert other.status_code == 201 and other.json()["id"] != body["id"]
+    shown = (await client.get(f"/api/demos/{body['id']}")).json()
+    assert shown["title"] == "The X" and shown["description"] == "Stepping through the slides"
+    assert shown["run"] == (await client.get(f"/api/runs/{rid}")).json()
+
+
+async def test_the_demo_page_escapes_its_title_and_keeps_out_of_search_engines(client):
+    rid = await start(client, example="o", preset="seed-xo")
+    title = '<script>alert(1)</script> hx-get="/nope"'
+    body = (await save(client, rid, title=title, description="<b>bold?</b>")).json()
+    response = await client.get(f"/d/{body['id']}", params={"step": 2, "cell": "1.0.1.1"})
+    assert response.status_code == 200
+    assert "<script>alert" not in response.text and "&lt;script&gt;" in response.text
+    assert not [a for t, a in tags(response.text).tags if "hx-get" in a and a["hx-get"] == "/nope"]
+    assert html.unescape(response.text).count(title) >= 2  # the page title and the heading
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["x-robots-tag"] == "noindex"
+    assert len(tags(response.text).find("li", **{"class": "stage"})) == 3
+    assert "(-1 + 1 - 1" in html.unescape(response.text) or "/ 9 =" in response.text
+
+
+async def test_delete_needs_the_token_and_everything_else_is_404(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    body = (await save(client, rid)).json()
+    did, token = body["id"], body["delete_url"].split("token=")[1]
+    assert (await client.delete(f"/api/demos/{did}", params={"token": "wrong"})).status_code == 404
+    assert (await client.delete(f"/api/demos/{did}")).status_code == 404
+    assert (await client.delete("/api/demos/nope", params={"token": token})).status_code == 404
+    assert (await client.get(f"/d/{did}")).status_code == 200
+    assert (await client.delete(f"/api/demos/{did}", params={"token": token})).status_code == 204
+    assert (await client.get(f"/d/{did}")).status_code == 404
+    assert (await client.get(f"/api/demos/{did}")).status_code == 404
+
+
+@pytest.mark.parametrize("bad", ["nope", "..%2F..%2Fetc%2Fpasswd", "x" * 300, "' OR 1=1 --"])
+async def test_unknown_and_malformed_ids_are_404(client, bad):
+    page = await client.get(f"/d/{bad}")
+    assert page.status_code == 404 and 'role="alert"' in page.text
+    api = await client.get(f"/api/demos/{bad}")
+    assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
+
+
+async def test_bad_saves_are_clear_4xx(client):
+    assert (await save(client, "no-such-run")).status_code == 404
+    rid = await start(client, example="x", preset="seed-xo")
+    too_long = await save(client, rid, title="t" * 121)
+    assert too_long.status_code == 422 and "title" in too_long.json()["detail"]
+    assert (await save(client, rid, description="d" * 2001)).status_code == 422
+
+
+async def test_a_demo_opens_from_the_database_alone_even_if_its_run_was_lost(client, settings):
+    rid = await start(client, example="x", preset="seed-xo")
+    did = (await save(client, rid, title="kept")).json()["id"]
+    with sqlite3.connect(settings.database_path) as conn:
+        conn.execute("DELETE FROM runs")  # plain runs are cheap to lose; demos are not
+    other = create_app(settings)  # another process sees only the database file
+    async with (
+        other.router.lifespan_context(other),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=other), base_url="http://testserver"
+        ) as c2,
+    ):
+        page = await c2.get(f"/d/{did}", params={"step": 6})
+        assert page.status_code == 200 and "Prediction: <output>X</output>" in page.text
+        picture = next(a["src"] for a in tags(page.text).find("img") if "/maps/" in a["src"])
+        assert (await c2.get(picture)).status_code == 200
+
+
+async def test_the_share_box_gives_the_link_and_the_delete_link_once(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    page = tags((await client.get(f"/runs/{rid}")).text)
+    (form,) = [a for t, a in page.tags if t == "form" and a.get("hx-post")]
+    assert form["hx-post"] == f"/runs/{rid}/share"
+    first = await client.post(
+        form["hx-post"], data={"title": "Mine"}, headers={"HX-Request": "true"}
+    )
+    fields = [a["value"] for a in tags(first.text).find("input") if "readonly" in a]
+    assert fields[0].startswith("http://testserver/d/") and "token=" in fields[1]
+    second = await client.post(
+        form["hx-post"], data={"title": "Mine"}, headers={"HX-Request": "true"}
+    )
+    assert "token=" not in second.text and "saved before" in second.text
+
+
+async def test_saves_are_limited_per_address(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path, saves_per_minute=2))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+    ):
+        response = await c.post("/runs", data={"example": "x", "preset": "seed-xo"})
+        rid = response.headers["location"].split("/runs/")[1].split("?")[0]
+        for title in ("a", "b"):
+            assert (
+                await c.post("/api/demos", json={"run_id": rid, "title": title})
+            ).status_code == 201
+        limited = await c.post("/api/demos", json={"run_id": rid, "title": "c"})
+        assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+        assert limited.json()["title"] == "Too many saves"
