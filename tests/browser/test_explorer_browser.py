@@ -246,3 +246,21 @@ def test_drop_paste_and_upload_progress(server, watched: Page, shot: Shots):
     assert page.evaluate("sessionStorage.getItem('progress-seen')") is not None
     expect(page.locator("li.stage")).to_have_count(1)
     shot(page, "big-upload")
+
+
+def test_share_a_run_and_open_its_link(server, watched: Page, shot: Shots, browser):
+    page = watched
+    page.goto(server.url + "/")
+    page.click("button.run")
+    page.wait_for_url(STEP)
+    page.click("details.share summary")
+    page.fill("details.share input[name=title]", "<b>My X</b>")
+    page.click("details.share button[type=submit]")
+    link = page.locator("#share-link")
+    expect(link).to_have_value(re.compile(r"/d/[a-z2-7]{32}$"))
+    shot(page, "shared")
+    other = browser.new_page()
+    other.goto(link.input_value())
+    expect(other.locator(".demo-head h1")).to_have_text("<b>My X</b>")  # shown as text
+    expect(other.locator("li.stage")).to_have_count(1)
+    other.close()
