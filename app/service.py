@@ -18,6 +18,7 @@ from .engine import EngineError, PipelineSpec, Trace, compile_pipeline, parse_sp
 from .engine.pipeline import Pipeline
 from .engine.steps import ConvStep
 from .imaging import load_input
+from .imaging.card import card_png
 from .imaging.heatmap import kernel_sheet_png, render_png, scale_for
 from .resources import resource_dir
 from .settings import Settings
@@ -172,6 +173,21 @@ class Explorer:
         if not known and self.store.get(rid) is None:
             self.store.put(RunRecord(rid, record.spec, record.input))
         return record, rid
+
+    def card(self, did: str) -> Heatmap:
+        """The demo's 1200x630 preview picture: the input, the first maps, the guess."""
+        record, rid = self.demo(did)
+        trace = self.trace(rid)
+        first = trace.stages[0]
+        picture = (first.data[0], *first.value_range)
+        maps_stage = next((s for s in trace.stages[1:] if s.data.ndim == 3), None)
+        maps = []
+        if maps_stage is not None:
+            maps = [(plane, *maps_stage.value_range) for plane in maps_stage.data]
+        caption = maps_stage.name if maps_stage is not None else ""
+        label = trace.prediction.label if trace.prediction else None
+        png = card_png(record.title, picture, maps, caption, label)
+        return Heatmap(png, f'"{did}-card"')
 
     def delete_demo(self, did: str, token: str) -> None:
         if not self.demos.delete(did, token):

@@ -21,6 +21,11 @@ class Settings(BaseSettings):
         Path.home() / ".local" / "share" / "convlens",
         description="Where the SQLite database and other data live; created on first start.",
     )
+    public_url: str | None = Field(
+        None,
+        description="The site's address as others see it (e.g. https://convlens.example), for "
+        "absolute links in previews; when unset, the address of each request.",
+    )
     max_upload_bytes: int = Field(
         10_000_000, ge=1, description="Largest request body accepted, in bytes."
     )

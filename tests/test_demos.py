@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import html
+import io
 import sqlite3
 
 import httpx
 import pytest
+from PIL import Image
 
 from app.settings import Settings
 from app.web import create_app
@@ -129,3 +131,34 @@ async def test_saves_are_limited_per_address(tmp_path):
         limited = await c.post("/api/demos", json={"run_id": rid, "title": "c"})
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
         assert limited.json()["title"] == "Too many saves"
+
+
+async def test_a_demo_link_unfurls_into_a_preview(tmp_path):
+    settings = Settings(data_dir=tmp_path, public_url="https://convlens.example")
+    app = create_app(settings)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://internal:8000"
+        ) as c,
+    ):
+        response = await c.post("/runs", data={"example": "x", "preset": "seed-xo"})
+        rid = response.headers["location"].split("/runs/")[1].split("?")[0]
+        did = (await c.post("/api/demos", json={"run_id": rid, "title": 'X & "O"'})).json()["id"]
+        page = tags((await c.get(f"/d/{did}")).text)
+        meta = {
+            a.get("property") or a.get("name"): a["content"]
+            for a in page.find("meta")
+            if a.get("content")
+        }
+        assert meta["og:title"] == 'X & "O"' and meta["twitter:card"] == "summary_large_image"
+        assert meta["og:url"] == f"https://convlens.example/d/{did}"
+        assert meta["og:image"] == f"https://convlens.example/d/{did}/card.png"
+        card = await c.get(f"/d/{did}/card.png")
+        assert card.status_code == 200 and card.headers["content-type"] == "image/png"
+        assert "immutable" in card.headers["cache-control"]
+        picture = Image.open(io.BytesIO(card.content))
+        assert picture.size == (1200, 630)
+        again = await c.get(f"/d/{did}/card.png", headers={"If-None-Match": card.headers["etag"]})
+        assert again.status_code == 304
+        assert (await c.get("/d/nope/card.png")).status_code == 404

@@ -48,13 +48,24 @@ def scale_for(lo: float, hi: float) -> tuple[str, float, float]:
     return "sequential", 0.0, hi if hi > 0 else 1.0
 
 
+def palette_index(values: npt.NDArray[np.float32], lo: float, hi: float) -> npt.NDArray[np.uint8]:
+    """Each value's place on a 256-colour scale from lo to hi."""
+    span = (hi - lo) or 1.0
+    return np.clip(np.round((values - lo) / span * 255.0), 0, 255).astype(np.uint8)
+
+
+def heatmap_image(values: npt.NDArray[np.float32], lo: float, hi: float) -> Image.Image:
+    """(H, W) values as an RGB picture on the scale ``scale_for`` picks for [lo, hi]."""
+    palette, low, high = scale_for(lo, hi)
+    return Image.fromarray(PALETTES[palette][palette_index(values, low, high)], "RGB")
+
+
 def render_png(values: npt.NDArray[np.float32], palette: str, lo: float, hi: float) -> bytes:
     """(H, W) values -> palette PNG bytes, lo at the first colour and hi at the last.
 
     Only the colours in use go into the PNG's palette, which keeps small maps small.
     """
-    span = (hi - lo) or 1.0
-    index = np.clip(np.round((values - lo) / span * 255.0), 0, 255).astype(np.uint8)
+    index = palette_index(values, lo, hi)
     used, compact = np.unique(index, return_inverse=True)
     height, width = index.shape
     pixels = compact.reshape(height, width).astype(np.uint8)

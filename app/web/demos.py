@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from ..service import SavedDemo
 from .api import RunModel, run_model
 from .ratelimit import client_address
-from .runs import Scale, explorer, run_context
+from .runs import Scale, explorer, picture_response, run_context
 
 router = APIRouter()
 
@@ -96,11 +96,27 @@ def show_demo(
 ) -> Response:
     """A shared demo, recomputed from its stored input and spec, at a step and selected cell."""
     record, rid = explorer(request).demo(demo_id)
-    context = {**run_context(request, rid, step, cell, scale), "demo": record}
+    base = request.app.state.settings.public_url or str(request.base_url)
+    preview = {
+        "url": absolute(base, request.url_for("show_demo", demo_id=demo_id).path),
+        "image": absolute(base, request.url_for("demo_card", demo_id=demo_id).path),
+    }
+    context = {**run_context(request, rid, step, cell, scale), "demo": record, "preview": preview}
     templates: Jinja2Templates = request.app.state.templates
     response: HTMLResponse = templates.TemplateResponse(request, "run.html", context)
     response.headers.update(PRIVATE)
     return response
+
+
+def absolute(base: str, path: str) -> str:
+    return base.rstrip("/") + path
+
+
+@router.get("/d/{demo_id}/card.png", name="demo_card")
+def demo_card(request: Request, demo_id: str) -> Response:
+    """The 1200x630 preview a pasted link unfurls into."""
+    etag = f'"{demo_id}-card"'
+    return picture_response(request, etag, lambda: explorer(request).card(demo_id))
 
 
 @router.post("/runs/{run_id}/share", response_class=HTMLResponse, name="share_run",

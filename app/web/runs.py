@@ -208,7 +208,7 @@ def kernel_editor(
     return response
 
 
-def _picture(request: Request, etag: str, make: Callable[[], Heatmap]) -> Response:
+def picture_response(request: Request, etag: str, make: Callable[[], Heatmap]) -> Response:
     """A content-addressed picture: 304 when the browser has it, else the PNG, cached forever."""
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={**IMMUTABLE, "ETag": etag})
@@ -219,7 +219,7 @@ def _picture(request: Request, etag: str, make: Callable[[], Heatmap]) -> Respon
 @router.get("/runs/{run_id}/stages/{stage}/kernels.png", name="kernels")
 def kernels(request: Request, run_id: str, stage: int) -> Response:
     etag = kernels_etag(run_id, stage)
-    return _picture(request, etag, lambda: explorer(request).kernels(run_id, stage))
+    return picture_response(request, etag, lambda: explorer(request).kernels(run_id, stage))
 
 
 @router.get("/runs/{run_id}/stages/{stage}/maps/{index}.png", name="heatmap")
@@ -228,6 +228,6 @@ def heatmap(
 ) -> Response:
     etag = heatmap_etag(run_id, stage, index, scale)
     per_map = scale == "map"
-    return _picture(
+    return picture_response(
         request, etag, lambda: explorer(request).heatmap(run_id, stage, index, per_map=per_map)
     )
