@@ -108,8 +108,11 @@ async def test_the_share_box_gives_the_link_and_the_delete_link_once(client):
     first = await client.post(
         form["hx-post"], data={"title": "Mine"}, headers={"HX-Request": "true"}
     )
-    fields = [a["value"] for a in tags(first.text).find("input") if "readonly" in a]
-    assert fields[0].startswith("http://testserver/d/") and "token=" in fields[1]
+    fields = {
+        a.get("id") or a.get("aria-label"): a["value"] for a in tags(first.text).find("input")
+    }
+    assert fields["share-link"].startswith("http://testserver/d/")
+    assert "token=" in fields["private delete link"] and "<iframe" in fields["share-embed"]
     second = await client.post(
         form["hx-post"], data={"title": "Mine"}, headers={"HX-Request": "true"}
     )
@@ -162,3 +165,19 @@ async def test_a_demo_link_unfurls_into_a_preview(tmp_path):
         again = await c.get(f"/d/{did}/card.png", headers={"If-None-Match": card.headers["etag"]})
         assert again.status_code == 304
         assert (await c.get("/d/nope/card.png")).status_code == 404
+
+
+async def test_only_the_embed_view_may_be_framed_by_other_sites(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    did = (await save(client, rid, title="Embedded")).json()["id"]
+    embed = await client.get(f"/embed/{did}", params={"step": 2})
+    assert embed.status_code == 200
+    assert "frame-ancestors *" in embed.headers["content-security-policy"]
+    assert "script-src 'self'" in embed.headers["content-security-policy"]
+    assert len(tags(embed.text).find("li", **{"class": "stage"})) == 3
+    for path in (f"/d/{did}", f"/runs/{rid}", "/"):
+        csp = (await client.get(path)).headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp
+    shared = await client.post(f"/runs/{rid}/share", data={"title": "Embedded"})
+    assert f'iframe src="http://testserver/embed/{did}"' in html.unescape(shared.text)
+    assert (await client.get("/embed/nope")).status_code == 404

@@ -13,6 +13,7 @@ from ..service import SavedDemo
 from .api import RunModel, run_model
 from .ratelimit import client_address
 from .runs import Scale, explorer, picture_response, run_context
+from .security import content_security_policy
 
 router = APIRouter()
 
@@ -108,6 +109,18 @@ def show_demo(
     return response
 
 
+@router.get("/embed/{demo_id}", response_class=HTMLResponse, name="embed_demo")
+def embed_demo(request: Request, demo_id: str, step: Annotated[int, Query(ge=0)] = 0) -> Response:
+    """A compact view of a demo for an iframe: the one page other sites may frame."""
+    record, rid = explorer(request).demo(demo_id)
+    context = {**run_context(request, rid, step, None, "stage"), "demo": record}
+    templates: Jinja2Templates = request.app.state.templates
+    response: HTMLResponse = templates.TemplateResponse(request, "embed.html", context)
+    response.headers.update(PRIVATE)
+    response.headers["Content-Security-Policy"] = content_security_policy(frame_ancestors="*")
+    return response
+
+
 def absolute(base: str, path: str) -> str:
     return base.rstrip("/") + path
 
@@ -130,7 +143,9 @@ def share_run(
     """The share box on a run page: save, then show the link, a copy button and the delete link."""
     saved = explorer(request).save_demo(run_id, title.strip(), description.strip())
     templates: Jinja2Templates = request.app.state.templates
-    context = {"links": _links(request, saved), "created": saved.created}
+    base = request.app.state.settings.public_url or str(request.base_url)
+    embed = absolute(base, request.url_for("embed_demo", demo_id=saved.id).path)
+    context = {"links": _links(request, saved), "created": saved.created, "embed": embed}
     response: HTMLResponse = templates.TemplateResponse(request, "_shared.html", context)
     response.headers.update(PRIVATE)
     return response
