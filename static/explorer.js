@@ -66,7 +66,7 @@
     if (link && busy) { queued.push(rel); return true; }
     if (link) {
       busy = true;  // at once, not when htmx starts: the next key may come before that
-      setTimeout(function () { busy = false; }, 3000);  // never stay stuck if no request came
+      setTimeout(function () { busy = false; }, 10000);  // never stay stuck if no request came
       link.click();
     }
     return !!link;
