@@ -62,6 +62,21 @@ EXAMPLES: dict[str, Example] = {
 }
 
 
+FEATURED = [
+    ("x", "seed-xo", "The slides' X", "Three 3x3 features, ReLU, pooling twice, and the vote."),
+    ("o", "seed-xo", "An O through the X detector", "The same features find much less here."),
+    ("photo", "sobel-edges", "Edges in a photo", "Sobel Gx and Gy, and the edge strength."),
+    ("letter-a", "letters", "A drawn A", "The learned network: its filters, maps and top guesses."),
+    (
+        "x-rotated",
+        "letters",
+        "A turned X",
+        "Rotated 25 degrees, still an X to the learned network.",
+    ),
+]
+"""(example, preset, title, description) of each demo in the gallery."""
+
+
 def run_id(spec_bytes: bytes, x: np.ndarray) -> str:
     """The run's address: a hash of the canonical spec and the normalised input's bytes."""
     digest = hashlib.sha256()
@@ -112,6 +127,7 @@ class Explorer:
         self.settings = settings
         self.store = store
         self.demos = demos
+        self._featured: list[tuple[str, DemoRecord]] | None = None
         self._traces: OrderedDict[str, Trace] = OrderedDict()
         self._pipelines: OrderedDict[bytes, Pipeline] = OrderedDict()
         self._lock = Lock()
@@ -188,6 +204,21 @@ class Explorer:
         label = trace.prediction.label if trace.prediction else None
         png = card_png(record.title, picture, maps, caption, label)
         return Heatmap(png, f'"{did}-card"')
+
+    def featured(self) -> list[tuple[str, DemoRecord]]:
+        """The gallery's demos, saved on first use (saving is idempotent: same content, same id);
+        kept for the life of this process after that, so a gallery view writes nothing."""
+        if self._featured is not None:
+            return self._featured
+        found = []
+        for example, preset, title, description in FEATURED:
+            if preset not in presets():
+                continue
+            rid = self.run_example(example, get_preset(preset).spec)
+            saved = self.save_demo(rid, title, description)
+            found.append((saved.id, self.demo(saved.id)[0]))
+        self._featured = found
+        return found
 
     def delete_demo(self, did: str, token: str) -> None:
         if not self.demos.delete(did, token):

@@ -181,3 +181,15 @@ async def test_only_the_embed_view_may_be_framed_by_other_sites(client):
     shared = await client.post(f"/runs/{rid}/share", data={"title": "Embedded"})
     assert f'iframe src="http://testserver/embed/{did}"' in html.unescape(shared.text)
     assert (await client.get("/embed/nope")).status_code == 404
+
+
+async def test_the_gallery_lists_the_featured_demos_only(client):
+    rid = await start(client, example="x-shifted", preset="seed-xo")
+    private = (await save(client, rid, title="Someone's own")).json()["id"]
+    first = (await client.get("/gallery")).text
+    assert (await client.get("/gallery")).text == first  # the same demos, the same links
+    links = [a["href"] for a in tags(first).find("a") if "/d/" in a.get("href", "")]
+    assert len(links) >= 4 and not any(private in link for link in links)
+    assert "The slides&#39; X" in first and "Edges in a photo" in first
+    for link in links:
+        assert (await client.get(link)).status_code == 200

@@ -121,6 +121,15 @@ def embed_demo(request: Request, demo_id: str, step: Annotated[int, Query(ge=0)]
     return response
 
 
+@router.get("/gallery", response_class=HTMLResponse, name="gallery")
+def gallery(request: Request) -> Response:
+    """The featured demos (and only those: other people's demos are never listed)."""
+    templates: Jinja2Templates = request.app.state.templates
+    context = {"featured": explorer(request).featured()}
+    response: HTMLResponse = templates.TemplateResponse(request, "gallery.html", context)
+    return response
+
+
 def absolute(base: str, path: str) -> str:
     return base.rstrip("/") + path
 
