@@ -193,3 +193,19 @@ async def test_the_gallery_lists_the_featured_demos_only(client):
     assert "The slides&#39; X" in first and "Edges in a photo" in first
     for link in links:
         assert (await client.get(link)).status_code == 200
+
+
+async def test_demo_pages_revalidate_with_an_etag(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    body = (await save(client, rid, title="cached")).json()
+    did, token = body["id"], body["delete_url"].split("token=")[1]
+    first = await client.get(f"/d/{did}", params={"step": 2})
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "no-cache"
+    again = await client.get(f"/d/{did}", params={"step": 2}, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["etag"] == etag
+    other_step = await client.get(f"/d/{did}", params={"step": 3}, headers={"If-None-Match": etag})
+    assert other_step.status_code == 200 and other_step.headers["etag"] != etag
+    await client.delete(f"/api/demos/{did}", params={"token": token})
+    gone = await client.get(f"/d/{did}", params={"step": 2}, headers={"If-None-Match": etag})
+    assert gone.status_code == 404

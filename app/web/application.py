@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -21,6 +23,14 @@ from .errors import HANDLERS, BodyLimit
 from .links import cell_key, heatmap_link, run_link
 from .ratelimit import RateLimiter
 from .security import SecurityHeaders
+
+
+def templates_digest(folder: Path) -> str:
+    """A short hash of every template: pages built from them change only when this does."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(folder.glob("*.html")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -48,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates.env.globals.update(run_link=run_link, heatmap_link=heatmap_link, cell_key=cell_key)
     templates.env.filters.update(num=num, precise=precise)
     app.state.templates = templates
+    app.state.build = templates_digest(resource_dir("templates"))
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
     app.include_router(pages.router)
     app.include_router(health.router)

@@ -95,7 +95,14 @@ def show_demo(
     cell: Annotated[str | None, Query(max_length=40)] = None,
     scale: Scale = "stage",
 ) -> Response:
-    """A shared demo, recomputed from its stored input and spec, at a step and selected cell."""
+    """A shared demo, recomputed from its stored input and spec, at a step and selected cell.
+
+    Demos never change, so the page's ETag is the demo, the view and the templates' build."""
+    etag = f'W/"{demo_id}.{step}.{cell or ""}.{scale}.{request.app.state.build}"'
+    cached = {**PRIVATE, "ETag": etag, "Cache-Control": "no-cache"}
+    if request.headers.get("if-none-match") == etag:
+        explorer(request).demo(demo_id)  # a deleted demo is a 404, not a 304
+        return Response(status_code=304, headers=cached)
     record, rid = explorer(request).demo(demo_id)
     base = request.app.state.settings.public_url or str(request.base_url)
     preview = {
@@ -105,7 +112,7 @@ def show_demo(
     context = {**run_context(request, rid, step, cell, scale), "demo": record, "preview": preview}
     templates: Jinja2Templates = request.app.state.templates
     response: HTMLResponse = templates.TemplateResponse(request, "run.html", context)
-    response.headers.update(PRIVATE)
+    response.headers.update(cached)
     return response
 
 
