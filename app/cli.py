@@ -31,6 +31,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="serve the web app")
     serve.add_argument("--host", help="address to listen on (default: CONVLENS_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: CONVLENS_PORT or 8000)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes sharing the port and the database (default: 1)",
+    )
 
     run_cmd = commands.add_parser("run", help="run a preset on a picture and print every stage")
     run_cmd.add_argument(
@@ -66,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     if args.command == "serve":
-        return _serve(args.host, args.port)
+        return _serve(args.host, args.port, args.workers)
     if args.command == "train":
         return _train(args)
     if args.command == "evaluate":
@@ -110,7 +116,7 @@ def _evaluate(model: Path, seed: int, per_class: int, confusion: Path) -> int:
     return 0
 
 
-def _serve(host: str | None, port: int | None) -> int:
+def _serve(host: str | None, port: int | None, workers: int = 1) -> int:
     import uvicorn
 
     from .web import create_app
@@ -118,7 +124,11 @@ def _serve(host: str | None, port: int | None) -> int:
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = Settings.model_validate({**Settings().model_dump(), **overrides})
     print(f"ConvLens is serving at http://{settings.host}:{settings.port}", flush=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    if workers > 1:  # each worker builds its own app from the CONVLENS_* environment
+        uvicorn.run("app.web:create_app", factory=True, workers=workers, host=settings.host,
+                    port=settings.port, log_level="info")  # fmt: skip
+    else:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
     return 0
 
 

@@ -91,7 +91,7 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(data_dir: Path, **env: str) -> Iterator[LiveServer]:
+def live_server(data_dir: Path, *args: str, **env: str) -> Iterator[LiveServer]:
     """A real `convlens serve` (uvicorn) on a free port, stopped on exit; output kept for asserts.
 
     The output goes to a file, not a pipe: a pipe nobody reads fills up with access-log lines and
@@ -101,7 +101,7 @@ def live_server(data_dir: Path, **env: str) -> Iterator[LiveServer]:
     environ = {**os.environ, "CONVLENS_DATA_DIR": str(data_dir), **env}
     with tempfile.TemporaryFile("w+") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-X", "faulthandler", "-m", "app.cli", "serve", "--port", str(port)],
+            [sys.executable, "-X", "faulthandler", "-m", "app.cli", "serve", "--port", str(port), *args],
             stdout=log, stderr=subprocess.STDOUT, env=environ, text=True,
         )  # fmt: skip
         server = LiveServer(f"http://127.0.0.1:{port}", proc)

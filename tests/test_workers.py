@@ -29,3 +29,13 @@ def test_save_on_one_server_and_open_every_step_on_another(tmp_path):
         card = httpx.get(f"{two.url}{path}/card.png")
         assert card.status_code == 200 and card.headers["content-type"] == "image/png"
         assert httpx.get(f"{two.url}/api/demos/{saved.json()['id']}").json()["title"] == "from one"
+
+
+def test_serve_can_run_several_worker_processes(tmp_path):
+    with live_server(tmp_path / "data", "--workers", "2") as server:
+        pids = set()
+        for _ in range(40):
+            run = httpx.post(f"{server.url}/api/run", files={"image": ("x.png", X_PNG)})
+            assert run.status_code == 200
+            pids.add(httpx.get(f"{server.url}/healthz").json().get("pid"))
+        assert len(pids) == 2  # both workers answered

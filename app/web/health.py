@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from fastapi import APIRouter
 
 from .. import __version__
@@ -10,5 +12,6 @@ router = APIRouter()
 
 
 @router.get("/healthz", name="healthz")
-def healthz() -> dict[str, str]:
-    return {"status": "ok", "version": __version__}
+def healthz() -> dict[str, str | int]:
+    """Alive; which version, and which worker process answered."""
+    return {"status": "ok", "version": __version__, "pid": os.getpid()}
