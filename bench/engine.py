@@ -6,7 +6,7 @@ reference (tests/reference.py) measured in the same run:
   (b) 28x28 -> conv 8@3x3 -> ReLU -> max-pool 2 -> conv 16@3x3 -> ReLU -> max-pool 2 -> dense 36
       -> softmax, every stage kept (target: whole trace <= 60 us median);
   (c) a 512x512 grey picture through Sobel Gx, Gy and the gradient magnitude;
-  (d) the trained letters network (app/letters/model), when its weights are there.
+  (d) the trained letters network (app/letters/trained), when its weights are there.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from . import data
 from .model import ARCHITECTURE, Adam, Params, forward, gradients, init_params, predict
 
 CHUNK = 50  # samples per class made by one task
-MODEL_DIR = Path(__file__).resolve().parent / "model"
+MODEL_DIR = Path(__file__).resolve().parent / "trained"
 WEIGHTS = "letters.npz"
 CARD = "letters.json"
 
