@@ -22,7 +22,7 @@ from .imaging.card import card_png
 from .imaging.heatmap import kernel_sheet_png, render_png, scale_for
 from .resources import resource_dir
 from .settings import Settings
-from .store import DemoRecord, DemoStore, RunRecord, RunStore
+from .store import DemoRecord, Demos, RunRecord, Runs
 
 TRACE_CACHE_SIZE = 64
 PIPELINE_CACHE_SIZE = 32
@@ -123,7 +123,7 @@ class SavedDemo:
 class Explorer:
     """Runs pictures through pipelines, stores them, and serves any stage from the store."""
 
-    def __init__(self, settings: Settings, store: RunStore, demos: DemoStore) -> None:
+    def __init__(self, settings: Settings, store: Runs, demos: Demos) -> None:
         self.settings = settings
         self.store = store
         self.demos = demos

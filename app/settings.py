@@ -21,6 +21,11 @@ class Settings(BaseSettings):
         Path.home() / ".local" / "share" / "convlens",
         description="Where the SQLite database and other data live; created on first start.",
     )
+    database_url: str | None = Field(
+        None,
+        description="A postgresql:// URL to keep runs and demos in PostgreSQL; when unset, SQLite "
+        "in the data directory.",
+    )
     public_url: str | None = Field(
         None,
         description="The site's address as others see it (e.g. https://convlens.example), for "

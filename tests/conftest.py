@@ -1,9 +1,15 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from app.settings import Settings
@@ -42,3 +48,45 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests run last: Playwright's sync API keeps an event loop running in this thread
     from its first use to the end of the session, and the async tests cannot start theirs then."""
     items.sort(key=lambda item: item.path.parent.name == "browser")
+
+
+POSTGRES_URL = os.environ.get("CONVLENS_TEST_POSTGRES_URL")
+
+
+@dataclass
+class Database:
+    """Where a test keeps its runs and demos: a SQLite file, or a fresh PostgreSQL database."""
+
+    backend: str
+    url: str | None
+    sqlite_path: Path
+
+    def execute(self, sql: str, *params: object) -> list[tuple]:
+        """Run one statement directly against the backend (for checks the stores do not offer)."""
+        if self.url is None:
+            with sqlite3.connect(self.sqlite_path) as conn:
+                return conn.execute(sql.replace("%s", "?"), params).fetchall()
+        with psycopg.connect(self.url) as conn:
+            cursor = conn.execute(sql, params)  # type: ignore[arg-type]
+            return cursor.fetchall() if cursor.description else []
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path) -> Iterator[Database]:
+    """Each storage test runs on both backends; the PostgreSQL leg needs
+    CONVLENS_TEST_POSTGRES_URL (a server where it may create databases; .ci/run starts one)."""
+    if request.param == "sqlite":
+        yield Database("sqlite", None, tmp_path / "convlens.sqlite3")
+        return
+    if not POSTGRES_URL:
+        pytest.skip("set CONVLENS_TEST_POSTGRES_URL to run the PostgreSQL leg (.ci/run does)")
+    name = f"convlens_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    try:
+        yield Database(
+            "postgresql", POSTGRES_URL.rsplit("/", 1)[0] + "/" + name, tmp_path / "unused"
+        )
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE {name} WITH (FORCE)")

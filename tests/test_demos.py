@@ -209,3 +209,24 @@ async def test_demo_pages_revalidate_with_an_etag(client):
     await client.delete(f"/api/demos/{did}", params={"token": token})
     gone = await client.get(f"/d/{did}", params={"step": 2}, headers={"If-None-Match": etag})
     assert gone.status_code == 404
+
+
+async def test_the_whole_app_on_either_backend(database):
+    app = create_app(Settings(data_dir=database.sqlite_path.parent, database_url=database.url))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+    ):
+        run = await c.post("/runs", data={"example": "x", "preset": "seed-xo"})
+        rid = run.headers["location"].split("/runs/")[1].split("?")[0]
+        body = (await c.post("/api/demos", json={"run_id": rid, "title": "both"})).json()
+        assert (await c.get(f"/d/{body['id']}", params={"step": 6})).status_code == 200
+        assert (
+            await c.post("/api/demos", json={"run_id": rid, "title": "both"})
+        ).status_code == 200
+        token = body["delete_url"].split("token=")[1]
+        assert (
+            await c.delete(f"/api/demos/{body['id']}", params={"token": token})
+        ).status_code == 204
+        assert (await c.get(f"/d/{body['id']}")).status_code == 404
+    assert database.execute("SELECT count(*) FROM runs") == [(1,)]

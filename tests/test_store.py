@@ -1,4 +1,4 @@
-"""The SQLite run store: specs stored once, older databases brought up to date, newer refused."""
+"""The stores, on SQLite and on PostgreSQL: specs kept once, demos by token, versions checked."""
 
 from __future__ import annotations
 
@@ -7,31 +7,64 @@ import sqlite3
 import numpy as np
 import pytest
 
-from app.store import RunRecord, RunStore
+from app.store import DemoRecord, RunRecord, RunStore, open_stores
 from app.store.runs import SCHEMA_VERSION
 
 V1_SCHEMA = """CREATE TABLE runs (id TEXT PRIMARY KEY, spec BLOB NOT NULL, input BLOB NOT NULL,
 channels INTEGER NOT NULL, height INTEGER NOT NULL, width INTEGER NOT NULL,
 created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"""
 
+X = np.arange(6, dtype=np.float32).reshape(1, 2, 3)
 
-def test_runs_share_one_copy_of_their_spec(tmp_path):
-    store = RunStore(tmp_path / "db.sqlite3")
-    store.create()
-    x = np.arange(6, dtype=np.float32).reshape(1, 2, 3)
-    store.put(RunRecord("a", b'{"big":"spec"}', x))
-    store.put(RunRecord("b", b'{"big":"spec"}', x + 1))
-    store.put(RunRecord("a", b'{"big":"spec"}', x))  # again: nothing changes
-    with sqlite3.connect(tmp_path / "db.sqlite3") as conn:
-        assert conn.execute("SELECT count(*) FROM specs").fetchone() == (1,)
-        assert conn.execute("SELECT count(*) FROM runs").fetchone() == (2,)
-    record = store.get("b")
+
+def stores(database):
+    runs, demos = open_stores(database.url, database.sqlite_path)
+    runs.create()
+    return runs, demos
+
+
+def test_runs_share_one_copy_of_their_spec(database):
+    runs, _ = stores(database)
+    runs.put(RunRecord("a", b'{"big":"spec"}', X))
+    runs.put(RunRecord("b", b'{"big":"spec"}', X + 1))
+    runs.put(RunRecord("a", b'{"big":"spec"}', X))  # again: nothing changes
+    assert database.execute("SELECT count(*) FROM specs") == [(1,)]
+    assert database.execute("SELECT count(*) FROM runs") == [(2,)]
+    record = runs.get("b")
     assert record is not None and record.spec == b'{"big":"spec"}'
-    assert (record.input == x + 1).all() and record.input.dtype == np.float32
-    assert store.get("nope") is None
+    assert (record.input == X + 1).all() and record.input.dtype == np.float32
+    assert runs.get("nope") is None
+    runs.create()  # a second start changes nothing
+    assert runs.get("a") is not None
 
 
-def test_a_version_1_database_is_migrated_with_every_run_kept(tmp_path):
+def test_demos_are_saved_once_and_deleted_only_with_their_token(database):
+    _, demos = stores(database)
+    demo = DemoRecord("d1", b"{}", X, "A <title>", "and its description")
+    assert demos.put(demo, "secret") is True
+    assert demos.put(demo, "another") is False  # already there: the first token stays
+    got = demos.get("d1")
+    assert got is not None and got.title == "A <title>" and got.description == "and its description"
+    assert (got.input == X).all() and got.created_at.endswith("Z")
+    assert demos.get("nope") is None
+    assert demos.delete("d1", "another") is False and demos.delete("nope", "secret") is False
+    assert demos.delete("d1", "secret") is True
+    assert demos.get("d1") is None
+    assert demos.delete("d1", "secret") is False
+
+
+def test_a_database_from_a_newer_version_is_refused(database):
+    stores(database)
+    if database.backend == "sqlite":
+        database.execute("PRAGMA user_version = 99")
+    else:
+        database.execute("UPDATE schema_version SET version = 99")
+    fresh, _ = open_stores(database.url, database.sqlite_path)
+    with pytest.raises(RuntimeError, match="newer ConvLens"):
+        fresh.create()
+
+
+def test_a_version_1_sqlite_database_is_migrated_with_every_run_kept(tmp_path):
     path = tmp_path / "old.sqlite3"
     x = np.ones((1, 2, 2), "<f4")
     with sqlite3.connect(path) as conn:
@@ -49,11 +82,3 @@ def test_a_version_1_database_is_migrated_with_every_run_kept(tmp_path):
         assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         assert conn.execute("SELECT count(*) FROM specs").fetchone() == (2,)
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-
-
-def test_a_database_from_a_newer_version_is_refused(tmp_path):
-    path = tmp_path / "new.sqlite3"
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA user_version = 99")
-    with pytest.raises(RuntimeError, match="newer ConvLens"):
-        RunStore(path).create()

@@ -17,7 +17,7 @@ from ..engine.explain import num, precise
 from ..resources import resource_dir
 from ..service import Explorer
 from ..settings import Settings
-from ..store import DemoStore, RunStore
+from ..store import open_stores
 from . import api, demos, docs, health, pages, runs
 from .errors import HANDLERS, BodyLimit
 from .links import cell_key, heatmap_link, run_link
@@ -36,7 +36,7 @@ def templates_digest(folder: Path) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
-    store = RunStore(settings.database_path)
+    store, demo_store = open_stores(settings.database_url, settings.database_path)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.explorer = Explorer(settings, store, DemoStore(settings.database_path))
+    app.state.explorer = Explorer(settings, store, demo_store)
     app.state.save_limiter = RateLimiter("saves", settings.saves_per_minute)
     app.state.run_limiter = RateLimiter("runs", settings.runs_per_minute)
     templates = Jinja2Templates(directory=resource_dir("templates"))

@@ -93,9 +93,7 @@ def test_a_big_stage_fetches_its_numbers_when_opened(server, watched: Page):
     page.check("input[name=example][value=letter-a]")
     page.click("button.run")
     page.wait_for_url(STEP)
-    for _ in range(4):  # pressed quickly: the page queues them and steps one at a time
-        page.keyboard.press("ArrowRight")
-    page.wait_for_url(re.compile(r"step=4"), timeout=60_000)
+    page.goto(page.url.replace("step=0", "step=4"))
     expect(page.locator("li.stage")).to_have_count(5)
     lazy = page.locator("#stage-4 details.numbers[hx-get]").first
     expect(lazy.locator("table")).to_have_count(0)
