@@ -11,7 +11,7 @@
     var params = new URLSearchParams({ step: document.getElementById("steps").dataset.step });
     if (cell) params.set("cell", cell);
     if (root.dataset.scale === "map") params.set("scale", "map");
-    var url = "/runs/" + root.dataset.run + "?" + params.toString();
+    var url = root.dataset.page + "?" + params.toString();
     htmx.ajax("GET", url, { target: "#explorer", swap: "outerHTML", push: url });
   }
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from ..service import SavedDemo
 from .api import RunModel, run_model
 from .ratelimit import client_address
-from .runs import Scale, explorer, picture_response, run_context
+from .runs import Scale, explorer, picture_response, render_step, run_context
 from .security import content_security_policy
 
 router = APIRouter()
@@ -98,7 +98,8 @@ def show_demo(
     """A shared demo, recomputed from its stored input and spec, at a step and selected cell.
 
     Demos never change, so the page's ETag is the demo, the view and the templates' build."""
-    etag = f'W/"{demo_id}.{step}.{cell or ""}.{scale}.{request.app.state.build}"'
+    view = ".".join(request.headers.get(h, "") for h in ("hx-request", "hx-target"))
+    etag = f'W/"{demo_id}.{step}.{cell or ""}.{scale}.{view}.{request.app.state.build}"'
     cached = {**PRIVATE, "ETag": etag, "Cache-Control": "no-cache"}
     if request.headers.get("if-none-match") == etag:
         explorer(request).demo(demo_id)  # a deleted demo is a 404, not a 304
@@ -109,20 +110,37 @@ def show_demo(
         "url": absolute(base, request.url_for("show_demo", demo_id=demo_id).path),
         "image": absolute(base, request.url_for("demo_card", demo_id=demo_id).path),
     }
-    context = {**run_context(request, rid, step, cell, scale), "demo": record, "preview": preview}
-    templates: Jinja2Templates = request.app.state.templates
-    response: HTMLResponse = templates.TemplateResponse(request, "run.html", context)
+    context = {
+        **run_context(request, rid, step, cell, scale),
+        "page_path": f"/d/{demo_id}",
+        "demo": record,
+        "preview": preview,
+    }
+    response = render_step(request, context)
     response.headers.update(cached)
     return response
 
 
 @router.get("/embed/{demo_id}", response_class=HTMLResponse, name="embed_demo")
-def embed_demo(request: Request, demo_id: str, step: Annotated[int, Query(ge=0)] = 0) -> Response:
+def embed_demo(
+    request: Request,
+    demo_id: str,
+    step: Annotated[int, Query(ge=0)] = 0,
+    cell: Annotated[str | None, Query(max_length=40)] = None,
+    scale: Scale = "stage",
+) -> Response:
     """A compact view of a demo for an iframe: the one page other sites may frame."""
     record, rid = explorer(request).demo(demo_id)
-    context = {**run_context(request, rid, step, None, "stage"), "demo": record}
+    context = {
+        **run_context(request, rid, step, cell, scale),
+        "page_path": f"/embed/{demo_id}",
+        "demo": record,
+    }
     templates: Jinja2Templates = request.app.state.templates
-    response: HTMLResponse = templates.TemplateResponse(request, "embed.html", context)
+    name = "embed.html" if request.headers.get("hx-request") != "true" else "_explorer.html"
+    if request.headers.get("hx-target", "").endswith("#stages"):
+        name = "_next_stage.html"
+    response: HTMLResponse = templates.TemplateResponse(request, name, context)
     response.headers.update(PRIVATE)
     response.headers["Content-Security-Policy"] = content_security_policy(frame_ancestors="*")
     return response

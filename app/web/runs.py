@@ -116,6 +116,7 @@ def run_context(
         step = max(step, selected[0])
     return {
         "run_id": run_id,
+        "page_path": f"/runs/{run_id}",
         "trace": trace,
         "step": step,
         "last": len(trace) - 1,
@@ -156,13 +157,18 @@ def show_run(
     cell: Annotated[str | None, Query(max_length=40)] = None,
     scale: Scale = "stage",
 ) -> Response:
-    context = run_context(request, run_id, step, cell, scale)
+    return render_step(request, run_context(request, run_id, step, cell, scale))
+
+
+def render_step(request: Request, context: dict[str, Any]) -> HTMLResponse:
+    """The whole page when opened cold; for htmx, the explorer, or (for 'Next') only the new
+    stage with the nav and the prediction."""
     headers = request.headers
     fragment = headers.get("hx-request") == "true" and not headers.get("hx-history-restore-request")
     if not fragment:
         name = "run.html"
     elif headers.get("hx-target", "").endswith("#stages"):
-        name = "_next_stage.html"  # 'Next': only the new stage, the nav and the prediction
+        name = "_next_stage.html"
     else:
         name = "_explorer.html"
     templates: Jinja2Templates = request.app.state.templates
