@@ -263,4 +263,7 @@ def test_share_a_run_and_open_its_link(server, watched: Page, shot: Shots, brows
     other.goto(link.input_value())
     expect(other.locator(".demo-head h1")).to_have_text("<b>My X</b>")  # shown as text
     expect(other.locator("li.stage")).to_have_count(1)
+    other.click("#steps a[rel=next]")
+    other.wait_for_url(re.compile(r"/d/[a-z2-7]{32}\?step=1$"))
+    expect(other.locator("li.stage")).to_have_count(2)
     other.close()
