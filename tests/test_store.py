@@ -55,13 +55,24 @@ def test_demos_are_saved_once_and_deleted_only_with_their_token(database):
 
 def test_a_database_from_a_newer_version_is_refused(database):
     stores(database)
-    if database.backend == "sqlite":
-        database.execute("PRAGMA user_version = 99")
-    else:
-        database.execute("UPDATE schema_version SET version = 99")
+    database.execute("UPDATE schema_version SET version = 99")
     fresh, _ = open_stores(database.url, database.sqlite_path)
     with pytest.raises(RuntimeError, match="newer ConvLens"):
         fresh.create()
+
+
+def test_a_database_from_this_session_s_schema_2_gains_demos(tmp_path):
+    path = tmp_path / "v2.sqlite3"
+    store = RunStore(path)
+    store.create()
+    with sqlite3.connect(path) as conn:  # make it look like schema 2: no demos, version in header
+        conn.execute("DROP TABLE demos")
+        conn.execute("DROP TABLE schema_version")
+        conn.execute("PRAGMA user_version = 2")
+    store.create()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+        assert conn.execute("SELECT count(*) FROM demos").fetchone() == (0,)
 
 
 def test_a_version_1_sqlite_database_is_migrated_with_every_run_kept(tmp_path):
@@ -79,6 +90,6 @@ def test_a_version_1_sqlite_database_is_migrated_with_every_run_kept(tmp_path):
     store.create()  # a second start is a no-op
     assert [store.get(r).spec for r in ("r1", "r2", "r3")] == [b"s1", b"s1", b"s2"]  # type: ignore[union-attr]
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
         assert conn.execute("SELECT count(*) FROM specs").fetchone() == (2,)
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

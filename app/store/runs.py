@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS demos (
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 """
+# The version lives in a schema_version table; the migration and the new version commit together.
 # Version 2 had no demos table (SCHEMA adds it). Version 1 kept each run's spec in its row.
 FROM_VERSION_1 = """
 ALTER TABLE runs RENAME TO runs_v1;
@@ -92,7 +93,10 @@ class RunStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.create_function("sha256", 1, spec_hash, deterministic=True)
             conn.execute("BEGIN IMMEDIATE")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            recorded = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+            # databases from before the table kept their version in the file header
+            version = recorded or conn.execute("PRAGMA user_version").fetchone()[0]
             columns = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
             if version > SCHEMA_VERSION:
                 conn.execute("ROLLBACK")
@@ -100,12 +104,12 @@ class RunStore:
                     f"{self.path} is from a newer ConvLens (schema {version}); this one knows "
                     f"up to {SCHEMA_VERSION}"
                 )
-            script = (
-                FROM_VERSION_1.format(schema=SCHEMA) if "spec" in columns else SCHEMA
-            )  # 2 -> 3 too
+            script = FROM_VERSION_1.format(schema=SCHEMA) if "spec" in columns else SCHEMA
             for statement in filter(str.strip, script.split(";")):
                 conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if version != SCHEMA_VERSION:
+                conn.execute("DELETE FROM schema_version")
+                conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
             conn.execute("COMMIT")
         finally:
             conn.close()
