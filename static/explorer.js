@@ -54,19 +54,35 @@
     }
   });
 
-  // One step at a time: keys pressed while a step is loading are counted and done right after.
-  var busy = false, queued = [];
-  document.addEventListener("htmx:before:request", function () { busy = true; });
-  document.addEventListener("htmx:finally:request", function () {
+  // One step at a time: keys pressed while a step is loading are kept, in order, and each is
+  // taken once the new navigation has settled (so it clicks the new Next, never the old one).
+  var busy = false, queued = [], safety = null, clicked = null;
+  function ready() {
     busy = false;
-    if (queued.length) { var rel = queued.shift(); setTimeout(function () { step(rel); }, 0); }
+    clearTimeout(safety);
+    if (queued.length) setTimeout(takeQueued, 0);
+  }
+  function takeQueued() {
+    // wait until htmx has taken charge of the new links, or the click would load a whole page
+    var link = document.querySelector('#steps a[rel="' + queued[0] + '"]');
+    if (link && !link.hasAttribute("data-htmx-powered")) { setTimeout(takeQueued, 20); return; }
+    if (!busy && queued.length) step(queued.shift());
+  }
+  document.addEventListener("htmx:after:settle", function () {
+    if (busy && clicked && !clicked.isConnected) ready();  // the nav it came from is replaced
   });
+  document.addEventListener("htmx:error", function () { if (busy) ready(); });
   function step(rel) {
     var link = document.querySelector('#steps a[rel="' + rel + '"]');
-    if (link && busy) { queued.push(rel); return true; }
+    if (link && (busy || !link.hasAttribute("data-htmx-powered"))) {
+      queued.push(rel);
+      if (!busy && queued.length === 1) setTimeout(takeQueued, 20);
+      return true;
+    }
     if (link) {
-      busy = true;  // at once, not when htmx starts: the next key may come before that
-      setTimeout(function () { busy = false; }, 10000);  // never stay stuck if no request came
+      busy = true;
+      clicked = link;
+      safety = setTimeout(ready, 10000);  // never stay stuck if the step never settles
       link.click();
     }
     return !!link;

@@ -267,3 +267,20 @@ def test_share_a_run_and_open_its_link(server, watched: Page, shot: Shots, brows
     other.wait_for_url(re.compile(r"/d/[a-z2-7]{32}\?step=1$"))
     expect(other.locator("li.stage")).to_have_count(2)
     other.close()
+
+
+def test_arrow_keys_pressed_quickly_step_once_each(server, watched: Page):
+    page = watched
+    page.goto(server.url + "/")
+    page.click("button.run")
+    page.wait_for_url(STEP)
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_url(re.compile(r"step=4$"))
+    expect(page.locator("li.stage")).to_have_count(5)
+    ids = page.locator("li.stage").evaluate_all("els => els.map(e => e.id)")
+    assert ids == [f"stage-{i}" for i in range(5)]  # each stage once, in order
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")
+    page.wait_for_url(re.compile(r"step=1$"))
+    expect(page.locator("li.stage")).to_have_count(2)
