@@ -17,6 +17,7 @@ from .catalog import get_preset, preset_canonical_json, presets
 from .engine import EngineError, PipelineSpec, Trace, compile_pipeline, parse_spec
 from .engine.pipeline import Pipeline
 from .engine.steps import ConvStep
+from .engine.trace import StageOutput
 from .imaging import load_input
 from .imaging.card import card_png
 from .imaging.heatmap import kernel_sheet_png, render_png, scale_for
@@ -86,17 +87,6 @@ def run_id(spec_bytes: bytes, x: np.ndarray) -> str:
     return base64.b32encode(digest.digest()[:20]).decode().lower()
 
 
-def heatmap_etag(rid: str, stage: int, index: int, scale: str = "stage") -> str:
-    """A heatmap's ETag: its address says everything, since runs never change."""
-    return f'"{rid}-{stage}-{index}-{scale}"'
-
-
-@dataclass(frozen=True)
-class Heatmap:
-    png: bytes
-    etag: str
-
-
 class NotFound(LookupError):
     """An unknown run, demo, stage or map."""
 
@@ -155,15 +145,24 @@ class Explorer:
 
     def trace(self, rid: str) -> Trace:
         """The run's trace, recomputed from the stored input and spec when not cached."""
+        cached = self._cached_trace(rid)
+        if cached is not None:
+            return cached
+        record = self.store.get(rid)
+        if record is None:
+            raise NotFound(f"no run {rid!r}")
+        return self._recompute(record)
+
+    def _cached_trace(self, rid: str) -> Trace | None:
         with self._lock:
             if rid in self._traces:
                 self._traces.move_to_end(rid)
                 return self._traces[rid]
-        record = self.store.get(rid)
-        if record is None:
-            raise NotFound(f"no run {rid!r}")
+        return None
+
+    def _recompute(self, record: RunRecord) -> Trace:
         trace = self._pipeline(record.spec, None).run(record.input)
-        self._remember(rid, trace)
+        self._remember(record.id, trace)
         return trace
 
     def save_demo(self, rid: str, title: str, description: str) -> SavedDemo:
@@ -180,17 +179,24 @@ class Explorer:
 
     def demo(self, did: str) -> tuple[DemoRecord, str]:
         """The demo and the id of its run, which is recomputed and stored again if it was lost."""
+        record = self.demo_record(did)
+        rid = run_id(record.spec, record.input)
+        if self._cached_trace(rid) is None:
+            # recompute from the demo itself (no second read), and make sure the run's row is
+            # there for the pictures, which any process serves from the runs table
+            run = RunRecord(rid, record.spec, record.input)
+            self._recompute(run)
+            self.store.put(run)
+        return record, rid
+
+    def demo_record(self, did: str) -> DemoRecord:
+        """The stored demo alone, nothing recomputed; NotFound if there is none."""
         record = self.demos.get(did)
         if record is None:
             raise NotFound(f"no demo {did!r}")
-        rid = run_id(record.spec, record.input)
-        with self._lock:
-            known = rid in self._traces
-        if not known and self.store.get(rid) is None:
-            self.store.put(RunRecord(rid, record.spec, record.input))
-        return record, rid
+        return record
 
-    def card(self, did: str) -> Heatmap:
+    def card(self, did: str) -> bytes:
         """The demo's 1200x630 preview picture: the input, the first maps, the guess."""
         record, rid = self.demo(did)
         trace = self.trace(rid)
@@ -202,8 +208,7 @@ class Explorer:
             maps = [(plane, *maps_stage.value_range) for plane in maps_stage.data]
         caption = maps_stage.name if maps_stage is not None else ""
         label = trace.prediction.label if trace.prediction else None
-        png = card_png(record.title, picture, maps, caption, label)
-        return Heatmap(png, f'"{did}-card"')
+        return card_png(record.title, picture, maps, caption, label)
 
     def featured(self) -> list[tuple[str, DemoRecord]]:
         """The gallery's demos, saved on first use (saving is idempotent: same content, same id);
@@ -239,34 +244,31 @@ class Explorer:
         with self._lock:
             _bounded_put(self._traces, rid, trace, TRACE_CACHE_SIZE)
 
-    def heatmap(self, rid: str, stage: int, index: int, per_map: bool = False) -> Heatmap:
-        """Map ``index`` of ``stage`` as a PNG, on the stage's shared scale or its own."""
+    def stage(self, rid: str, stage: int) -> tuple[Trace, StageOutput]:
+        """The run's trace and one of its stages, or NotFound."""
         trace = self.trace(rid)
         if not 0 <= stage < len(trace):
             raise NotFound(f"run {rid} has no stage {stage}")
-        out = trace.stage(stage)
+        return trace, trace.stages[stage]
+
+    def heatmap(self, rid: str, stage: int, index: int, per_map: bool = False) -> bytes:
+        """Map ``index`` of ``stage`` as a PNG, on the stage's shared scale or its own."""
+        _, out = self.stage(rid, stage)
         data = out.data if out.data.ndim == 3 else out.data[None, None]
         if not 0 <= index < data.shape[0]:
             raise NotFound(f"stage {stage} has no map {index}")
         plane = data[index]
         value_range = (float(plane.min()), float(plane.max())) if per_map else out.value_range
         palette, lo, hi = scale_for(*value_range)
-        etag = heatmap_etag(rid, stage, index, "map" if per_map else "stage")
-        return Heatmap(render_png(plane, palette, lo, hi), etag)
+        return render_png(plane, palette, lo, hi)
 
-    def kernels(self, rid: str, stage: int) -> Heatmap:
+    def kernels(self, rid: str, stage: int) -> bytes:
         """The kernels of convolution ``stage`` as one picture (see ``kernel_sheet_png``)."""
-        trace = self.trace(rid)
-        if not 1 <= stage < len(trace):
-            raise NotFound(f"run {rid} has no stage {stage}")
-        step = trace.pipeline.steps[stage - 1]
+        trace, _ = self.stage(rid, stage)
+        step = trace.pipeline.steps[stage - 1] if stage > 0 else None
         if not isinstance(step, ConvStep):
             raise NotFound(f"stage {stage} is not a convolution")
-        return Heatmap(kernel_sheet_png(step.weight), kernels_etag(rid, stage))
-
-
-def kernels_etag(rid: str, stage: int) -> str:
-    return f'"{rid}-{stage}-kernels"'
+        return kernel_sheet_png(step.weight)
 
 
 def _canonical_json(spec: PipelineSpec) -> bytes:

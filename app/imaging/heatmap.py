@@ -81,7 +81,7 @@ def kernel_sheet_png(weight: npt.NDArray[np.float32], gap: int = 1) -> bytes:
     kh x kw tile on the diverging scale centred on 0 (shared by all), white gaps between."""
     k, c, kh, kw = weight.shape
     bound = float(np.abs(weight).max()) or 1.0
-    index = np.clip(np.round((weight + bound) / (2 * bound) * 255), 0, 255).astype(np.uint8)
+    index = palette_index(weight, -bound, bound)
     tiles = np.full((k, c, kh + gap, kw + gap, 3), 255, np.uint8)
     tiles[:, :, :kh, :kw] = PALETTES["diverging"][index]
     sheet = tiles.transpose(0, 2, 1, 3, 4).reshape(k * (kh + gap), c * (kw + gap), 3)

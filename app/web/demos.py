@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from ..service import SavedDemo
 from .api import RunModel, run_model
 from .ratelimit import client_address
-from .runs import Scale, explorer, picture_response, render_step, run_context
+from .runs import ViewParams, explorer, picture_response, render_step, run_context
 from .security import content_security_policy
 
 router = APIRouter()
@@ -88,31 +88,24 @@ def api_delete_demo(request: Request, demo_id: str, token: str = "") -> Response
 
 
 @router.get("/d/{demo_id}", response_class=HTMLResponse, name="show_demo")
-def show_demo(
-    request: Request,
-    demo_id: str,
-    step: Annotated[int, Query(ge=0)] = 0,
-    cell: Annotated[str | None, Query(max_length=40)] = None,
-    scale: Scale = "stage",
-) -> Response:
+def show_demo(request: Request, demo_id: str, view: ViewParams) -> Response:
     """A shared demo, recomputed from its stored input and spec, at a step and selected cell.
 
     Demos never change, so the page's ETag is the demo, the view and the templates' build."""
-    view = ".".join(request.headers.get(h, "") for h in ("hx-request", "hx-target"))
-    etag = f'W/"{demo_id}.{step}.{cell or ""}.{scale}.{view}.{request.app.state.build}"'
+    shape = ".".join(request.headers.get(h, "") for h in ("hx-request", "hx-target"))
+    app_build = request.app.state.build
+    etag = f'W/"{demo_id}.{view.step}.{view.cell or ""}.{view.scale}.{shape}.{app_build}"'
     cached = {**PRIVATE, "ETag": etag, "Cache-Control": "no-cache"}
     if request.headers.get("if-none-match") == etag:
-        explorer(request).demo(demo_id)  # a deleted demo is a 404, not a 304
+        explorer(request).demo_record(demo_id)  # a deleted demo is a 404, not a 304
         return Response(status_code=304, headers=cached)
     record, rid = explorer(request).demo(demo_id)
-    base = request.app.state.settings.public_url or str(request.base_url)
     preview = {
-        "url": absolute(base, request.url_for("show_demo", demo_id=demo_id).path),
-        "image": absolute(base, request.url_for("demo_card", demo_id=demo_id).path),
+        "url": public_url(request, "show_demo", demo_id=demo_id),
+        "image": public_url(request, "demo_card", demo_id=demo_id),
     }
     context = {
-        **run_context(request, rid, step, cell, scale),
-        "page_path": f"/d/{demo_id}",
+        **run_context(request, rid, view, page_path=f"/d/{demo_id}"),
         "demo": record,
         "preview": preview,
     }
@@ -122,25 +115,11 @@ def show_demo(
 
 
 @router.get("/embed/{demo_id}", response_class=HTMLResponse, name="embed_demo")
-def embed_demo(
-    request: Request,
-    demo_id: str,
-    step: Annotated[int, Query(ge=0)] = 0,
-    cell: Annotated[str | None, Query(max_length=40)] = None,
-    scale: Scale = "stage",
-) -> Response:
+def embed_demo(request: Request, demo_id: str, view: ViewParams) -> Response:
     """A compact view of a demo for an iframe: the one page other sites may frame."""
     record, rid = explorer(request).demo(demo_id)
-    context = {
-        **run_context(request, rid, step, cell, scale),
-        "page_path": f"/embed/{demo_id}",
-        "demo": record,
-    }
-    templates: Jinja2Templates = request.app.state.templates
-    name = "embed.html" if request.headers.get("hx-request") != "true" else "_explorer.html"
-    if request.headers.get("hx-target", "").endswith("#stages"):
-        name = "_next_stage.html"
-    response: HTMLResponse = templates.TemplateResponse(request, name, context)
+    context = {**run_context(request, rid, view, page_path=f"/embed/{demo_id}"), "demo": record}
+    response = render_step(request, context, page_template="embed.html")
     response.headers.update(PRIVATE)
     response.headers["Content-Security-Policy"] = content_security_policy(frame_ancestors="*")
     return response
@@ -155,8 +134,10 @@ def gallery(request: Request) -> Response:
     return response
 
 
-def absolute(base: str, path: str) -> str:
-    return base.rstrip("/") + path
+def public_url(request: Request, name: str, **params: str) -> str:
+    """An absolute URL as others should see it: CONVLENS_PUBLIC_URL when set, else the request's."""
+    base = request.app.state.settings.public_url or str(request.base_url)
+    return base.rstrip("/") + request.url_for(name, **params).path
 
 
 @router.get("/d/{demo_id}/card.png", name="demo_card")
@@ -177,8 +158,7 @@ def share_run(
     """The share box on a run page: save, then show the link, a copy button and the delete link."""
     saved = explorer(request).save_demo(run_id, title.strip(), description.strip())
     templates: Jinja2Templates = request.app.state.templates
-    base = request.app.state.settings.public_url or str(request.base_url)
-    embed = absolute(base, request.url_for("embed_demo", demo_id=saved.id).path)
+    embed = public_url(request, "embed_demo", demo_id=saved.id)
     context = {"links": _links(request, saved), "created": saved.created, "embed": embed}
     response: HTMLResponse = templates.TemplateResponse(request, "_shared.html", context)
     response.headers.update(PRIVATE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -15,7 +16,7 @@ from ..engine import EngineError, PipelineSpec, Trace
 from ..engine.banks import KERNELS
 from ..engine.presets import SLIDES_VOTE_INPUT
 from ..engine.slides import slides_vote
-from ..service import Explorer, Heatmap, NotFound, heatmap_etag, kernels_etag
+from ..service import Explorer, NotFound
 from .cells import class_cell, parse_cell, select
 from .ratelimit import client_address
 from .texts import STAGE_TEXT, conventions
@@ -28,6 +29,26 @@ INLINE_TABLE_CELLS = 1024
 """A stage with more values than this sends its numbers tables only when they are opened."""
 Scale = Literal["stage", "map"]
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
+
+
+@dataclass(frozen=True)
+class View:
+    """Where a page stands, from its URL: the step, the selected cell, the colour scale."""
+
+    step: int = 0
+    cell: str | None = None
+    scale: Scale = "stage"
+
+
+def view_params(
+    step: Annotated[int, Query(ge=0)] = 0,
+    cell: Annotated[str | None, Query(max_length=40)] = None,
+    scale: Scale = "stage",
+) -> View:
+    return View(step, cell, scale)
+
+
+ViewParams = Annotated[View, Depends(view_params)]
 
 
 def explorer(request: Request) -> Explorer:
@@ -106,17 +127,19 @@ def live_view(request: Request, rid: str) -> Response:
 
 
 def run_context(
-    request: Request, run_id: str, step: int, cell: str | None, scale: Scale
+    request: Request, run_id: str, view: View, page_path: str | None = None
 ) -> dict[str, Any]:
+    """Everything the explorer templates need; ``page_path`` is where its step links go
+    (the run's own page unless a demo or an embed shows it)."""
     trace = explorer(request).trace(run_id)
-    step = min(step, len(trace) - 1)
-    selected = parse_cell(cell, trace)
+    step = min(view.step, len(trace) - 1)
+    selected = parse_cell(view.cell, trace)
     selection = select(trace, selected) if selected else None
     if selected is not None:
         step = max(step, selected[0])
     return {
         "run_id": run_id,
-        "page_path": f"/runs/{run_id}",
+        "page_path": page_path or f"/runs/{run_id}",
         "trace": trace,
         "step": step,
         "last": len(trace) - 1,
@@ -126,7 +149,7 @@ def run_context(
         "field": selection.field if selection else None,
         "dense": selection.dense if selection else None,
         "ranked": _ranked(trace),
-        "scale": scale,
+        "scale": view.scale,
         "texts": STAGE_TEXT,
         "conventions": conventions(trace),
         "table_max_side": TABLE_MAX_SIDE,
@@ -150,23 +173,19 @@ def _votes_like_the_slides(trace: Trace) -> bool:
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse, name="show_run")
-def show_run(
-    request: Request,
-    run_id: str,
-    step: Annotated[int, Query(ge=0)] = 0,
-    cell: Annotated[str | None, Query(max_length=40)] = None,
-    scale: Scale = "stage",
-) -> Response:
-    return render_step(request, run_context(request, run_id, step, cell, scale))
+def show_run(request: Request, run_id: str, view: ViewParams) -> Response:
+    return render_step(request, run_context(request, run_id, view))
 
 
-def render_step(request: Request, context: dict[str, Any]) -> HTMLResponse:
+def render_step(
+    request: Request, context: dict[str, Any], page_template: str = "run.html"
+) -> HTMLResponse:
     """The whole page when opened cold; for htmx, the explorer, or (for 'Next') only the new
     stage with the nav and the prediction."""
     headers = request.headers
     fragment = headers.get("hx-request") == "true" and not headers.get("hx-history-restore-request")
     if not fragment:
-        name = "run.html"
+        name = page_template
     elif headers.get("hx-target", "").endswith("#stages"):
         name = "_next_stage.html"
     else:
@@ -180,10 +199,10 @@ def render_step(request: Request, context: dict[str, Any]) -> HTMLResponse:
 @router.get("/runs/{run_id}/stages/{stage}/maps/{index}/numbers", name="numbers")
 def numbers(request: Request, run_id: str, stage: int, index: int) -> Response:
     """One map's values as a table, for a numbers toggle opened on a large stage."""
-    trace = explorer(request).trace(run_id)
-    if not 0 <= stage < len(trace) or trace.stages[stage].data.ndim != 3:
-        raise NotFound(f"run {run_id} has no maps at stage {stage}")
-    maps = trace.stages[stage].data
+    _, out = explorer(request).stage(run_id, stage)
+    maps = out.data
+    if maps.ndim != 3:
+        raise NotFound(f"stage {stage} has no maps")
     if not 0 <= index < len(maps) or max(maps.shape[1:]) > TABLE_MAX_SIDE:
         raise NotFound(f"stage {stage} has no numbers table for map {index}")
     templates: Jinja2Templates = request.app.state.templates
@@ -214,17 +233,18 @@ def kernel_editor(
     return response
 
 
-def picture_response(request: Request, etag: str, make: Callable[[], Heatmap]) -> Response:
-    """A content-addressed picture: 304 when the browser has it, else the PNG, cached forever."""
+def picture_response(request: Request, etag: str, make: Callable[[], bytes]) -> Response:
+    """A content-addressed picture: its address says everything, so its ETag is made from the
+    address; 304 when the browser has it, else the PNG, cached forever."""
+    headers = {**IMMUTABLE, "ETag": etag}
     if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers={**IMMUTABLE, "ETag": etag})
-    picture = make()
-    return Response(picture.png, media_type="image/png", headers={**IMMUTABLE, "ETag": etag})
+        return Response(status_code=304, headers=headers)
+    return Response(make(), media_type="image/png", headers=headers)
 
 
 @router.get("/runs/{run_id}/stages/{stage}/kernels.png", name="kernels")
 def kernels(request: Request, run_id: str, stage: int) -> Response:
-    etag = kernels_etag(run_id, stage)
+    etag = f'"{run_id}-{stage}-kernels"'
     return picture_response(request, etag, lambda: explorer(request).kernels(run_id, stage))
 
 
@@ -232,7 +252,7 @@ def kernels(request: Request, run_id: str, stage: int) -> Response:
 def heatmap(
     request: Request, run_id: str, stage: int, index: int, scale: Scale = "stage"
 ) -> Response:
-    etag = heatmap_etag(run_id, stage, index, scale)
+    etag = f'"{run_id}-{stage}-{index}-{scale}"'
     per_map = scale == "map"
     return picture_response(
         request, etag, lambda: explorer(request).heatmap(run_id, stage, index, per_map=per_map)

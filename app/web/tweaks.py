@@ -42,13 +42,10 @@ class Tweaks(BaseModel):
 
 def tweaks_from_form(form: FormData) -> Tweaks:
     """Read the tweak fields; EngineError naming the field when one is out of range."""
+    fields = ("size", "values", "blocks", "ksize", "padding", "pool_op", "pool_size", "pool_stride")
     data: dict[str, object] = {
-        name: form.get(name)
-        for name in ("size", "values", "blocks", "ksize", "padding", "pool_op", "pool_size")
-        if form.get(name) not in (None, "")
+        name: form.get(name) for name in fields if form.get(name) not in (None, "")
     }
-    if form.get("pool_stride") not in (None, ""):
-        data["pool_stride"] = form.get("pool_stride")
     for flag in ("colour", "own_kernel", "mean"):
         data[flag] = form.get(flag) in ("on", "true", "1")
     data["kernels"] = [str(v) for v in form.getlist("kernels")]
