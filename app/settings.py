@@ -9,10 +9,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .engine.limits import Limits
 
-_DEFAULT_LIMITS = Limits()
 
+class Settings(BaseSettings, Limits):
+    """The app's settings; the engine's limits (``Limits``) are inherited, declared there once."""
 
-class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CONVLENS_", extra="forbid", frozen=True)
 
     host: str = Field("127.0.0.1", description="Address `convlens serve` listens on.")
@@ -43,40 +43,7 @@ class Settings(BaseSettings):
     saves_per_minute: int = Field(
         30, ge=0, description="Demos one client address may save a minute; 0 turns the limit off."
     )
-    max_maps_per_stage: int = Field(
-        _DEFAULT_LIMITS.max_maps_per_stage, ge=1, description="Feature maps one stage may produce."
-    )
-    max_kernel_size: int = Field(
-        _DEFAULT_LIMITS.max_kernel_size, ge=1, description="Largest kernel or pooling window side."
-    )
-    max_stages: int = Field(
-        _DEFAULT_LIMITS.max_stages, ge=1, description="Stages in a pipeline, repeats unrolled."
-    )
-    max_macs: int = Field(
-        _DEFAULT_LIMITS.max_macs, ge=1, description="Multiply-adds one run may cost."
-    )
-    max_input_side: int = Field(
-        _DEFAULT_LIMITS.max_input_side, ge=1, description="Longest side of a normalised input."
-    )
-    max_abs_weight: float = Field(
-        _DEFAULT_LIMITS.max_abs_weight, gt=0, description="Largest magnitude of any weight."
-    )
-    max_repeat: int = Field(
-        _DEFAULT_LIMITS.max_repeat, ge=1, description="Most times a repeat block may run."
-    )
 
     @property
     def database_path(self) -> Path:
         return self.data_dir / "convlens.sqlite3"
-
-    def limits(self) -> Limits:
-        """The engine's limits, as set here."""
-        return Limits(
-            max_maps_per_stage=self.max_maps_per_stage,
-            max_kernel_size=self.max_kernel_size,
-            max_stages=self.max_stages,
-            max_macs=self.max_macs,
-            max_input_side=self.max_input_side,
-            max_abs_weight=self.max_abs_weight,
-            max_repeat=self.max_repeat,
-        )

@@ -56,6 +56,91 @@ def tags(html: str) -> Tags:
     return parser
 
 
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr", "rect", "path", "circle"}  # fmt: skip
+
+
+@dataclass
+class Node:
+    """An element of a parsed page: its tag, attributes, children and text."""
+
+    tag: str
+    attrs: dict[str, str | None]
+    children: list[Node | str]
+
+    def __getitem__(self, name: str) -> str | None:
+        return self.attrs[name]
+
+    def get(self, name: str) -> str | None:
+        return self.attrs.get(name)
+
+    @property
+    def text(self) -> str:
+        """All the text inside, entities decoded, runs of white space made one space."""
+        parts = [c if isinstance(c, str) else c.text for c in self.children]
+        return " ".join(" ".join(parts).split())
+
+    def find_all(self, tag: str | None = None, **attrs: str) -> list[Node]:
+        """Every element below with this tag (any, if None) and these attributes; ``class_``
+        matches one of the element's classes."""
+        wanted_class = attrs.pop("class_", None)
+        found = []
+        for child in self.children:
+            if isinstance(child, str):
+                continue
+            if (
+                (tag is None or child.tag == tag)
+                and all(child.attrs.get(k) == v for k, v in attrs.items())
+                and (
+                    wanted_class is None or wanted_class in (child.attrs.get("class") or "").split()
+                )
+            ):
+                found.append(child)
+            found.extend(
+                child.find_all(tag, **attrs, **({"class_": wanted_class} if wanted_class else {}))
+            )
+        return found
+
+    def one(self, tag: str | None = None, **attrs: str) -> Node:
+        """The one element that matches (the test fails if there are none or several)."""
+        found = self.find_all(tag, **attrs)
+        assert len(found) == 1, f"{len(found)} elements match {tag} {attrs}"
+        return found[0]
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document", {}, [])
+        self.open = [self.root]
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, dict(attrs), [])
+        self.open[-1].children.append(node)
+        if tag not in VOID:
+            self.open.append(node)
+
+    def handle_startendtag(self, tag, attrs):
+        self.open[-1].children.append(Node(tag, dict(attrs), []))
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.open) - 1, 0, -1):
+            if self.open[i].tag == tag:
+                del self.open[i:]
+                return
+
+    def handle_data(self, data):
+        self.open[-1].children.append(data)
+
+
+def parse(html: str) -> Node:
+    """The page as a tree of elements, parsed by the standard library's HTML parser."""
+    builder = _TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    return builder.root
+
+
 def png(pixels: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, "PNG")
@@ -105,6 +190,7 @@ def live_server(data_dir: Path, *args: str, **env: str) -> Iterator[LiveServer]:
             stdout=log, stderr=subprocess.STDOUT, env=environ, text=True,
         )  # fmt: skip
         server = LiveServer(f"http://127.0.0.1:{port}", proc)
+        failed = True
         try:
             deadline = time.monotonic() + 20
             while True:
@@ -116,6 +202,11 @@ def live_server(data_dir: Path, *args: str, **env: str) -> Iterator[LiveServer]:
                         raise
                     time.sleep(0.1)
             yield server
+        except BaseException:
+            failed = True
+            raise
+        else:
+            failed = False
         finally:
             proc.terminate()
             try:
@@ -125,3 +216,5 @@ def live_server(data_dir: Path, *args: str, **env: str) -> Iterator[LiveServer]:
                 proc.wait()
             log.seek(0)
             server.output = log.read()
+            if failed:  # pytest shows what a failing test printed: the server's side of it
+                print(f"--- log of the server at {server.url} ---\n{server.output}")

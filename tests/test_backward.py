@@ -147,6 +147,25 @@ def test_relu_backward_matches_numerical_gradients(c, seed):
 
 
 @settings(max_examples=30, deadline=None)
+@given(st.sampled_from(["tanh", "sigmoid"]), st.integers(1, 3), st.integers(0, 999))
+def test_tanh_and_sigmoid_backward_match_numerical_gradients(kind, c, seed):
+    rng = rng_for(seed)
+    x = rng.normal(size=(2, c, 4, 5)) * 3
+    probe = rng.normal(size=x.shape)
+    exact = {"tanh": np.tanh, "sigmoid": lambda v: 1 / (1 + np.exp(-v))}[kind]
+    backward = {"tanh": bw.tanh_backward, "sigmoid": bw.sigmoid_backward}[kind]
+
+    def loss() -> float:
+        return float((exact(x) * probe).sum())
+
+    assert_close(backward(exact(x), probe), numeric_grad(loss, x), rtol=TOL, atol=TOL,
+                 dtype=np.float64)  # fmt: skip
+    # the float32 forwards agree with the float64 definitions
+    forward = {"tanh": ops.tanh, "sigmoid": ops.sigmoid}[kind]
+    assert_close(forward(x.astype(np.float32)), exact(x).astype(np.float32), rtol=1e-5, atol=1e-6)
+
+
+@settings(max_examples=30, deadline=None)
 @given(st.integers(1, 5), st.integers(2, 8), st.integers(0, 999))
 def test_softmax_cross_entropy_matches_numerical_gradients(n, classes, seed):
     rng = rng_for(seed)

@@ -237,17 +237,16 @@ async def test_stepping_a_shared_demo_keeps_its_own_address(client):
     did = (await save(client, rid, title="steps")).json()["id"]
     page = tags((await client.get(f"/d/{did}", params={"step": 1})).text)
     (nxt,) = page.find("a", rel="next")
-    assert nxt["href"] == f"/d/{did}?step=2" and nxt["hx-get"] == f"/d/{did}?step=2"
+    assert nxt["href"] == nxt["hx-push-url"] == f"/d/{did}?step=2"
+    assert nxt["hx-get"] == f"/d/{did}?step=2&fragment=next"
     (explorer,) = page.find("div", id="explorer")
     assert explorer["data-page"] == f"/d/{did}"
-    fragment = await client.get(
-        nxt["hx-get"], headers={"HX-Request": "true", "HX-Target": "ol#stages"}
-    )
+    fragment = await client.get(nxt["hx-get"], headers={"HX-Request": "true"})
     assert fragment.status_code == 200 and "<html" not in fragment.text
     assert [a["id"] for a in tags(fragment.text).find("li", **{"class": "stage"})] == ["stage-2"]
     assert fragment.headers["x-robots-tag"] == "noindex"
     embed = tags((await client.get(f"/embed/{did}", params={"step": 1})).text)
-    assert embed.find("a", rel="next")[0]["hx-get"] == f"/embed/{did}?step=2"
+    assert embed.find("a", rel="next")[0]["hx-get"] == f"/embed/{did}?step=2&fragment=next"
     inner = await client.get(f"/embed/{did}?step=2&cell=1.0.1.1", headers={"HX-Request": "true"})
     assert inner.status_code == 200 and '<div id="explorer"' in inner.text
     assert "frame-ancestors *" in inner.headers["content-security-policy"]

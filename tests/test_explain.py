@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.engine import EngineError, explain, parse_spec, run
-from app.engine.explain import ConvExplanation, PoolExplanation, num, precise, receptive_field
+from app.engine import EngineError, explain, parse_spec, receptive_field, run
+from app.engine.explain import ConvExplanation, PoolExplanation, num, precise
 
 SPECS = {
     "strided": {

@@ -128,6 +128,15 @@ def test_relu_softmax_dense_flatten_and_magnitude():
     assert_close(ops.magnitude(gx_gy), [[[5.0]]])
 
 
+def test_tanh_and_sigmoid_keep_shape_and_stay_finite_at_the_extremes():
+    x = np.array([[[-1000.0, -1.0], [0.0, 1000.0]]], np.float32)
+    t, s = ops.tanh(x), ops.sigmoid(x)
+    assert t.shape == s.shape == x.shape and t.dtype == s.dtype == np.float32
+    assert_close(t, np.tanh(x.astype(np.float64)).astype(np.float32))
+    assert s[0, 1, 0] == 0.5 and s[0, 0, 0] == 0.0 and s[0, 1, 1] == 1.0
+    assert s[0, 0, 1] == pytest.approx(1 / (1 + np.e), abs=1e-6)
+
+
 def test_vote_is_the_mean_where_the_template_is_strongest():
     templates = [[1.0, 0.5, 1.0], [0.2, 0.9, 0.2]]
     assert_close(ops.vote([0.3, 0.6, 0.9], templates), [0.6, 0.6])

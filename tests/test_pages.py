@@ -135,14 +135,20 @@ async def test_colour_input_shows_red_green_and_blue(client):
 
 async def test_next_sends_only_the_new_stage_the_nav_and_the_prediction(client):
     rid = await start(client, example="x", preset="seed-xo")
-    response = await client.get(f"/runs/{rid}?step=3", headers={**HX, "HX-Target": "ol#stages"})
+    response = await client.get(f"/runs/{rid}?step=3&fragment=next", headers=HX)
     page = tags(response.text)
     assert [a["id"] for a in page.find("li", **{"class": "stage"})] == ["stage-3"]
     targets = [a["hx-target"] for a in page.find("hx-partial")]
     assert targets == ["#steps", "#prediction"]
     (nxt,) = page.find("a", rel="next")
     assert nxt["hx-target"] == "#stages" and nxt["hx-swap"] == "beforeend"
-    assert nxt["hx-get"] == f"/runs/{rid}?step=4"
+    assert nxt["hx-get"] == f"/runs/{rid}?step=4&fragment=next"
+    assert nxt["href"] == nxt["hx-push-url"] == f"/runs/{rid}?step=4"
+    # the same URL without htmx is the whole page, and htmx without 'fragment' the explorer
+    whole = tags((await client.get(f"/runs/{rid}?step=3&fragment=next")).text)
+    assert len(whole.find("li", **{"class": "stage"})) == 4 and whole.find("html")
+    explorer = tags((await client.get(f"/runs/{rid}?step=3", headers=HX)).text)
+    assert explorer.find("div", id="explorer") and not explorer.find("html")
 
 
 async def test_a_history_restore_gets_the_whole_page(client):
@@ -210,7 +216,7 @@ async def test_docs_are_served_from_here_only(client):
     assert response.status_code == 200
     page = tags(response.text)
     assets = [a.get("src") or a.get("href") for t, a in page.tags if t in {"script", "link"}]
-    assert assets and all(re.match(r"http://testserver/static/", url) for url in assets)
+    assert assets and all(re.match(r"/static/", url) for url in assets)
     for url in assets:
         assert (await client.get(url)).status_code == 200
     schema = (await client.get("/openapi.json")).json()

@@ -1,11 +1,13 @@
 """Pure-NumPy CNN engine: ops, filter banks, pipeline specs, runs and explanations.
 
-Imports only NumPy, pydantic (for the spec) and the standard library: nothing of the web,
-imaging or storage layers.
+Imports only NumPy, pydantic (the spec and the limits are pydantic models, so they validate and
+round-trip through JSON) and the standard library: nothing of the web, imaging or storage layers.
+Every kind of stage is listed once, in ``kinds.KINDS``.
 """
 
 from .errors import EngineError
-from .explain import Explanation, explain
+from .explain import Explanation
+from .kinds import KINDS, StageKind, explain, receptive_field
 from .limits import Limits
 from .pipeline import Pipeline, compile_pipeline, run
 from .presets import PRESETS, Preset, get_preset
@@ -13,6 +15,7 @@ from .spec import PipelineSpec, parse_spec
 from .trace import Prediction, StageOutput, Trace
 
 __all__ = [
+    "KINDS",
     "PRESETS",
     "EngineError",
     "Explanation",
@@ -21,11 +24,13 @@ __all__ = [
     "PipelineSpec",
     "Prediction",
     "Preset",
+    "StageKind",
     "StageOutput",
     "Trace",
     "compile_pipeline",
     "explain",
     "get_preset",
     "parse_spec",
+    "receptive_field",
     "run",
 ]

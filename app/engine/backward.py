@@ -96,6 +96,16 @@ def relu_backward(x: FloatArray, grad_out: FloatArray) -> FloatArray:
     return np.where(x > 0, grad_out, 0).astype(grad_out.dtype)
 
 
+def tanh_backward(out: FloatArray, grad_out: FloatArray) -> FloatArray:
+    """d tanh(x) / dx = 1 - tanh(x)**2, from the forward's output ``out``; any shape."""
+    return (grad_out * (1 - out * out)).astype(grad_out.dtype)
+
+
+def sigmoid_backward(out: FloatArray, grad_out: FloatArray) -> FloatArray:
+    """d sigmoid(x) / dx = s * (1 - s) with s = sigmoid(x), the forward's output; any shape."""
+    return (grad_out * out * (1 - out)).astype(grad_out.dtype)
+
+
 def _pool_windows(
     x: FloatArray, kernel_size: IntPair, stride: IntPair | None, padding: IntPair, ceil_mode: bool
 ) -> tuple[FloatArray, PoolGeometry]:

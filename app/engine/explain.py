@@ -1,9 +1,9 @@
-"""The arithmetic behind one output cell, worked out on demand from the trace.
+"""The arithmetic behind one output cell, one function per kind of stage.
 
-``explain(trace, stage, channel, y, x)`` recomputes a single cell from the stage's input and
-parameters, so the numbers shown are the numbers computed. Vector stages (flatten, dense, softmax,
-vote) address element i as (0, 0, i). Each explanation carries ``formula``: one line in the
-slides' style, e.g. ``(1 + 1 - 1 + 1 + 1 + 1 - 1 + 1 + 1) / 9 = 0.56``.
+Each ``explain_<kind>(step, source, head, field)`` recomputes a single cell from the stage's input
+(``source``, float64) and parameters, so the numbers shown are the numbers computed. Each
+explanation carries ``formula``: one line in the slides' style, e.g.
+``(1 + 1 - 1 + 1 + 1 + 1 - 1 + 1 + 1) / 9 = 0.56``. ``kinds.explain`` picks the function.
 """
 
 from __future__ import annotations
@@ -14,18 +14,7 @@ from typing import TypedDict
 import numpy as np
 import numpy.typing as npt
 
-from .errors import EngineError
-from .steps import (
-    ConvStep,
-    DenseStep,
-    FlattenStep,
-    MagnitudeStep,
-    PoolStep,
-    ReluStep,
-    SoftmaxStep,
-    VoteStep,
-)
-from .trace import Trace
+from .steps import ConvStep, DenseStep, PoolStep, Step, VoteStep
 
 F64 = npt.NDArray[np.float64]
 Box = tuple[int, int, int, int]
@@ -64,7 +53,9 @@ class ConvExplanation(Explanation):
 
 
 @dataclass(frozen=True)
-class ReluExplanation(Explanation):
+class PointwiseExplanation(Explanation):
+    """An activation (ReLU, tanh, sigmoid): one input value in, one out."""
+
     input_value: float
 
 
@@ -141,81 +132,56 @@ def _terms(values: F64) -> str:
     return text
 
 
-def explain(trace: Trace, stage: int | str, channel: int, y: int, x: int) -> Explanation:
-    """Explain one output cell of ``stage`` (index or name; not the input stage)."""
-    out = trace.stage(stage)
-    if out.index == 0:
-        raise EngineError("stage", "the input stage is not computed; pick a later stage")
-    step = trace.pipeline.steps[out.index - 1]
-    data = out.data
-    cell = (channel, y, x)
-    if data.ndim == 1:
-        if channel != 0 or y != 0 or not 0 <= x < data.shape[0]:
-            raise EngineError(
-                "cell", f"{out.name} is a vector: pick (0, 0, i), 0 <= i < {len(data)}"
-            )
-        value = float(data[x])
-    else:
-        c, h, w = data.shape
-        if not (0 <= channel < c and 0 <= y < h and 0 <= x < w):
-            raise EngineError("cell", f"{out.name} has {c} maps of {h}x{w}; {cell} is outside")
-        value = float(data[channel, y, x])
-    source = trace.stages[out.index - 1].data.astype(np.float64)
-    head = Head(stage=out.name, kind=out.kind, cell=cell, value=value)
-    if isinstance(step, ConvStep):
-        return _explain_conv(trace, step, source, head)
-    if isinstance(step, PoolStep):
-        return _explain_pool(trace, step, source, head)
-    if isinstance(step, ReluStep):
-        v = float(source[cell] if source.ndim == 3 else source[x])
-        return ReluExplanation(**head, formula=f"max(0, {num(v)}) = {num(value)}", input_value=v)
-    if isinstance(step, MagnitudeStep):
-        comps = source[:, y, x]
-        squares = " + ".join(f"{num(v)}²" for v in comps)
-        formula = f"√({squares}) = {num(value)}"
-        return MagnitudeExplanation(
-            **head, formula=formula, components=comps, total=float(comps @ comps)
-        )
-    if isinstance(step, FlattenStep):
-        ci, yi, xi = (int(i) for i in np.unravel_index(x, source.shape))
-        src = (ci, yi, xi)
-        formula = f"element {x} = map {src[0]}, row {src[1]}, column {src[2]} = {num(value)}"
-        return FlattenExplanation(**head, formula=formula, source=src)
-    if isinstance(step, DenseStep):
-        return _explain_dense(step, source, head)
-    if isinstance(step, VoteStep):
-        return _explain_vote(step, source, head)
-    if isinstance(step, SoftmaxStep):
-        shift = float(source.max())
-        exps = np.exp(source - shift)
-        total = float(exps.sum())
-        formula = f"exp({num(source[x])} - {num(shift)}) / {num(total)} = {num(value)}"
-        return SoftmaxExplanation(
-            **head, formula=formula, logits=source, shift=shift, exps=exps, total=total
-        )
-    raise EngineError("stage", f"cannot explain a {step.kind} stage")  # pragma: no cover
+def explain_relu(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+    v = _same_cell(source, head)
+    formula = f"max(0, {num(v)}) = {num(head['value'])}"
+    return PointwiseExplanation(**head, formula=formula, input_value=v)
 
 
-def receptive_field(trace: Trace, index: int, y: int, x: int) -> Box:
-    """The input pixels that feed cell (y, x) of stage ``index``, as (top, left, bottom, right)."""
-    r0, r1, c0, c1 = y, y, x, x
-    for step in reversed(trace.pipeline.steps[:index]):
-        if isinstance(step, ConvStep):
-            top, _, left, _ = step.layout.pads
-            k = (step.layout.kh, step.layout.kw, step.layout.sh, step.layout.sw, top, left)
-        elif isinstance(step, PoolStep):
-            g = step.geometry
-            k = (g.kh, g.kw, g.sh, g.sw, g.ph, g.pw)
-        elif isinstance(step, ReluStep | MagnitudeStep):
-            continue
-        else:
-            _, h, w = trace.stages[0].data.shape
-            return (0, 0, h, w)
-        kh, kw, sh, sw, ph, pw = k
-        r0, r1 = r0 * sh - ph, r1 * sh - ph + kh - 1
-        c0, c1 = c0 * sw - pw, c1 * sw - pw + kw - 1
-    _, h, w = trace.stages[0].data.shape
-    return (max(r0, 0), max(c0, 0), min(r1 + 1, h), min(c1 + 1, w))
+def explain_tanh(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+    v = _same_cell(source, head)
+    formula = f"tanh({num(v)}) = {num(head['value'])}"
+    return PointwiseExplanation(**head, formula=formula, input_value=v)
+
+
+def explain_sigmoid(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+    v = _same_cell(source, head)
+    formula = f"1 / (1 + exp({num(-v)})) = {num(head['value'])}"
+    return PointwiseExplanation(**head, formula=formula, input_value=v)
+
+
+def _same_cell(source: F64, head: Head) -> float:
+    """The input value at the output cell's own place (a pointwise stage keeps the shape)."""
+    c, y, x = head["cell"]
+    return float(source[c, y, x] if source.ndim == 3 else source[x])
+
+
+def explain_magnitude(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+    _, y, x = head["cell"]
+    comps = source[:, y, x]
+    squares = " + ".join(f"{num(v)}²" for v in comps)
+    formula = f"√({squares}) = {num(head['value'])}"
+    return MagnitudeExplanation(
+        **head, formula=formula, components=comps, total=float(comps @ comps)
+    )
+
+
+def explain_flatten(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+    x = head["cell"][2]
+    ci, yi, xi = (int(i) for i in np.unravel_index(x, source.shape))
+    formula = f"element {x} = map {ci}, row {yi}, column {xi} = {num(head['value'])}"
+    return FlattenExplanation(**head, formula=formula, source=(ci, yi, xi))
+
+
+def explain_softmax(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+    x = head["cell"][2]
+    shift = float(source.max())
+    exps = np.exp(source - shift)
+    total = float(exps.sum())
+    formula = f"exp({num(source[x])} - {num(shift)}) / {num(total)} = {num(head['value'])}"
+    return SoftmaxExplanation(
+        **head, formula=formula, logits=source, shift=shift, exps=exps, total=total
+    )
 
 
 def _padded_window(source: F64, top: int, left: int, kh: int, kw: int, fill: float) -> F64:
@@ -229,7 +195,8 @@ def _padded_window(source: F64, top: int, left: int, kh: int, kw: int, fill: flo
     return window
 
 
-def _explain_conv(trace: Trace, step: ConvStep, source: F64, head: Head) -> Explanation:
+def explain_conv(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+    assert isinstance(step, ConvStep)
     k, y, x = head["cell"]
     lay = step.layout
     top, left = y * lay.sh - lay.pads[0], x * lay.sw - lay.pads[2]
@@ -246,11 +213,12 @@ def _explain_conv(trace: Trace, step: ConvStep, source: F64, head: Head) -> Expl
     return ConvExplanation(
         **head, formula=formula, window=window, kernel=kernel, products=products, total=total,
         divisor=divisor, bias=bias, origin=(top, left),
-        receptive_field=receptive_field(trace, trace.stage(head["stage"]).index, y, x),
+        receptive_field=field,
     )  # fmt: skip
 
 
-def _explain_pool(trace: Trace, step: PoolStep, source: F64, head: Head) -> Explanation:
+def explain_pool(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+    assert isinstance(step, PoolStep)
     c, y, x = head["cell"]
     g = step.geometry
     top, left = y * g.sh - g.ph, x * g.sw - g.pw
@@ -268,11 +236,12 @@ def _explain_pool(trace: Trace, step: PoolStep, source: F64, head: Head) -> Expl
     return PoolExplanation(
         **head, formula=formula, op=step.op, window=window, winner=winner, total=total,
         divisor=divisor, origin=(top, left),
-        receptive_field=receptive_field(trace, trace.stage(head["stage"]).index, y, x),
+        receptive_field=field,
     )  # fmt: skip
 
 
-def _explain_dense(step: DenseStep, source: F64, head: Head) -> Explanation:
+def explain_dense(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+    assert isinstance(step, DenseStep)
     i = head["cell"][2]
     weights = step.weight[i].astype(np.float64)
     terms = weights * source
@@ -287,7 +256,8 @@ def _explain_dense(step: DenseStep, source: F64, head: Head) -> Explanation:
     )  # fmt: skip
 
 
-def _explain_vote(step: VoteStep, source: F64, head: Head) -> Explanation:
+def explain_vote(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+    assert isinstance(step, VoteStep)
     i = head["cell"][2]
     template = step.templates[i].astype(np.float64)
     positions = tuple(int(p) for p in np.flatnonzero(template == template.max()))

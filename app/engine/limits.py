@@ -1,23 +1,25 @@
-"""How much work one pipeline may ask for. ``app.settings.Settings`` exposes each as a setting."""
+"""How much work one pipeline may ask for: each limit declared once, here.
+
+``app.settings.Settings`` inherits these fields, so each is also a setting (CONVLENS_MAX_MACS...)
+with the same default, bound and description, and a Settings object is itself a ``Limits``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pydantic import BaseModel, ConfigDict, Field
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
-    max_maps_per_stage: int = 64
-    """Feature maps (channels) one stage may produce."""
-    max_kernel_size: int = 15
-    """Largest kernel side, and largest pooling window side."""
-    max_stages: int = 24
-    """Stages after repeats are expanded (the input stage not counted)."""
-    max_macs: int = 50_000_000
-    """Multiply-adds one run may cost, summed over its stages."""
-    max_input_side: int = 1024
-    """Longest side of a normalised input."""
-    max_abs_weight: float = 1e3
-    """Largest magnitude of any kernel, dense or template weight."""
-    max_repeat: int = 8
-    """Most times a repeat block may run."""
+class Limits(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_maps_per_stage: int = Field(64, ge=1, description="Feature maps one stage may produce.")
+    max_kernel_size: int = Field(15, ge=1, description="Largest kernel or pooling window side.")
+    max_stages: int = Field(24, ge=1, description="Stages in a pipeline, repeats unrolled.")
+    max_macs: int = Field(50_000_000, ge=1, description="Multiply-adds one run may cost.")
+    max_input_side: int = Field(1024, ge=1, description="Longest side of a normalised input.")
+    max_abs_weight: float = Field(1e3, gt=0, description="Largest magnitude of any weight.")
+    max_repeat: int = Field(8, ge=1, description="Most times a repeat block may run.")
+
+    def limits(self) -> Limits:
+        """Only the limits (a Settings object drops everything else)."""
+        return Limits(**{name: getattr(self, name) for name in Limits.model_fields})

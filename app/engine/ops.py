@@ -192,6 +192,25 @@ def relu_into_zeros(x: Array, zeros: Array) -> Array:
     return out
 
 
+def tanh(x: npt.ArrayLike) -> Array:
+    """tanh(x) elementwise, any shape: squashes every value into (-1, 1), keeping its sign."""
+    out: Array = np.tanh(np.asarray(x, dtype=F32))
+    return out
+
+
+def sigmoid(x: npt.ArrayLike) -> Array:
+    """1 / (1 + exp(-x)) elementwise, any shape: squashes every value into (0, 1).
+
+    Numerics: written as (1 + tanh(x / 2)) / 2, which is the same function but never overflows
+    exp for large negative x (float32 exp(88.8) is already infinite).
+    """
+    arr = np.asarray(x, dtype=F32)
+    out: Array = np.tanh(arr * F32(0.5))
+    out += F32(1.0)
+    out *= F32(0.5)
+    return out
+
+
 def magnitude(x: npt.ArrayLike) -> Array:
     """Length of each pixel's vector across channels: x (C, H, W) -> out (1, H, W).
 

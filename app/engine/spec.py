@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -170,9 +170,25 @@ class VoteStage(_Model):
         return self
 
 
+class TanhStage(_Model):
+    """tanh of every value: squashes it into (-1, 1), keeping its sign."""
+
+    kind: Literal["tanh"] = "tanh"
+    name: Name | None = None
+
+
+class SigmoidStage(_Model):
+    """The logistic sigmoid of every value: squashes it into (0, 1)."""
+
+    kind: Literal["sigmoid"] = "sigmoid"
+    name: Name | None = None
+
+
 LayerStage = Annotated[
     ConvStage
     | ReluStage
+    | TanhStage
+    | SigmoidStage
     | PoolStage
     | MagnitudeStage
     | FlattenStage
@@ -181,6 +197,11 @@ LayerStage = Annotated[
     | VoteStage,
     Field(discriminator="kind"),
 ]
+"""The one union of stage specs: every kind a pipeline can run. A new kind is added here (and in
+``kinds.KINDS``, which says how it compiles, explains and is described)."""
+
+LAYER_STAGES: tuple[type[_Model], ...] = get_args(get_args(LayerStage)[0])
+LAYER_KINDS: tuple[str, ...] = tuple(str(m.model_fields["kind"].default) for m in LAYER_STAGES)
 
 
 class RepeatStage(_Model):
@@ -191,18 +212,7 @@ class RepeatStage(_Model):
     stages: list[LayerStage] = Field(min_length=1)
 
 
-Stage = Annotated[
-    ConvStage
-    | ReluStage
-    | PoolStage
-    | MagnitudeStage
-    | FlattenStage
-    | DenseStage
-    | SoftmaxStage
-    | VoteStage
-    | RepeatStage,
-    Field(discriminator="kind"),
-]
+Stage = Annotated[LayerStage | RepeatStage, Field(discriminator="kind")]
 
 
 class InputSpec(_Model):
@@ -266,7 +276,7 @@ def _no_negative_zero(value: Any) -> Any:
     return value
 
 
-_KINDS = {"conv", "relu", "pool", "magnitude", "flatten", "dense", "softmax", "vote", "repeat"}
+_KINDS = {*LAYER_KINDS, "repeat"}
 _UNION_BRANCH = re.compile(
     r"^(constrained-|list\[|tuple\[|union\[|literal\[|function-)|^(Kernel|int|str|float|bool)$"
 )

@@ -50,6 +50,18 @@ class ReluStep(Step):
 
 
 @dataclass(frozen=True, eq=False)
+class TanhStep(Step):
+    def forward(self, x: Array) -> Array:
+        return ops.tanh(x)
+
+
+@dataclass(frozen=True, eq=False)
+class SigmoidStep(Step):
+    def forward(self, x: Array) -> Array:
+        return ops.sigmoid(x)
+
+
+@dataclass(frozen=True, eq=False)
 class PoolStep(Step):
     op: str
     geometry: ops.PoolGeometry

@@ -14,6 +14,7 @@ from .ops import Array
 
 if TYPE_CHECKING:
     from .pipeline import Pipeline
+    from .steps import Step
 
 Shape = tuple[int, ...]
 
@@ -65,6 +66,13 @@ class Trace:
             if out.name == key:
                 return out
         raise EngineError("stage", f"no stage named {key!r}")
+
+    def step(self, index: int) -> Step:
+        """The step that made stage ``index``: the one place that maps stages to steps (stage 0
+        is the input, which no step makes; stage i comes from step i - 1)."""
+        if not 1 <= index < len(self.stages):
+            raise EngineError("stage", f"stage {index} is not made by a step")
+        return self.pipeline.steps[index - 1]
 
     @cached_property
     def prediction(self) -> Prediction | None:

@@ -1,106 +1,148 @@
-"""The JSON API: the same stages as the pages, from the same service."""
+"""The JSON API: the same stages, numbers and arithmetic as the pages, from the same service."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from pydantic import BaseModel
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
 
-from ..catalog import presets
-from ..engine import Trace
-from .runs import count_run, explorer, start_run
+from .deps import LinksDep, RunLimit, SaveLimit, Service, absolute
+from .schemas import (
+    DemoCreated,
+    DemoIn,
+    DemoModel,
+    ExplainModel,
+    PresetModel,
+    RunModel,
+    demo_links,
+    explain_model,
+    run_model,
+)
 
 router = APIRouter(prefix="/api", tags=["api"])
 
-
-class StageModel(BaseModel):
-    index: int
-    name: str
-    kind: str
-    shape: list[int]
-    min: float
-    max: float
-    labels: list[str]
-    heatmaps: list[str]
-
-
-class PredictionModel(BaseModel):
-    label: str
-    scores: dict[str, float]
-
-
-class RunModel(BaseModel):
-    id: str
-    url: str
-    stages: list[StageModel]
-    prediction: PredictionModel | None
-
-
-class PresetModel(BaseModel):
-    name: str
-    title: str
-    description: str
-    spec: dict[str, Any]
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+RUN_EXAMPLE = {
+    "id": "k3v6…",
+    "url": "http://127.0.0.1:8000/runs/k3v6…",
+    "stages": [
+        {"index": 1, "name": "conv1", "kind": "conv", "shape": [3, 7, 7], "min": -0.556,
+         "max": 1.0, "labels": ["diagonal_down", "x_center", "diagonal_up"],
+         "scale": {"palette": "diverging", "low": -1.0, "high": 1.0},
+         "heatmaps": ["http://127.0.0.1:8000/runs/k3v6…/stages/1/maps/0.png", "…"],
+         "values": [[[0.7777778, -0.1111111, "…"], "…"], "…"]}
+    ],
+    "prediction": {"label": "X", "scores": {"X": 0.912, "O": 0.5175}},
+}  # fmt: skip
+EXPLAIN_EXAMPLE = {
+    "stage": 1, "stage_name": "conv1", "kind": "conv", "map": 0, "row": 0, "col": 0,
+    "value": 0.7777778, "text": "(1 + 1 + 1 + 1 + 1 - 1 + 1 + 1 + 1) / 9 = 0.78",
+    "label": "diagonal_down", "receptive_field": {"top": 0, "left": 0, "bottom": 3, "right": 3},
+    "window": [[[-1, -1, -1], [-1, 1, -1], [-1, -1, 1]]],
+    "kernel": [[[1, -1, -1], [-1, 1, -1], [-1, -1, 1]]],
+    "products": [[[-1, 1, 1], [1, 1, 1], [1, 1, 1]]], "bias": 0.0, "divisor": 9,
+    "origin": {"row": 0, "col": 0}, "total": 7.0,
+}  # fmt: skip
 
 
-def run_model(request: Request, rid: str, trace: Trace) -> RunModel:
-    stages = []
-    for out in trace:
-        maps = out.data.shape[0] if out.data.ndim == 3 else 1
-        lo, hi = out.value_range
-        urls = [
-            str(request.url_for("heatmap", run_id=rid, stage=out.index, index=i))
-            for i in range(maps)
-        ]
-        stages.append(
-            StageModel(
-                index=out.index,
-                name=out.name,
-                kind=out.kind,
-                shape=list(out.shape),
-                min=lo,
-                max=hi,
-                labels=list(out.labels),
-                heatmaps=urls,
-            )
-        )
-    prediction = trace.prediction
-    return RunModel(
-        id=rid,
-        url=str(request.url_for("show_run", run_id=rid)),
-        stages=stages,
-        prediction=PredictionModel(label=prediction.label, scores=prediction.scores)
-        if prediction
-        else None,
-    )
-
-
-@router.post("/run", response_model=RunModel, dependencies=[Depends(count_run)])
+@router.post(
+    "/run", response_model=RunModel, response_model_exclude_unset=True, dependencies=[RunLimit],
+    responses={422: PROBLEM, 413: PROBLEM, 429: PROBLEM},
+)  # fmt: skip
 async def api_run(
     request: Request,
+    service: Service,
+    links: LinksDep,
     image: Annotated[UploadFile, File(description="PNG, JPEG, GIF or WebP")],
     preset: Annotated[str | None, Form(description="a preset name (default seed-xo)")] = None,
     spec: Annotated[str | None, Form(description="a pipeline spec as JSON")] = None,
 ) -> RunModel:
-    pipeline = explorer(request).resolve_spec(preset, spec)
-    rid = await start_run(request, image, None, pipeline)
-    return run_model(request, rid, explorer(request).trace(rid))
+    """Run a picture through a preset or a spec: every stage's shape, range and pictures."""
+    pipeline = service.resolve_spec(preset, spec)
+    rid = service.run_upload(await image.read(), None, pipeline)
+    return run_model(service.view(rid), links, absolute(request, ""))
 
 
-@router.get("/runs/{run_id}", response_model=RunModel)
-def api_get_run(request: Request, run_id: str) -> RunModel:
-    return run_model(request, run_id, explorer(request).trace(run_id))
+@router.get(
+    "/runs/{run_id}", response_model=RunModel, response_model_exclude_unset=True,
+    responses={200: {"content": {"application/json": {"example": RUN_EXAMPLE}}}, 404: PROBLEM},
+)  # fmt: skip
+def api_get_run(
+    request: Request,
+    service: Service,
+    links: LinksDep,
+    run_id: str,
+    values: Annotated[bool, Query(description="add each stage's numbers")] = False,
+) -> RunModel:
+    """A stored run: its stages (and with ``values=true`` their numbers) and its prediction."""
+    return run_model(service.view(run_id), links, absolute(request, ""), values=values)
+
+
+@router.get(
+    "/runs/{run_id}/explain", response_model=ExplainModel, response_model_exclude_none=True,
+    responses={200: {"content": {"application/json": {"example": EXPLAIN_EXAMPLE}}},
+               404: PROBLEM, 422: PROBLEM},
+)  # fmt: skip
+def api_explain(
+    service: Service,
+    run_id: str,
+    stage: Annotated[int, Query(description="the stage, 1 and up (0 is the input)")],
+    map: Annotated[int, Query(description="the map (0 for a vector stage)")] = 0,
+    row: Annotated[int, Query(description="the row (0 for a vector stage)")] = 0,
+    col: Annotated[int, Query(description="the column, or a vector's index")] = 0,
+) -> ExplainModel:
+    """One cell's arithmetic, as the page's explain panel shows it: the formula, and by kind the
+    window, kernel and products (convolution), the window and winner (pooling), the terms
+    (dense, vote)."""
+    return explain_model(service.explain(run_id, stage, map, row, col))
 
 
 @router.get("/presets", response_model=list[PresetModel])
-def api_presets() -> list[PresetModel]:
+def api_presets(service: Service) -> list[PresetModel]:
     return [
         PresetModel(
-            name=p.name,
-            title=p.title,
-            description=p.description,
+            name=p.name, title=p.title, description=p.description,
             spec=p.spec.model_dump(mode="json"),
         )
-        for p in presets().values()
-    ]
+        for p in service.presets()
+    ]  # fmt: skip
+
+
+@router.post(
+    "/demos", dependencies=[SaveLimit],
+    responses={201: {"model": DemoCreated}, 200: {"model": DemoCreated}, 404: PROBLEM,
+               422: PROBLEM, 429: PROBLEM},
+)  # fmt: skip
+def api_save_demo(
+    request: Request, service: Service, links: LinksDep, body: DemoIn
+) -> JSONResponse:
+    """Save a run as a demo: 201 with a delete link when new, 200 when it already exists."""
+    saved = service.save_demo(body.run_id, body.title.strip(), body.description.strip())
+    created = demo_links(request, links, saved)
+    status = 201 if saved.created else 200
+    return JSONResponse(created.model_dump(exclude_none=True), status_code=status)
+
+
+@router.get(
+    "/demos/{demo_id}", response_model=DemoModel, response_model_exclude_unset=True,
+    name="api_get_demo",
+    responses={404: PROBLEM},
+)  # fmt: skip
+def api_get_demo(request: Request, service: Service, links: LinksDep, demo_id: str) -> DemoModel:
+    record, rid = service.demo(demo_id)
+    base = absolute(request, "")
+    return DemoModel(
+        id=demo_id, url=base + links.path("show_demo", demo_id=demo_id), title=record.title,
+        description=record.description, created_at=record.created_at,
+        run=run_model(service.view(rid), links, base),
+    )  # fmt: skip
+
+
+@router.delete(
+    "/demos/{demo_id}", status_code=204, name="api_delete_demo", responses={404: PROBLEM}
+)
+def api_delete_demo(service: Service, demo_id: str, token: str = "") -> Response:
+    """Delete a demo with the token its creator got; anything else is a 404."""
+    service.delete_demo(demo_id, token)
+    return Response(status_code=204)

@@ -13,14 +13,12 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from .. import __version__
-from ..engine.explain import num, precise
 from ..resources import resource_dir
-from ..service import Explorer
+from ..service import Explorer, num, precise
 from ..settings import Settings
-from ..store import open_stores
 from . import api, demos, docs, health, pages, runs
 from .errors import HANDLERS, BodyLimit
-from .links import cell_key, heatmap_link, run_link
+from .links import Links, step_link
 from .ratelimit import RateLimiter
 from .security import SecurityHeaders
 
@@ -36,11 +34,11 @@ def templates_digest(folder: Path) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
-    store, demo_store = open_stores(settings.database_url, settings.database_path)
+    explorer = Explorer.open(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store.create()
+        explorer.start()
         yield
 
     app = FastAPI(
@@ -51,21 +49,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.explorer = Explorer(settings, store, demo_store)
+    app.state.explorer = explorer
     app.state.save_limiter = RateLimiter("saves", settings.saves_per_minute)
     app.state.run_limiter = RateLimiter("runs", settings.runs_per_minute)
     templates = Jinja2Templates(directory=resource_dir("templates"))
-    templates.env.globals.update(run_link=run_link, heatmap_link=heatmap_link, cell_key=cell_key)
     templates.env.filters.update(num=num, precise=precise)
     app.state.templates = templates
     app.state.build = templates_digest(resource_dir("templates"))
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
-    app.include_router(pages.router)
-    app.include_router(health.router)
-    app.include_router(runs.router)
-    app.include_router(api.router)
-    app.include_router(demos.router)
-    app.include_router(docs.router)
+    for module in (pages, health, runs, api, demos, docs):
+        app.include_router(module.router)
+    links = Links(app.router)
+    app.state.links = links
+    templates.env.globals.update(link=links.path, static=links.static, heatmap=links.heatmap,
+                                 step_link=step_link)  # fmt: skip
     for error, handler in HANDLERS.items():
         app.add_exception_handler(error, handler)
     # Bodies sent without a length are counted as they arrive (the 413 reaches our handlers);

@@ -11,9 +11,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..engine import EngineError
-from ..imaging import ImageError
-from ..service import NotFound
+from ..service import EngineError, ImageError, NotFound
 from .ratelimit import TooManyRequests
 
 TOO_LARGE = "the upload is larger than this server accepts"

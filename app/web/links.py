@@ -1,25 +1,57 @@
-"""Short relative links to a run's steps and pictures, for the templates."""
+"""Every URL the pages and the API hand out, built from the routes' names.
+
+``Links`` asks the router for each named route's path template once (e.g. ``/runs/{run_id}``),
+so making a link after that is a string format, not a walk over the routes; templates and
+handlers both use it.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
+
+from starlette.routing import Router
 
 
-def run_link(page: str, step: int, cell: str | None = None, scale: str = "stage") -> str:
-    """The page at ``page`` (a run's /runs/{id} or a demo's /d/{id}) at ``step``, with the
-    selected cell and the per-map scale when set."""
-    params: dict[str, str | int] = {"step": step}
-    if cell:
-        params["cell"] = cell
-    if scale != "stage":
-        params["scale"] = scale
-    return f"{page}?{urlencode(params)}"
+class Links:
+    def __init__(self, router: Router) -> None:
+        self._router = router
+        self._templates: dict[tuple[str, tuple[str, ...]], str] = {}
+
+    def _template(self, name: str, params: tuple[str, ...]) -> str:
+        """Route ``name``'s path with a ``{param}`` field for each parameter; asked of the
+        router once per name and set of parameters, then kept."""
+        key = (name, params)
+        template = self._templates.get(key)
+        if template is None:
+            fields = {p: "{" + p + "}" for p in params}
+            template = self._templates[key] = str(self._router.url_path_for(name, **fields))
+        return template
+
+    def path(self, name: str, /, **params: object) -> str:
+        """The path of route ``name`` with its parameters filled in (each quoted)."""
+        template = self._template(name, tuple(sorted(params)))
+        quoted = {k: quote(str(v), safe="/" if k == "path" else "") for k, v in params.items()}
+        return template.format(**quoted)
+
+    def static(self, path: str) -> str:
+        return self.path("static", path=path)
+
+    def heatmap(self, run_id: str, stage: int, index: int, scale: str = "stage") -> str:
+        url = self.path("heatmap", run_id=run_id, stage=stage, index=index)
+        return url + "?scale=map" if scale == "map" else url
 
 
-def heatmap_link(run_id: str, stage: int, index: int, scale: str = "stage") -> str:
-    query = "?scale=map" if scale == "map" else ""
-    return f"/runs/{run_id}/stages/{stage}/maps/{index}.png{query}"
+def with_query(path: str, **params: object) -> str:
+    """``path`` with the given query parameters; None and empty values are left out."""
+    kept = {k: v for k, v in params.items() if v is not None and v != ""}
+    return f"{path}?{urlencode(kept)}" if kept else path
 
 
-def cell_key(selected: tuple[int, int, int, int] | None) -> str | None:
-    return ".".join(str(v) for v in selected) if selected else None
+def step_link(
+    page: str, step: int, cell: str | None = None, scale: str = "stage", fragment: str | None = None
+) -> str:
+    """The explorer at ``page`` (a run's, a demo's or an embed's path) at ``step``, with the
+    selected cell, the per-map scale when chosen, and the fragment an htmx request asks for."""
+    return with_query(
+        page, step=step, cell=cell, scale=scale if scale != "stage" else None, fragment=fragment
+    )

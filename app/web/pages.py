@@ -1,30 +1,26 @@
-"""HTML pages."""
+"""HTML pages: the home page, where a run starts."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
-from ..catalog import presets
-from ..engine.banks import KERNELS
-from ..service import EXAMPLES
-from .tweaks import INPUT_SIDES, KERNEL_SIDES
+from ..service import ACTIVATIONS, EXAMPLES, INPUT_SIDES, KERNEL_NAMES, KERNEL_SIDES, kernel_grid
+from .deps import RenderDep, Service
 
 router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse, name="home")
-def home(request: Request) -> HTMLResponse:
-    templates: Jinja2Templates = request.app.state.templates
+def home(service: Service, render: RenderDep) -> HTMLResponse:
     context = {
-        "presets": list(presets().values()),
+        "presets": service.presets(),
         "examples": list(EXAMPLES.values()),
-        "kernel_names": list(KERNELS),
+        "kernel_names": KERNEL_NAMES,
         "kernel_sides": list(KERNEL_SIDES),
         "input_sides": INPUT_SIDES,
-        "grid": [[0.0] * 3 for _ in range(3)],
+        "activations": ACTIVATIONS,
+        "grid": kernel_grid(3),
         "ksize": 3,
     }
-    response: HTMLResponse = templates.TemplateResponse(request, "index.html", context)
-    return response
+    return render("index.html", context)

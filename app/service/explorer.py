@@ -6,76 +6,31 @@ import base64
 import hashlib
 import secrets
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from threading import Lock
 from typing import TypeVar
 
 import numpy as np
 
-from .catalog import get_preset, preset_canonical_json, presets
-from .engine import EngineError, PipelineSpec, Trace, compile_pipeline, parse_spec
-from .engine.pipeline import Pipeline
-from .engine.steps import ConvStep
-from .engine.trace import StageOutput
-from .imaging import load_input
-from .imaging.card import card_png
-from .imaging.heatmap import kernel_sheet_png, render_png, scale_for
-from .resources import resource_dir
-from .settings import Settings
-from .store import DemoRecord, Demos, RunRecord, Runs
+from ..catalog import get_preset, preset_canonical_json, presets
+from ..engine import EngineError, PipelineSpec, Preset, Trace, compile_pipeline, parse_spec
+from ..engine.pipeline import Pipeline
+from ..imaging import load_input
+from ..imaging.card import card_png
+from ..imaging.heatmap import kernel_sheet_png, render_png
+from ..settings import Settings
+from ..store import DemoRecord, Demos, RunRecord, Runs, open_stores
+from . import cells
+from .builder import build_spec, tweaks_from_fields
+from .examples import EXAMPLES, FEATURED
+from .view import RunView, StageView
 
-TRACE_CACHE_SIZE = 64
+VIEW_CACHE_SIZE = 64
 PIPELINE_CACHE_SIZE = 32
 
 K = TypeVar("K")
 V = TypeVar("V")
-
-
-@dataclass(frozen=True)
-class Example:
-    name: str
-    title: str
-    filename: str
-    preset: str
-    """The preset the example is made for; any other can be chosen."""
-
-    @property
-    def data(self) -> bytes:
-        return _example_bytes(self.filename)
-
-
-@cache
-def _example_bytes(filename: str) -> bytes:
-    return (resource_dir("static") / "examples" / filename).read_bytes()
-
-
-EXAMPLES: dict[str, Example] = {
-    e.name: e
-    for e in [
-        Example("x", "The slides' X", "x.png", "seed-xo"),
-        Example("o", "An O", "o.png", "seed-xo"),
-        Example("x-shifted", "The X, one pixel to the right", "x-shifted.png", "seed-xo"),
-        Example("x-rotated", "An X, turned 25 degrees", "x-rotated.png", "seed-xo"),
-        Example("letter-a", "A drawn letter A", "letter-a.png", "letters"),
-        Example("photo", "A photo, for edges", "photo.jpg", "sobel-edges"),
-    ]
-}
-
-
-FEATURED = [
-    ("x", "seed-xo", "The slides' X", "Three 3x3 features, ReLU, pooling twice, and the vote."),
-    ("o", "seed-xo", "An O through the X detector", "The same features find much less here."),
-    ("photo", "sobel-edges", "Edges in a photo", "Sobel Gx and Gy, and the edge strength."),
-    ("letter-a", "letters", "A drawn A", "The learned network: its filters, maps and top guesses."),
-    (
-        "x-rotated",
-        "letters",
-        "A turned X",
-        "Rotated 25 degrees, still an X to the learned network.",
-    ),
-]
-"""(example, preset, title, description) of each demo in the gallery."""
 
 
 def run_id(spec_bytes: bytes, x: np.ndarray) -> str:
@@ -118,14 +73,35 @@ class Explorer:
         self.store = store
         self.demos = demos
         self._featured: list[tuple[str, DemoRecord]] | None = None
-        self._traces: OrderedDict[str, Trace] = OrderedDict()
+        self._views: OrderedDict[str, RunView] = OrderedDict()
         self._pipelines: OrderedDict[bytes, Pipeline] = OrderedDict()
         self._lock = Lock()
+
+    @classmethod
+    def open(cls, settings: Settings) -> Explorer:
+        """The explorer on the stores the settings name (PostgreSQL by URL, else SQLite)."""
+        store, demos = open_stores(settings.database_url, settings.database_path)
+        return cls(settings, store, demos)
+
+    def start(self) -> None:
+        """Create the tables, or bring them up to date; once, when the server starts."""
+        self.store.create()
+
+    @staticmethod
+    def presets() -> list[Preset]:
+        return list(presets().values())
 
     def resolve_spec(self, preset: str | None, spec_json: str | None) -> PipelineSpec:
         if spec_json:
             return parse_spec(spec_json)
         return get_preset(preset or "seed-xo").spec
+
+    @staticmethod
+    def build_spec(
+        get: Callable[[str], str | None], getlist: Callable[[str], list[str]]
+    ) -> PipelineSpec:
+        """The 'Build your own' pipeline from its form fields."""
+        return build_spec(tweaks_from_fields(get, getlist))
 
     def run_image(self, data: bytes, spec: PipelineSpec) -> str:
         """Decode, normalise and run a picture; store the run and return its id."""
@@ -138,14 +114,22 @@ class Explorer:
         self._remember(rid, trace)
         return rid
 
+    def run_upload(self, data: bytes | None, example: str | None, spec: PipelineSpec) -> str:
+        """Run an uploaded picture, else a named example; the pages and the API both come here."""
+        if data is not None:
+            return self.run_image(data, spec)
+        if example:
+            return self.run_example(example, spec)
+        raise EngineError("image", "choose an example, draw something or upload a picture")
+
     def run_example(self, name: str, spec: PipelineSpec) -> str:
         if name not in EXAMPLES:
             raise EngineError("example", f"unknown example {name!r} (known: {', '.join(EXAMPLES)})")
         return self.run_image(EXAMPLES[name].data, spec)
 
-    def trace(self, rid: str) -> Trace:
-        """The run's trace, recomputed from the stored input and spec when not cached."""
-        cached = self._cached_trace(rid)
+    def view(self, rid: str) -> RunView:
+        """The run's view, recomputed from the stored input and spec when not cached."""
+        cached = self._cached_view(rid)
         if cached is not None:
             return cached
         record = self.store.get(rid)
@@ -153,17 +137,16 @@ class Explorer:
             raise NotFound(f"no run {rid!r}")
         return self._recompute(record)
 
-    def _cached_trace(self, rid: str) -> Trace | None:
+    def _cached_view(self, rid: str) -> RunView | None:
         with self._lock:
-            if rid in self._traces:
-                self._traces.move_to_end(rid)
-                return self._traces[rid]
+            if rid in self._views:
+                self._views.move_to_end(rid)
+                return self._views[rid]
         return None
 
-    def _recompute(self, record: RunRecord) -> Trace:
+    def _recompute(self, record: RunRecord) -> RunView:
         trace = self._pipeline(record.spec, None).run(record.input)
-        self._remember(record.id, trace)
-        return trace
+        return self._remember(record.id, trace)
 
     def save_demo(self, rid: str, title: str, description: str) -> SavedDemo:
         """Save run ``rid`` as a demo with a title and description; the same content saved again
@@ -181,7 +164,7 @@ class Explorer:
         """The demo and the id of its run, which is recomputed and stored again if it was lost."""
         record = self.demo_record(did)
         rid = run_id(record.spec, record.input)
-        if self._cached_trace(rid) is None:
+        if self._cached_view(rid) is None:
             # recompute from the demo itself (no second read), and make sure the run's row is
             # there for the pictures, which any process serves from the runs table
             run = RunRecord(rid, record.spec, record.input)
@@ -199,15 +182,15 @@ class Explorer:
     def card(self, did: str) -> bytes:
         """The demo's 1200x630 preview picture: the input, the first maps, the guess."""
         record, rid = self.demo(did)
-        trace = self.trace(rid)
-        first = trace.stages[0]
-        picture = (first.data[0], *first.value_range)
-        maps_stage = next((s for s in trace.stages[1:] if s.data.ndim == 3), None)
+        view = self.view(rid)
+        first = view.stage(0)
+        picture = (first.data[0], first.low, first.high)
+        maps_stage = next((s for s in view.stages[1:] if s.has_maps), None)
         maps = []
         if maps_stage is not None:
-            maps = [(plane, *maps_stage.value_range) for plane in maps_stage.data]
+            maps = [(m.values, maps_stage.low, maps_stage.high) for m in maps_stage.maps]
         caption = maps_stage.name if maps_stage is not None else ""
-        label = trace.prediction.label if trace.prediction else None
+        label = view.prediction.label if view.prediction else None
         return card_png(record.title, picture, maps, caption, label)
 
     def featured(self) -> list[tuple[str, DemoRecord]]:
@@ -240,35 +223,38 @@ class Explorer:
             _bounded_put(self._pipelines, spec_bytes, pipeline, PIPELINE_CACHE_SIZE)
         return pipeline
 
-    def _remember(self, rid: str, trace: Trace) -> None:
+    def _remember(self, rid: str, trace: Trace) -> RunView:
+        view = RunView(rid, trace)
         with self._lock:
-            _bounded_put(self._traces, rid, trace, TRACE_CACHE_SIZE)
+            _bounded_put(self._views, rid, view, VIEW_CACHE_SIZE)
+        return view
 
-    def stage(self, rid: str, stage: int) -> tuple[Trace, StageOutput]:
-        """The run's trace and one of its stages, or NotFound."""
-        trace = self.trace(rid)
-        if not 0 <= stage < len(trace):
+    def stage(self, rid: str, stage: int) -> StageView:
+        """One stage of the run, or NotFound."""
+        view = self.view(rid)
+        if not 0 <= stage <= view.last:
             raise NotFound(f"run {rid} has no stage {stage}")
-        return trace, trace.stages[stage]
+        return view.stage(stage)
+
+    def explain(self, rid: str, stage: int, channel: int, y: int, x: int) -> cells.CellView:
+        """One cell's arithmetic (EngineError for a cell the run does not have)."""
+        return cells.explain(self.view(rid), stage, channel, y, x)
 
     def heatmap(self, rid: str, stage: int, index: int, per_map: bool = False) -> bytes:
         """Map ``index`` of ``stage`` as a PNG, on the stage's shared scale or its own."""
-        _, out = self.stage(rid, stage)
-        data = out.data if out.data.ndim == 3 else out.data[None, None]
-        if not 0 <= index < data.shape[0]:
+        out = self.stage(rid, stage)
+        if not 0 <= index < out.map_count:
             raise NotFound(f"stage {stage} has no map {index}")
-        plane = data[index]
-        value_range = (float(plane.min()), float(plane.max())) if per_map else out.value_range
-        palette, lo, hi = scale_for(*value_range)
-        return render_png(plane, palette, lo, hi)
+        plane = out.data[index] if out.has_maps else out.data[None]
+        scale = out.map_scale(index, per_map) if out.has_maps else out.scale
+        return render_png(plane, scale.palette, scale.low, scale.high)
 
     def kernels(self, rid: str, stage: int) -> bytes:
         """The kernels of convolution ``stage`` as one picture (see ``kernel_sheet_png``)."""
-        trace, _ = self.stage(rid, stage)
-        step = trace.pipeline.steps[stage - 1] if stage > 0 else None
-        if not isinstance(step, ConvStep):
+        out = self.stage(rid, stage)
+        if out.kernels is None:
             raise NotFound(f"stage {stage} is not a convolution")
-        return kernel_sheet_png(step.weight)
+        return kernel_sheet_png(out.kernels.weights)
 
 
 def _canonical_json(spec: PipelineSpec) -> bytes:

@@ -1,22 +1,26 @@
-"""'Build your own' pipelines: the home page's tweak fields turned into a PipelineSpec."""
+"""'Build your own' pipelines: the home page's tweak fields turned into a PipelineSpec, and the
+kernel editor's grid."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
-from starlette.datastructures import FormData
 
 from ..engine import EngineError, PipelineSpec, parse_spec
 from ..engine.banks import KERNELS
 
 KERNEL_SIDES = range(3, 8)
 INPUT_SIDES = (9, 28, 64, 128)
+KERNEL_NAMES = tuple(KERNELS)
+ACTIVATIONS = {"relu": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid"}
+"""The activation a block may use: stage kind -> its name on the page."""
 
 
 class Tweaks(BaseModel):
-    """The tweak fields, as typed. Each block is convolution -> ReLU -> pooling."""
+    """The tweak fields, as typed. Each block is convolution -> activation -> pooling."""
 
     size: int = 28
     colour: bool = False
@@ -26,6 +30,7 @@ class Tweaks(BaseModel):
     own_kernel: bool = False
     ksize: int = Field(3, ge=min(KERNEL_SIDES), le=max(KERNEL_SIDES))
     k: list[str] = Field(default_factory=list)
+    activation: Literal["relu", "tanh", "sigmoid"] = "relu"
     padding: Literal["valid", "same"] = "valid"
     mean: bool = False
     pool_op: Literal["max", "avg"] = "max"
@@ -40,16 +45,20 @@ class Tweaks(BaseModel):
         return value
 
 
-def tweaks_from_form(form: FormData) -> Tweaks:
-    """Read the tweak fields; EngineError naming the field when one is out of range."""
-    fields = ("size", "values", "blocks", "ksize", "padding", "pool_op", "pool_size", "pool_stride")
-    data: dict[str, object] = {
-        name: form.get(name) for name in fields if form.get(name) not in (None, "")
-    }
+def tweaks_from_fields(
+    get: Callable[[str], str | None], getlist: Callable[[str], list[str]]
+) -> Tweaks:
+    """Read the tweak fields (``get`` one value, ``getlist`` all of a name, as a form gives
+    them); EngineError naming the field when one is out of range."""
+    fields = (
+        "size", "values", "blocks", "ksize", "activation", "padding", "pool_op", "pool_size",
+        "pool_stride",
+    )  # fmt: skip
+    data: dict[str, object] = {name: get(name) for name in fields if get(name) not in (None, "")}
     for flag in ("colour", "own_kernel", "mean"):
-        data[flag] = form.get(flag) in ("on", "true", "1")
-    data["kernels"] = [str(v) for v in form.getlist("kernels")]
-    data["k"] = [str(v) for v in form.getlist("k")]
+        data[flag] = get(flag) in ("on", "true", "1")
+    data["kernels"] = getlist("kernels")
+    data["k"] = getlist("k")
     try:
         return Tweaks.model_validate(data)
     except ValidationError as exc:
@@ -92,10 +101,23 @@ def build_spec(t: Tweaks) -> PipelineSpec:
         raise EngineError("kernels", "pick at least one kernel, or use your own")
     block = [
         {"kind": "conv", "kernels": kernels, "padding": t.padding, "mean": t.mean},
-        {"kind": "relu"},
+        {"kind": t.activation},
         {"kind": "pool", "op": t.pool_op, "kernel_size": t.pool_size, "stride": t.pool_stride},
     ]
     stages = block if t.blocks == 1 else [{"kind": "repeat", "times": t.blocks, "stages": block}]
     mode = "rgb" if t.colour else "gray"
     spec = {"input": {"mode": mode, "size": [t.size, t.size], "values": t.values}, "stages": stages}
     return parse_spec(spec)
+
+
+def kernel_grid(side: int, start: str = "") -> list[list[float]]:
+    """The kernel editor's grid: ``side`` x ``side``, a named kernel centred in it, else zeros."""
+    grid = [[0.0] * side for _ in range(side)]
+    named = KERNELS.get(start)
+    if named is not None:
+        offset = (side - len(named)) // 2
+        for r, row in enumerate(named):
+            for c, value in enumerate(row):
+                if 0 <= r + offset < side and 0 <= c + offset < side:
+                    grid[r + offset][c + offset] = value
+    return grid

@@ -1,0 +1,41 @@
+"""One function per use case, shared by the HTML pages and the JSON API.
+
+The web layer imports only this package (and the settings): the explorer, the view of a run it
+returns, and the error types that web turns into 4xx answers.
+"""
+
+from ..engine import EngineError, PipelineSpec
+from ..engine.explain import num, precise
+from ..imaging import ImageError
+from .builder import ACTIVATIONS, INPUT_SIDES, KERNEL_NAMES, KERNEL_SIDES, kernel_grid
+from .cells import CellView, Term, cell_key, parse_cell
+from .examples import EXAMPLES, Example
+from .explorer import Explorer, NotFound, SavedDemo
+from .view import ColourScale, MapView, PredictionView, RunView, StageView
+
+__all__ = [
+    "ACTIVATIONS",
+    "EXAMPLES",
+    "INPUT_SIDES",
+    "KERNEL_NAMES",
+    "KERNEL_SIDES",
+    "CellView",
+    "ColourScale",
+    "EngineError",
+    "Example",
+    "Explorer",
+    "ImageError",
+    "MapView",
+    "NotFound",
+    "PipelineSpec",
+    "PredictionView",
+    "RunView",
+    "SavedDemo",
+    "StageView",
+    "Term",
+    "cell_key",
+    "kernel_grid",
+    "num",
+    "parse_cell",
+    "precise",
+]

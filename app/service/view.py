@@ -1,0 +1,255 @@
+"""A view of a run: what every page, fragment, picture and API answer shows of it, shaped once.
+
+``RunView`` wraps a trace and gives, per stage, its name, kind, shape, value range, the colour
+scale its pictures use (chosen by ``colour_scale``, the one place that decides it), its labels,
+texts and kernels. Templates and the API read only this; explaining a cell is ``cells.explain``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import numpy.typing as npt
+
+from ..engine import KINDS, Trace
+from ..engine.presets import SLIDES_VOTE_INPUT, get_preset
+from ..engine.slides import slides_vote
+from ..engine.steps import ConvStep, DenseStep, SoftmaxStep
+from ..imaging.heatmap import scale_for
+
+TABLE_MAX_SIDE = 16
+"""Maps up to this side show their numbers as a table."""
+INLINE_TABLE_CELLS = 1024
+"""A stage with more values than this sends its numbers tables only when they are opened."""
+TOP_CLASSES = 5
+
+INPUT_TEXT = {
+    "ink": "The picture as the network sees it: scaled to the pipeline's size, with ink as high "
+    "values and paper as low ones.",
+    "light": "The picture as the network sees it: scaled to the pipeline's size, with light as "
+    "high values and dark as low ones.",
+    "fit_ink": "The drawing as the network sees it: cropped to the ink, its longer side scaled "
+    "to 20 pixels and centred by its centre of mass in a 28x28 square, ink high and paper low. "
+    "So a letter drawn small, large or off to one side reaches the network in the same place.",
+}
+
+Values = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class ColourScale:
+    """How values become colours: ``palette`` from ``low`` (first colour) to ``high`` (last)."""
+
+    palette: str
+    """'diverging' (centred on 0, for signed values) or 'sequential' (0 upwards)."""
+    low: float
+    high: float
+
+
+def colour_scale(lo: float, hi: float) -> ColourScale:
+    """The scale for values in [lo, hi]; the PNG, the legend and the API all use this one."""
+    return ColourScale(*scale_for(lo, hi))
+
+
+@dataclass(frozen=True)
+class MapView:
+    index: int
+    label: str
+    values: Values
+    """(H, W), as the engine computed them."""
+
+    @property
+    def rows(self) -> int:
+        return int(self.values.shape[0])
+
+    @property
+    def cols(self) -> int:
+        return int(self.values.shape[1])
+
+    @cached_property
+    def scale(self) -> ColourScale:
+        """This map's own scale (the 'each map on its own scale' choice)."""
+        return colour_scale(float(self.values.min()), float(self.values.max()))
+
+
+@dataclass(frozen=True)
+class KernelsView:
+    """A convolution's kernels as one picture: a row per kernel, a tile per input map."""
+
+    count: int
+    channels: int
+    kh: int
+    kw: int
+    weights: Values
+    """(K, C, kh, kw) as written in the spec."""
+
+    @property
+    def sheet_size(self) -> tuple[int, int]:
+        """(width, height) of the kernels picture in pixels, a 1-pixel gap between tiles."""
+        return self.channels * (self.kw + 1) - 1, self.count * (self.kh + 1) - 1
+
+    @property
+    def zoom(self) -> int:
+        """How many screen pixels per picture pixel: big enough to see, small enough to fit."""
+        w, h = self.sheet_size
+        return max(3, min(12, 180 // w, 400 // h))
+
+
+@dataclass(frozen=True)
+class StageView:
+    index: int
+    name: str
+    kind: str
+    shape: tuple[int, ...]
+    low: float
+    high: float
+    """The smallest and largest value the stage holds."""
+    labels: tuple[str, ...]
+    about: str
+    """What this kind of stage does."""
+    how: str | None
+    """How this stage computes (sizes, stride, padding, division), when there is more to say."""
+    data: Values
+    kernels: KernelsView | None
+
+    @property
+    def has_maps(self) -> bool:
+        return self.data.ndim == 3
+
+    @cached_property
+    def maps(self) -> tuple[MapView, ...]:
+        """The feature maps (a vector stage has none)."""
+        if not self.has_maps:
+            return ()
+        names = self.labels or tuple(f"map {m}" for m in range(len(self.data)))
+        return tuple(MapView(m, names[m], plane) for m, plane in enumerate(self.data))
+
+    @property
+    def map_count(self) -> int:
+        return int(self.data.shape[0]) if self.has_maps else 1
+
+    @cached_property
+    def scale(self) -> ColourScale:
+        """The stage's shared colour scale."""
+        return colour_scale(self.low, self.high)
+
+    def map_scale(self, index: int, per_map: bool) -> ColourScale:
+        """Map ``index``'s colours: its own scale, or the stage's."""
+        return self.maps[index].scale if per_map else self.scale
+
+    @property
+    def tables(self) -> bool:
+        """Whether each map shows its numbers (small maps only)."""
+        return self.has_maps and max(self.data.shape[1:]) <= TABLE_MAX_SIDE
+
+    @property
+    def inline_tables(self) -> bool:
+        """Whether the numbers come with the page (else each table is fetched when opened)."""
+        return self.data.size <= INLINE_TABLE_CELLS
+
+
+@dataclass(frozen=True)
+class Ranked:
+    label: str
+    score: float
+    cell: str
+    """The cell whose explanation says how this score was made."""
+
+
+@dataclass(frozen=True)
+class PredictionView:
+    label: str
+    kind: str
+    """The final stage's kind: 'vote' (the slides' averages) or 'softmax' (probabilities)."""
+    classes: int
+    ranked: tuple[Ranked, ...]
+    """The top classes, best first."""
+    slides: tuple[tuple[tuple[str, str], ...], dict[str, float]] | None
+    """For a pipeline that votes like the slides: the slides' own vector's (label, formula)
+    lines and scores (X 0.912, O 0.5175)."""
+    slides_vector: tuple[float, ...]
+
+
+def _stage_view(trace: Trace, index: int) -> StageView:
+    out = trace.stages[index]
+    lo, hi = out.value_range
+    kernels = None
+    if index == 0:
+        spec = trace.pipeline.spec.input
+        key = "fit_ink" if spec.fit == "ink" else "light" if spec.values == "brightness" else "ink"
+        about, how = INPUT_TEXT[key], None
+    else:
+        step = trace.step(index)
+        kind = KINDS[step.kind]
+        about, how = kind.about, kind.how(step) if kind.how else None
+        if isinstance(step, ConvStep):
+            k, c, kh, kw = step.weight.shape
+            kernels = KernelsView(k, c, kh, kw, step.weight)
+    return StageView(
+        index, out.name, out.kind, out.shape, lo, hi, out.labels, about, how, out.data, kernels
+    )
+
+
+def class_cell(trace: Trace, i: int) -> str:
+    """The cell to select for class ``i`` of the prediction: its dense score when a softmax turns
+    scores into probabilities (that is where the arithmetic is), else the final stage itself."""
+    last = len(trace) - 1
+    if (
+        last >= 2
+        and isinstance(trace.step(last), SoftmaxStep)
+        and isinstance(trace.step(last - 1), DenseStep)
+    ):
+        return f"{last - 1}.0.0.{i}"
+    return f"{last}.0.0.{i}"
+
+
+class RunView:
+    """One run as everything shows it. Stage views are made when first asked for, then kept."""
+
+    def __init__(self, run_id: str, trace: Trace) -> None:
+        self.id = run_id
+        self.trace = trace
+        self._stages: list[StageView | None] = [None] * len(trace)
+
+    def __len__(self) -> int:
+        return len(self._stages)
+
+    @property
+    def last(self) -> int:
+        return len(self._stages) - 1
+
+    def stage(self, index: int) -> StageView:
+        """Stage ``index``'s view; IndexError when there is none (the service says NotFound)."""
+        if not 0 <= index < len(self._stages):
+            raise IndexError(index)
+        view = self._stages[index]
+        if view is None:
+            view = self._stages[index] = _stage_view(self.trace, index)
+        return view
+
+    @property
+    def stages(self) -> tuple[StageView, ...]:
+        return tuple(self.stage(i) for i in range(len(self)))
+
+    def upto(self, step: int) -> tuple[StageView, ...]:
+        """Stages 0 to ``step``: what the page at that step shows."""
+        return tuple(self.stage(i) for i in range(min(step, self.last) + 1))
+
+    @cached_property
+    def prediction(self) -> PredictionView | None:
+        trace = self.trace
+        if trace.prediction is None:
+            return None
+        scores = list(trace.prediction.scores.items())
+        order = sorted(range(len(scores)), key=lambda i: -scores[i][1])[:TOP_CLASSES]
+        ranked = tuple(Ranked(scores[i][0], scores[i][1], class_cell(trace, i)) for i in order)
+        slides = None
+        if trace.pipeline.spec.stages[-1] == get_preset("seed-xo").spec.stages[-1]:
+            formulas, prediction = slides_vote()
+            slides = (formulas, prediction.scores)
+        return PredictionView(
+            trace.prediction.label, self.stage(self.last).kind, len(scores), ranked, slides,
+            tuple(SLIDES_VOTE_INPUT),
+        )  # fmt: skip

@@ -1,0 +1,116 @@
+"""What the routers share, as FastAPI dependencies: the service, where a page stands (step, cell,
+scale), the rate limits, links and a render helper. Routers import this, never each other."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from ..service import Explorer
+from ..settings import Settings
+from .links import Links
+from .ratelimit import client_address
+
+Scale = Literal["stage", "map"]
+Fragment = Literal["next"]
+IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
+
+
+def get_explorer(request: Request) -> Explorer:
+    service: Explorer = request.app.state.explorer
+    return service
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_links(request: Request) -> Links:
+    links: Links = request.app.state.links
+    return links
+
+
+@dataclass(frozen=True)
+class View:
+    """Where a page stands, from its URL: the step, the selected cell, the colour scale, and
+    (for htmx) which fragment is asked for: 'next' is only the newly revealed stage."""
+
+    step: int = 0
+    cell: str | None = None
+    scale: Scale = "stage"
+    fragment: Fragment | None = None
+
+
+def view_params(
+    step: Annotated[int, Query(ge=0, description="the stage the page shows up to")] = 0,
+    cell: Annotated[
+        str | None, Query(max_length=40, description="the selected cell, stage.map.row.column")
+    ] = None,
+    scale: Annotated[Scale, Query(description="one colour scale per stage, or per map")] = "stage",
+    fragment: Annotated[
+        Fragment | None, Query(description="for htmx: 'next' sends only the new stage")
+    ] = None,
+) -> View:
+    return View(step, cell, scale, fragment)
+
+
+def count_run(request: Request) -> None:
+    """One more run from this client address (429 past the limit)."""
+    request.app.state.run_limiter.hit(client_address(request))
+
+
+def count_save(request: Request) -> None:
+    """One more save from this client address (429 past the limit)."""
+    request.app.state.save_limiter.hit(client_address(request))
+
+
+class Render:
+    """Renders a template with the request; one per request."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.templates: Jinja2Templates = request.app.state.templates
+
+    def __call__(
+        self, name: str, context: dict[str, Any], status_code: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> HTMLResponse:  # fmt: skip
+        response: HTMLResponse = self.templates.TemplateResponse(
+            self.request, name, context, status_code=status_code, headers=headers
+        )
+        return response
+
+    @property
+    def htmx(self) -> bool:
+        """An htmx request that wants a fragment (a history restore wants the whole page)."""
+        headers = self.request.headers
+        return headers.get("hx-request") == "true" and not headers.get("hx-history-restore-request")
+
+
+def absolute(request: Request, path: str) -> str:
+    """``path`` as an absolute URL: CONVLENS_PUBLIC_URL when set, else the request's address."""
+    base = request.app.state.settings.public_url or str(request.base_url)
+    return base.rstrip("/") + path
+
+
+def picture_response(request: Request, etag: str, make: Callable[[], bytes]) -> Response:
+    """A content-addressed picture: its address says everything, so its ETag is made from the
+    address; 304 when the browser has it, else the PNG, cached forever."""
+    headers = {**IMMUTABLE, "ETag": etag}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(make(), media_type="image/png", headers=headers)
+
+
+Service = Annotated[Explorer, Depends(get_explorer)]
+ViewParams = Annotated[View, Depends(view_params)]
+LinksDep = Annotated[Links, Depends(get_links)]
+RenderDep = Annotated[Render, Depends(Render)]
+RunLimit = Depends(count_run)
+SaveLimit = Depends(count_save)

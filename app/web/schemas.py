@@ -1,0 +1,220 @@
+"""The JSON API's answers, as pydantic models made from the service's view of a run."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import Request
+from pydantic import BaseModel, Field
+
+from ..service import CellView, RunView, SavedDemo, StageView
+from .deps import absolute
+from .links import Links
+
+SIGNIFICANT = 7
+
+
+def nested(values: Any) -> Any:
+    """An array as nested lists of floats to 7 significant digits (the precision of float32);
+    NaN (a window cell outside the input) becomes null."""
+    arr = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(arr)
+    safe = np.where(finite & (arr != 0), np.abs(arr), 1.0)
+    digits = SIGNIFICANT - 1 - np.floor(np.log10(safe))
+    factor = 10.0**digits
+    rounded = np.where(finite, np.round(arr * factor) / factor, np.nan)
+    listed = rounded.tolist()
+    if not finite.all():
+        return _nan_to_none(listed)
+    return listed
+
+
+def _nan_to_none(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_nan_to_none(v) for v in value]
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+class ScaleModel(BaseModel):
+    palette: str = Field(description="'diverging' (centred on 0) or 'sequential' (0 upwards)")
+    low: float = Field(description="the value at the first colour")
+    high: float = Field(description="the value at the last colour")
+
+
+class StageModel(BaseModel):
+    index: int
+    name: str
+    kind: str
+    shape: list[int]
+    min: float
+    max: float
+    labels: list[str]
+    scale: ScaleModel = Field(description="the colour scale the stage's heatmaps use")
+    heatmaps: list[str]
+    values: list[Any] | None = Field(
+        None,
+        description="with values=true: the stage's numbers, nested lists in (C, H, W) order "
+        "(a vector as a flat list), to 7 significant digits",
+    )
+
+
+class PredictionModel(BaseModel):
+    label: str
+    scores: dict[str, float]
+
+
+class RunModel(BaseModel):
+    id: str
+    url: str
+    stages: list[StageModel]
+    prediction: PredictionModel | None
+
+
+class PresetModel(BaseModel):
+    name: str
+    title: str
+    description: str
+    spec: dict[str, Any]
+
+
+def stage_model(stage: StageView, run_id: str, links: Links, base: str, values: bool) -> StageModel:
+    extra = {"values": nested(stage.data)} if values else {}  # left unset (and out) otherwise
+    return StageModel(
+        index=stage.index,
+        name=stage.name,
+        kind=stage.kind,
+        shape=list(stage.shape),
+        min=stage.low,
+        max=stage.high,
+        labels=list(stage.labels),
+        scale=ScaleModel(palette=stage.scale.palette, low=stage.scale.low, high=stage.scale.high),
+        heatmaps=[base + links.heatmap(run_id, stage.index, i) for i in range(stage.map_count)],
+        **extra,
+    )
+
+
+def run_model(view: RunView, links: Links, base: str, values: bool = False) -> RunModel:
+    """The run as the API gives it; ``base`` makes its links absolute."""
+    prediction = view.trace.prediction
+    return RunModel(
+        id=view.id,
+        url=base + links.path("show_run", run_id=view.id),
+        stages=[stage_model(s, view.id, links, base, values) for s in view.stages],
+        prediction=PredictionModel(label=prediction.label, scores=prediction.scores)
+        if prediction
+        else None,
+    )
+
+
+class Box(BaseModel):
+    top: int
+    left: int
+    bottom: int = Field(description="exclusive")
+    right: int = Field(description="exclusive")
+
+
+class Place(BaseModel):
+    row: int
+    col: int
+
+
+class TermModel(BaseModel):
+    index: int = Field(description="which input")
+    source: str = Field(description="where that input came from")
+    value: float
+    weight: float | None = Field(None, description="(a vote averages its terms: no weight)")
+    product: float
+
+
+class ExplainModel(BaseModel):
+    """One cell's arithmetic. The first fields are always there; the others by kind."""
+
+    stage: int
+    stage_name: str
+    kind: str
+    map: int
+    row: int
+    col: int
+    value: float
+    text: str = Field(description="the formula the page shows, e.g. (-1 + 1 + ... + 1) / 9 = 0.78")
+    label: str | None = None
+    receptive_field: Box | None = Field(None, description="the input pixels this cell sees")
+    window: list[Any] | None = Field(
+        None, description="convolution: the input under the kernel (C, kh, kw); pooling: the "
+        "window (kh, kw), null where it lies outside the map",
+    )  # fmt: skip
+    kernel: list[Any] | None = Field(None, description="convolution: the weights (C, kh, kw)")
+    products: list[Any] | None = Field(None, description="convolution: window x kernel")
+    bias: float | None = None
+    divisor: int | None = Field(None, description="what the sum is divided by, when it is")
+    origin: Place | None = Field(None, description="the window's top-left on the stage's input")
+    op: str | None = Field(None, description="pooling: max or avg")
+    winner: Place | None = Field(None, description="max pooling: the winner, in the window")
+    terms: list[TermModel] | None = Field(
+        None, description="dense: the largest terms; vote: the averaged values"
+    )
+    rest_count: int | None = Field(None, description="dense: how many smaller terms")
+    rest_sum: float | None = Field(None, description="dense: their sum")
+    input_value: float | None = Field(None, description="activations: the value going in")
+    components: list[Any] | None = Field(None, description="magnitude: the values combined")
+    total: float | None = Field(None, description="the sum before any division")
+    softmax: str | None = Field(None, description="dense class score: the softmax line")
+
+
+def explain_model(cell: CellView) -> ExplainModel:
+    def box(b: tuple[int, int, int, int] | None) -> Box | None:
+        return None if b is None else Box(top=b[0], left=b[1], bottom=b[2], right=b[3])
+
+    def place(p: tuple[int, int] | None) -> Place | None:
+        return None if p is None else Place(row=p[0], col=p[1])
+
+    def arr(a: Any) -> list[Any] | None:
+        return None if a is None else nested(a)
+
+    return ExplainModel(
+        stage=cell.stage, stage_name=cell.stage_name, kind=cell.kind, map=cell.map,
+        row=cell.row, col=cell.col, value=cell.value, text=cell.text, label=cell.label,
+        receptive_field=box(cell.receptive_field), window=arr(cell.window),
+        kernel=arr(cell.kernel), products=arr(cell.products), bias=cell.bias,
+        divisor=cell.divisor, origin=place(cell.origin), op=cell.op, winner=place(cell.winner),
+        terms=None if cell.terms is None else [TermModel(**vars(t)) for t in cell.terms],
+        rest_count=cell.rest_count, rest_sum=cell.rest_sum, input_value=cell.input_value,
+        components=arr(cell.components), total=cell.total, softmax=cell.softmax,
+    )  # fmt: skip
+
+
+Title = Annotated[str, Field(max_length=120)]
+Description = Annotated[str, Field(max_length=2000)]
+
+
+class DemoIn(BaseModel):
+    run_id: Annotated[str, Field(min_length=1, max_length=64)]
+    title: Title = ""
+    description: Description = ""
+
+
+class DemoCreated(BaseModel):
+    id: str
+    url: str
+    delete_url: str | None = None
+
+
+class DemoModel(BaseModel):
+    id: str
+    url: str
+    title: str
+    description: str
+    created_at: str
+    run: RunModel
+
+
+def demo_links(request: Request, links: Links, saved: SavedDemo) -> DemoCreated:
+    """A saved demo's link, and its private delete link when the save made it."""
+    url = absolute(request, links.path("show_demo", demo_id=saved.id))
+    delete = None
+    if saved.delete_token:
+        path = links.path("api_delete_demo", demo_id=saved.id)
+        delete = absolute(request, f"{path}?token={saved.delete_token}")
+    return DemoCreated(id=saved.id, url=url, delete_url=delete)

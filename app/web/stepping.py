@@ -1,0 +1,53 @@
+"""The explorer's pages, shared by runs, demos and embeds: what the templates get for a step, and
+which template answers (the whole page, the explorer, or only the newly revealed stage)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.responses import HTMLResponse
+
+from ..service import CellView, RunView, cell_key, parse_cell
+from .deps import Render, View
+
+
+def step_context(
+    view: RunView, where: View, page: str, explain: Callable[[int, int, int, int], CellView]
+) -> dict[str, Any]:
+    """Everything the explorer templates read. ``page`` is the path its step links go to (the
+    run's own page, or a demo's or an embed's); ``explain(stage, map, row, col)`` gives a cell's
+    arithmetic (the service's, so the page and the API's /explain share it)."""
+    selected = parse_cell(where.cell, view)
+    step = min(where.step, view.last)
+    if selected is not None:
+        step = max(step, selected[0])
+    return {
+        "run": view,
+        "run_id": view.id,
+        "page_path": page,
+        "step": step,
+        "last": view.last,
+        "stages": view.upto(step),
+        "selected": selected,
+        "cell": cell_key(selected),
+        "explanation": explain(*selected) if selected else None,
+        "prediction": view.prediction if step == view.last else None,
+        "scale": where.scale,
+    }
+
+
+def render_step(
+    render: Render, where: View, context: dict[str, Any], page_template: str = "run.html"
+) -> HTMLResponse:
+    """The whole page when opened cold; for htmx, the explorer, or for 'Next' (the request asks
+    for ``fragment=next``) only the new stage with the nav and the prediction."""
+    if not render.htmx:
+        name = page_template
+    elif where.fragment == "next":
+        name = "_next_stage.html"
+    else:
+        name = "_explorer.html"
+    response = render(name, context)
+    response.headers["Vary"] = "HX-Request, HX-History-Restore-Request"
+    return response
