@@ -104,7 +104,7 @@ async def bench(
     sizes: list[list[int]] = []
     for _ in range(ROUNDS):
         form, files = make_input()
-        seconds, (rid, page) = await timed(first_stage(client, form, files))
+        seconds, (_rid, page) = await timed(first_stage(client, form, files))
         firsts.append(seconds)
         stages = int(page.split("Stage 0 of ")[1].split(":")[0]) + 1
         first_bytes = len(page.encode())

@@ -13,12 +13,35 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from app.engine import backward as bw
 from app.engine import ops
+
+
+def activations(x: np.ndarray, probe: np.ndarray, worst: dict[str, float]) -> None:
+    """tanh and sigmoid forwards, and their backward passes against autograd."""
+    upstream = np.resize(probe, x.shape).astype(np.float32)
+    for name, ours_fn, back_fn, theirs_fn in (
+        ("tanh", ops.tanh, bw.tanh_backward, torch.tanh),
+        ("sigmoid", ops.sigmoid, bw.sigmoid_backward, torch.sigmoid),
+    ):
+        t = torch.from_numpy(x.copy()).requires_grad_(True)
+        out = theirs_fn(t)
+        out.backward(torch.from_numpy(upstream))
+        ours = ours_fn(x)
+        worst[name] = max(worst[name], float(np.abs(ours - out.detach().numpy()).max()))
+        grad = back_fn(ours, upstream)
+        assert t.grad is not None
+        worst[name + "_backward"] = max(
+            worst[name + "_backward"], float(np.abs(grad - t.grad.numpy()).max())
+        )
 
 
 def main(cases: int = 2000) -> int:
     rng = np.random.default_rng(0)
-    worst = {"conv2d": 0.0, "max_pool2d": 0.0, "avg_pool2d": 0.0, "softmax": 0.0}
+    worst = {
+        "conv2d": 0.0, "max_pool2d": 0.0, "avg_pool2d": 0.0, "softmax": 0.0, "tanh": 0.0,
+        "sigmoid": 0.0, "tanh_backward": 0.0, "sigmoid_backward": 0.0,
+    }  # fmt: skip
     for _ in range(cases):
         c, k = rng.integers(1, 4, size=2)
         kh, kw = rng.integers(1, 6, size=2)
@@ -38,6 +61,7 @@ def main(cases: int = 2000) -> int:
             (int(ph), int(pw)),
         )[0].numpy()
         worst["conv2d"] = max(worst["conv2d"], float(np.abs(ours - theirs).max()))
+        activations(x * 8, weight, worst)
 
         ph, pw = int(rng.integers(0, kh // 2 + 1)), int(rng.integers(0, kw // 2 + 1))
         if kh > h + 2 * ph or kw > w + 2 * pw:
@@ -56,7 +80,7 @@ def main(cases: int = 2000) -> int:
         diff = np.abs(ops.softmax(v) - F.softmax(torch.from_numpy(v), 0).numpy()).max()
         worst["softmax"] = max(worst["softmax"], float(diff))
     for name, diff in worst.items():
-        print(f"{name:12s} largest difference from torch {diff:.2e}")
+        print(f"{name:16s} largest difference from torch {diff:.2e}")
     return 0 if max(worst.values()) < 1e-4 else 1
 
 

@@ -187,7 +187,9 @@ async def test_build_your_own_offers_tanh_and_sigmoid(client):
         page = parse((await client.get(f"/runs/{rid}", params={"cell": "2.0.1.1"})).text)
         stage = page.one("li", id="stage-2")
         assert stage.one("p", class_="about").text == KINDS[kind].about
-        assert stage.one("p", class_="formula").text.startswith("tanh(" if kind == "tanh" else "1 /")
+        assert stage.one("p", class_="formula").text.startswith(
+            "tanh(" if kind == "tanh" else "1 /"
+        )
 
 
 async def test_the_share_form_works_without_scripts(client):

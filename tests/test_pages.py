@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import io
 import re
 
@@ -18,7 +17,7 @@ from app.letters.data import CLASSES
 from app.letters.model import CONV1, CONV2, FLAT
 from app.service import EXAMPLES
 
-from .helpers import X_PNG, png, start, tags
+from .helpers import X_PNG, parse, png, start, tags
 
 pytestmark = pytest.mark.anyio
 
@@ -52,7 +51,8 @@ async def test_the_source_field_picks_the_drawing_the_upload_or_the_example(clie
 )
 async def test_an_empty_way_in_is_explained_in_place(client, form, words):
     response = await client.post("/runs", data={**form, "example": "x"}, headers=HX)
-    assert response.status_code == 422 and words in response.text
+    assert response.status_code == 422
+    assert words in parse(response.text).one(role="alert").text
     assert tags(response.text).find("div", role="alert")
 
 
@@ -82,8 +82,9 @@ async def test_the_kernel_editor_numbers_are_what_the_convolution_uses(client):
     body = (await client.get(f"/api/runs/{rid}")).json()
     conv = body["stages"][1]
     assert conv["labels"] == ["my kernel"] and conv["shape"] == [1, 9, 9]
-    page = (await client.get(f"/runs/{rid}?step=1")).text
-    assert "5x5" in page and "same padding" in page and "Cross-correlation" in page
+    page = parse((await client.get(f"/runs/{rid}?step=1")).text)
+    how = page.one("li", id="stage-1").one("p", class_="conventions").text
+    assert "5x5" in how and "same padding" in how and how.startswith("Cross-correlation")
     assert conv["max"] == pytest.approx(2.0) and conv["min"] == pytest.approx(0.0)
 
 
@@ -107,8 +108,7 @@ async def test_the_kernel_editor_numbers_are_what_the_convolution_uses(client):
 async def test_a_silly_pipeline_is_refused_in_place(client, fields, words):
     response = await client.post("/runs", data=custom(**fields), headers=HX)
     assert response.status_code == 422, response.text
-    assert words in html.unescape(response.text)
-    assert tags(response.text).find("div", role="alert")
+    assert words in parse(response.text).one("div", role="alert").text
 
 
 async def test_the_kernel_editor_grows_and_starts_from_a_named_kernel(client):
@@ -164,8 +164,9 @@ async def test_a_selected_conv_cell_shows_the_slides_arithmetic(client):
     assert response.status_code == 200
     text = response.text
     trace = run(get_preset("seed-xo").spec, SLIDES_X)
-    assert explain(trace, 1, 0, 1, 1).formula in text
-    assert "(1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1) / 9 = 1" in text
+    formula = parse(text).one("aside", class_="explain").one("p", class_="formula").text
+    assert formula == explain(trace, 1, 0, 1, 1).formula
+    assert formula == "(1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1) / 9 = 1"
     page = tags(text)
     assert len(page.find("li", **{"class": "stage"})) == 2  # the step grows to show the cell
     (cell,) = page.find("rect", **{"class": "cell"})
@@ -181,10 +182,11 @@ async def test_a_selected_conv_cell_shows_the_slides_arithmetic(client):
 async def test_pooling_and_vote_cells_explain_themselves(client):
     rid = await start(client, example="x", preset="seed-xo")
     pool = (await client.get(f"/runs/{rid}", params={"step": 3, "cell": "3.0.0.0"})).text
-    assert "max(0.78, 0, 0, 1) = 1" in pool
+    assert parse(pool).one("p", class_="formula").text == "max(0.78, 0, 0, 1) = 1"
     assert len(tags(pool).find("td", **{"class": "winner"})) == 1
     vote = (await client.get(f"/runs/{rid}", params={"step": 6, "cell": "6.0.0.0"})).text
-    assert "(1 + 1 + 1 + 1 + 1) / 5 = 5 / 5 = 1" in vote
+    explained = parse(vote).one("aside", class_="explain")
+    assert explained.one("p", class_="formula").text == "(1 + 1 + 1 + 1 + 1) / 5 = 5 / 5 = 1"
     buttons = tags(vote).find("button", **{"class": "label"})
     assert [b["data-cell"] for b in buttons] == ["6.0.0.0", "6.0.0.1"]
 
@@ -197,7 +199,8 @@ async def test_pooling_and_vote_cells_explain_themselves(client):
 async def test_a_bad_cell_is_a_clear_422(client, cell, words):
     rid = await start(client, example="x", preset="seed-xo")
     response = await client.get(f"/runs/{rid}", params={"cell": cell}, headers=HX)
-    assert response.status_code == 422 and words in response.text
+    assert response.status_code == 422
+    assert words in parse(response.text).one(role="alert").text
 
 
 async def test_per_map_scale_is_its_own_picture_and_link(client):
@@ -225,11 +228,15 @@ async def test_docs_are_served_from_here_only(client):
 
 async def test_the_slides_example_vector_votes_x_091_against_o_051(client):
     rid = await start(client, example="o", preset="seed-xo")
-    text = html.unescape((await client.get(f"/runs/{rid}", params={"step": 6})).text)
-    assert "X: (0.90 + 0.87 + 0.96 + 0.89 + 0.94) / 5 = 4.56 / 5 = 0.912" in text
-    assert "O: (0.65 + 0.45 + 0.44 + 0.53) / 4 = 2.07 / 4 = 0.5175" in text
+    page = parse((await client.get(f"/runs/{rid}", params={"step": 6})).text)
+    slides = page.one("details", class_="slides-vote")
+    assert [p.text for p in slides.find_all("p", class_="formula")] == [
+        "X: (0.90 + 0.87 + 0.96 + 0.89 + 0.94) / 5 = 4.56 / 5 = 0.912",
+        "O: (0.65 + 0.45 + 0.44 + 0.53) / 4 = 2.07 / 4 = 0.5175",
+    ]
     other = await start(client, example="x", preset="classic-kernels")
-    assert "example vector" not in (await client.get(f"/runs/{other}?step=3")).text
+    last = parse((await client.get(f"/runs/{other}?step=3")).text)
+    assert not last.find_all("details", class_="slides-vote")
 
 
 async def test_each_conv_stage_shows_its_kernels_as_one_picture(client):
@@ -265,15 +272,17 @@ async def test_the_letters_preset_answers_the_same_in_the_api_and_the_page(clien
     assert list(body["prediction"]["scores"]) == list(CLASSES)
     assert sum(body["prediction"]["scores"].values()) == pytest.approx(1.0, abs=1e-4)
     page = (await client.get(f"/runs/{body['id']}", params={"step": len(body["stages"]) - 1})).text
-    (label,) = re.findall(r"Prediction: <output>(\w)</output>", page)
+    label = parse(page).one("h2", id="prediction-heading").one("output").text
     assert label == body["prediction"]["label"] == "A"
     buttons = tags(page).find("button", **{"class": "label"})
     assert len(buttons) == 5  # the five most likely classes
     dense_index = len(body["stages"]) - 2
     assert all(b["data-cell"].startswith(f"{dense_index}.0.0.") for b in buttons)
     explained = await client.get(f"/runs/{body['id']}", params={"cell": buttons[0]["data-cell"]})
-    text = html.unescape(explained.text)
-    assert "The 8 largest terms" in text and f"(the other {FLAT - 8})" in text and "exp(" in text
+    panel = parse(explained.text).one("aside", class_="explain")
+    assert "The 8 largest terms" in panel.text and len(panel.one("tbody").find_all("tr")) == 8
+    assert f"(the other {FLAT - 8})" in panel.find_all("p", class_="formula")[0].text
+    assert panel.find_all("span", class_="formula")[0].text.startswith("exp(")
 
 
 @letters_only
@@ -284,18 +293,17 @@ async def test_live_drawing_answers_with_every_stage_at_once(client):
     assert response.status_code == 200
     page = tags(response.text)
     assert len([a for a in page.find("img") if "/maps/" in a["src"]]) == 1 + 3 * CONV1 + 3 * CONV2
-    assert re.search(r"Guess: <output>A</output>", response.text)
+    assert parse(response.text).one("p", class_="live-guess").one("output").text == "A"
     blank = {"drawing": ("drawing.png", png(np.full((50, 50), 255, np.uint8)), "image/png")}
     empty = await client.post("/runs", data=form, files=blank, headers=HX)
-    assert empty.status_code == 422 and "no ink" in empty.text
+    assert empty.status_code == 422 and "no ink" in parse(empty.text).one(role="alert").text
 
 
 async def test_numbers_tables_are_the_slides_tables_inline_or_on_demand(client, seed):
     rid = await start(client, example="x", preset="seed-xo")
-    page = (await client.get(f"/runs/{rid}", params={"step": 1})).text
-    first_conv_table = page.split('<details class="numbers">')[2].split("</details>")[0]
-    rows = re.findall(r"<tr>(.*?)</tr>", first_conv_table)
-    values = [[float(v) for v in re.findall(r"<td>([^<]*)</td>", row)] for row in rows]
+    page = parse((await client.get(f"/runs/{rid}", params={"step": 1})).text)
+    table = page.one("li", id="stage-1").find_all("details", class_="numbers")[0]
+    values = [[float(td.text) for td in tr.find_all("td")] for tr in table.find_all("tr")]
     expected = np.asarray(run(get_preset("seed-xo").spec, SLIDES_X).stage(1).data[0])
     np.testing.assert_allclose(values, np.round(expected, 2), atol=0.006)
     # a big stage (the letters network's second convolution) sends its tables when opened
@@ -305,6 +313,6 @@ async def test_numbers_tables_are_the_slides_tables_inline_or_on_demand(client, 
         lazy = [a for a in tags(text).find("details") if "/stages/4/" in a.get("hx-get", "")]
         assert len(lazy) == CONV2 and all(a["hx-trigger"] == "toggle once" for a in lazy)
         table = await client.get(lazy[0]["hx-get"])
-        assert table.status_code == 200 and table.text.count("<tr>") == 11
+        assert table.status_code == 200 and len(parse(table.text).find_all("tr")) == 11
         assert "immutable" in table.headers["cache-control"]
     assert (await client.get(f"/runs/{rid}/stages/5/maps/0/numbers")).status_code == 404

@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import httpx
 import pytest
 
+from app.catalog import presets
 from app.engine import PRESETS
 from app.settings import Settings
 from app.web import create_app
 
+from .helpers import parse
+
 pytestmark = pytest.mark.anyio
-
-
-class Outline(HTMLParser):
-    """Collects the tags, attributes and text of a page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        if data.strip():
-            self.text.append(data.strip())
-
-
-def parse(html: str) -> Outline:
-    outline = Outline()
-    outline.feed(html)
-    return outline
 
 
 async def test_healthz(client):
@@ -46,17 +25,19 @@ async def test_home_page_lists_the_presets_and_loads_only_local_assets(client):
     response = await client.get("/")
     assert response.status_code == 200
     page = parse(response.text)
-    headings = [t for t in page.text if t in {p.title for p in PRESETS.values()}]
-    assert sorted(headings) == sorted(p.title for p in PRESETS.values())
+    headings = [n.one("strong").text for n in page.find_all("label", class_="preset")]
+    offered = {p.title for p in presets().values()}  # the engine's presets and the letters net
+    assert {p.title for p in PRESETS.values()} <= offered
+    assert sorted(headings) == sorted([*offered, "Build your own"])
     assets = [
         url
-        for tag, a in page.tags
-        if tag in {"link", "script", "img"} and (url := a.get("href") or a.get("src"))
+        for n in page.find_all()
+        if n.tag in {"link", "script", "img"} and (url := n.get("href") or n.get("src"))
     ]
     assert assets and all(url.startswith("/static/") for url in assets)
     for url in assets:
         assert (await client.get(url)).status_code == 200
-    assert not any(tag == "script" and not a.get("src") for tag, a in page.tags)
+    assert not [n for n in page.find_all("script") if not n.get("src")]
 
 
 async def test_every_response_carries_security_headers(client):
@@ -93,8 +74,8 @@ async def test_an_oversized_upload_is_a_clear_413_in_place_and_as_problem_json(t
         httpx.AsyncClient(transport=transport, base_url="http://t") as c,
     ):
         page = await c.post("/runs", files=big, headers={"HX-Request": "true"})
-        assert page.status_code == 413 and 'role="alert"' in page.text
-        assert "at most 1,000 bytes" in page.text
+        assert page.status_code == 413 and parse(page.text).find_all(role="alert")
+        assert "at most 1,000 bytes" in parse(page.text).one(role="alert").text
         assert "script-src 'self'" in page.headers["content-security-policy"]
         api = await c.post("/api/run", files=big)
         assert api.status_code == 413
@@ -115,7 +96,7 @@ async def test_an_oversized_upload_is_a_clear_413_in_place_and_as_problem_json(t
 
 async def test_framework_errors_speak_our_language(client):
     missing = await client.get("/nope")
-    assert missing.status_code == 404 and 'role="alert"' in missing.text
+    assert missing.status_code == 404 and parse(missing.text).find_all(role="alert")
     api = await client.get("/api/nope")
     assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
     wrong = await client.delete("/api/run")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import re
+import os
+import signal
+import time
+from pathlib import Path
 
 import httpx
 
-from .helpers import X_PNG, live_server
+from .helpers import X_PNG, live_server, parse
 
 
 def test_save_on_one_server_and_open_every_step_on_another(tmp_path):
@@ -23,19 +26,51 @@ def test_save_on_one_server_and_open_every_step_on_another(tmp_path):
         for step in range(stages):
             page = httpx.get(f"{two.url}{path}", params={"step": step})
             assert page.status_code == 200
-            assert len(re.findall(r'<li class="stage"', page.text)) == step + 1
-            for src in re.findall(r'src="(/runs/[^"]+\.png[^"]*)"', page.text):
-                assert httpx.get(f"{two.url}{src}").status_code == 200
+            tree = parse(page.text)
+            assert len(tree.find_all("li", class_="stage")) == step + 1
+            for img in tree.find_all("img"):
+                if img["src"].startswith("/runs/"):
+                    assert httpx.get(f"{two.url}{img['src']}").status_code == 200
         card = httpx.get(f"{two.url}{path}/card.png")
         assert card.status_code == 200 and card.headers["content-type"] == "image/png"
         assert httpx.get(f"{two.url}/api/demos/{saved.json()['id']}").json()["title"] == "from one"
+        # two processes answered: the save came from one, the pages from the other
+        pids = {httpx.get(f"{s.url}/healthz").json()["pid"] for s in (one, two)}
+        assert pids == {one.process.pid, two.process.pid}
+
+
+def worker_pids(parent: int) -> list[int]:
+    """uvicorn's worker processes under ``parent``, from /proc (multiprocessing's resource
+    tracker is a child too, and is left out)."""
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    return sorted(
+        int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    )
+
+
+def answers_from(url: str, count: int) -> set[int]:
+    """Which processes answered ``count`` runs, each on a new connection."""
+    pids = set()
+    for _ in range(count):
+        with httpx.Client(timeout=20) as fresh:
+            assert (
+                fresh.post(f"{url}/api/run", files={"image": ("x.png", X_PNG)}).status_code == 200
+            )
+            pids.add(fresh.get(f"{url}/healthz").json()["pid"])
+    return pids
 
 
 def test_serve_can_run_several_worker_processes(tmp_path):
+    """Both workers serve: with one paused (SIGSTOP), every answer must come from the other."""
     with live_server(tmp_path / "data", "--workers", "2") as server:
-        pids = set()
-        for _ in range(40):
-            run = httpx.post(f"{server.url}/api/run", files={"image": ("x.png", X_PNG)})
-            assert run.status_code == 200
-            pids.add(httpx.get(f"{server.url}/healthz").json().get("pid"))
-        assert len(pids) == 2  # both workers answered
+        deadline = time.monotonic() + 20
+        while len(workers := worker_pids(server.process.pid)) < 2:
+            assert time.monotonic() < deadline, "uvicorn did not start two workers"
+            time.sleep(0.1)
+        assert len(workers) == 2
+        for paused, running in (workers, workers[::-1]):
+            os.kill(paused, signal.SIGSTOP)
+            try:
+                assert answers_from(server.url, 4) == {running}
+            finally:
+                os.kill(paused, signal.SIGCONT)
