@@ -1,0 +1,102 @@
+"""Every page passes axe-core (no serious or critical violation) on a laptop and on a phone, and
+the pages this issue touched are screenshotted at both sizes for a person to look at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page
+
+from ..helpers import X_PNG
+from .conftest import Shots
+
+AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+SIZES = {"laptop": (1366, 900), "phone": (390, 844)}
+
+
+def serious_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now, one line each."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("async () => (await axe.run(document)).violations")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:12]}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.fixture(scope="module")
+def pages(server) -> dict[str, str]:
+    """One of each page, by name: the paths to open."""
+    run = httpx.post(f"{server.url}/api/run", files={"image": ("x.png", X_PNG)}).json()
+    rid = run["id"]
+    demo = httpx.post(f"{server.url}/api/demos", json={"run_id": rid, "title": "An X"}).json()
+    did = demo["id"]
+    last = len(run["stages"]) - 1
+    return {
+        "home": "/",
+        "run-start": f"/runs/{rid}?step=0",
+        "run-conv-cell": f"/runs/{rid}?step=1&cell=1.0.3.3",
+        "run-pool-cell-per-map": f"/runs/{rid}?step=3&cell=3.1.0.1&scale=map",
+        "run-vote": f"/runs/{rid}?step={last}&cell={last}.0.0.0",
+        "demo": f"/d/{did}?step=2",
+        "embed": f"/embed/{did}?step=1",
+        "gallery": "/gallery",
+        "docs": "/docs",
+        "not-found": "/runs/nothere",
+    }
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_page_passes_axe_at_both_sizes(
+    server, browser: Browser, pages: dict[str, str], size: str, shot: Shots
+):
+    width, height = SIZES[size]
+    # bypass_csp lets the test inject axe; the pages themselves allow no inline script
+    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
+    page = context.new_page()
+    problems = {}
+    for name, path in pages.items():
+        page.goto(server.url + path)
+        page.wait_for_load_state("networkidle")
+        if name == "docs":
+            page.wait_for_selector(".swagger-ui .opblock")
+        shot(page, f"{name}-{size}", full_page=False)
+        found = serious_violations(page)
+        if found:
+            problems[name] = found
+    # the share box, saved without scripts' help (a real form post), and its answer page
+    page.goto(server.url + pages["run-start"])
+    page.click("details.share summary")
+    page.fill("details.share input[name=title]", "Saved")
+    page.click("details.share button[type=submit]")
+    page.wait_for_selector("#share-link")
+    shot(page, f"share-box-{size}", full_page=False)
+    found = serious_violations(page)
+    if found:
+        problems["share-box"] = found
+    context.close()
+    report = "\n".join(f"{name}: {line}" for name, lines in problems.items() for line in lines)
+    (shot.folder / "axe.txt").write_text(report)
+    assert not problems, report
+
+
+def test_sharing_works_with_scripts_off(
+    server, browser: Browser, pages: dict[str, str], shot: Shots
+):
+    """The share box is a real form: with JavaScript off it still saves and shows the link."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(server.url + pages["run-start"])
+    page.click("details.share summary")
+    page.fill("details.share input[name=title]", "Without scripts")
+    page.click("details.share button[type=submit]")
+    page.wait_for_selector("h1")
+    assert page.locator("h1").inner_text() == "Your demo is saved"
+    link = page.locator("#share-link").input_value()
+    shot(page, "saved-without-scripts")
+    page.goto(link)
+    assert page.locator(".demo-head h1").inner_text() == "Without scripts"
+    context.close()
