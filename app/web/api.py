@@ -27,17 +27,17 @@ RUN_EXAMPLE = {
     "id": "k3v6…",
     "url": "http://127.0.0.1:8000/runs/k3v6…",
     "stages": [
-        {"index": 1, "name": "conv1", "kind": "conv", "shape": [3, 7, 7], "min": -0.556,
+        {"index": 1, "name": "conv1", "kind": "conv", "shape": [3, 7, 7], "min": -0.7777778,
          "max": 1.0, "labels": ["diagonal_down", "x_center", "diagonal_up"],
          "scale": {"palette": "diverging", "low": -1.0, "high": 1.0},
          "heatmaps": ["http://127.0.0.1:8000/runs/k3v6…/stages/1/maps/0.png", "…"],
-         "values": [[[0.7777778, -0.1111111, "…"], "…"], "…"]}
+         "values": [[[0.7777778, -0.1111111, 0.1111111, "…"], "…"], "…"]}
     ],
     "prediction": {"label": "X", "scores": {"X": 0.912, "O": 0.5175}},
 }  # fmt: skip
 EXPLAIN_EXAMPLE = {
     "stage": 1, "stage_name": "conv1", "kind": "conv", "map": 0, "row": 0, "col": 0,
-    "value": 0.7777778, "text": "(1 + 1 + 1 + 1 + 1 - 1 + 1 + 1 + 1) / 9 = 0.78",
+    "value": 0.7777778, "text": "(-1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1) / 9 = 0.78",
     "label": "diagonal_down", "receptive_field": {"top": 0, "left": 0, "bottom": 3, "right": 3},
     "window": [[[-1, -1, -1], [-1, 1, -1], [-1, -1, 1]]],
     "kernel": [[[1, -1, -1], [-1, 1, -1], [-1, -1, 1]]],

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
+
+from .deps import RenderDep
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/docs", response_class=HTMLResponse, name="docs")
-def docs(request: Request) -> HTMLResponse:
-    templates: Jinja2Templates = request.app.state.templates
-    response: HTMLResponse = templates.TemplateResponse(request, "docs.html", {})
-    return response
+def docs(render: RenderDep) -> HTMLResponse:
+    return render("docs.html", {})
