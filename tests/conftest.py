@@ -15,6 +15,8 @@ import pytest
 from app.settings import Settings
 from app.web import create_app
 
+from .postgres import PostgresMissing, throwaway_postgres
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -50,7 +52,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.path.parent.name == "browser")
 
 
-POSTGRES_URL = os.environ.get("CONVLENS_TEST_POSTGRES_URL")
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL server the tests may create databases on: the one CONVLENS_TEST_POSTGRES_URL
+    names, else a throw-away server started here for this test session."""
+    named = os.environ.get("CONVLENS_TEST_POSTGRES_URL")
+    if named:
+        yield named
+        return
+    try:
+        with throwaway_postgres() as url:
+            yield url
+    except PostgresMissing as missing:
+        pytest.fail(str(missing))
 
 
 @dataclass
@@ -73,20 +87,17 @@ class Database:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request, tmp_path) -> Iterator[Database]:
-    """Each storage test runs on both backends; the PostgreSQL leg needs
-    CONVLENS_TEST_POSTGRES_URL (a server where it may create databases; .ci/run starts one)."""
+    """Each storage test runs on both backends: a SQLite file, or a fresh database on the
+    session's PostgreSQL server."""
     if request.param == "sqlite":
         yield Database("sqlite", None, tmp_path / "convlens.sqlite3")
         return
-    if not POSTGRES_URL:
-        pytest.skip("set CONVLENS_TEST_POSTGRES_URL to run the PostgreSQL leg (.ci/run does)")
+    server = request.getfixturevalue("postgres_url")
     name = f"convlens_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+    with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
     try:
-        yield Database(
-            "postgresql", POSTGRES_URL.rsplit("/", 1)[0] + "/" + name, tmp_path / "unused"
-        )
+        yield Database("postgresql", server.rsplit("/", 1)[0] + "/" + name, tmp_path / "unused")
     finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE {name} WITH (FORCE)")

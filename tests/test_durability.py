@@ -8,6 +8,7 @@ import time
 
 import httpx
 import numpy as np
+import pytest
 
 from app.catalog import get_preset, preset_canonical_json
 from app.imaging import load_input
@@ -24,6 +25,7 @@ def picture(i: int) -> bytes:
     return png((rng.random((12, 12)) > 0.6).astype(np.uint8) * 255)
 
 
+@pytest.mark.slow
 def test_every_acknowledged_demo_survives_a_sigkill(tmp_path):
     data = tmp_path / "data"
     acknowledged: dict[str, int] = {}  # demo id -> picture number

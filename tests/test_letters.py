@@ -34,6 +34,7 @@ def test_held_out_fonts_and_styles_are_never_used_for_training():
     assert {r.seed for r in held.values()}.isdisjoint({train_recipe.seed})
 
 
+@pytest.mark.slow
 def test_the_data_is_the_same_for_a_seed_and_any_worker_count(monkeypatch):
     monkeypatch.setattr(train_module, "CHUNK", 3)  # several chunks, so the workers share them
     recipe = data.training_recipe(7, 6)
@@ -61,6 +62,7 @@ def test_fit_ink_centres_the_ink_and_scales_its_longer_side_to_20():
         fit_ink(np.zeros((1, 50, 50), np.float32), (28, 28))
 
 
+@pytest.mark.slow
 def test_a_short_training_run_lowers_the_loss_and_writes_its_files(tmp_path):
     config = TrainConfig(seed=3, epochs=1, per_class=10, test_per_class=2, batch=16, workers=1)
     result = train(config, progress=False, log=lambda _: None)
@@ -91,6 +93,7 @@ def test_the_served_pipeline_computes_what_training_computed():
         assert list(trace.prediction.scores) == list(data.CLASSES)
 
 
+@pytest.mark.slow
 def test_train_and_evaluate_commands(tmp_path, capsys):
     out = tmp_path / "model"
     args = ["--epochs", "1", "--per-class", "4", "--test-per-class", "2", "--workers", "1"]
@@ -105,6 +108,6 @@ def test_train_and_evaluate_commands(tmp_path, capsys):
     assert main(["evaluate", "--model", str(tmp_path / "none")]) == 2
 
 
-def test_ci_installs_every_font_package_the_data_needs():
-    ci = (Path(__file__).parent.parent / ".ci" / "run").read_text()
-    assert set(data.FONT_PACKAGES.split()) <= set(re.findall(r"fonts-[a-z0-9-]+", ci))
+def test_the_test_set_up_installs_every_font_package_the_data_needs():
+    script = (Path(__file__).parent.parent / "tools" / "install-test-deps").read_text()
+    assert set(data.FONT_PACKAGES.split()) <= set(re.findall(r"fonts-[a-z0-9-]+", script))

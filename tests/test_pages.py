@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app.catalog import presets
 from app.engine import explain, get_preset, run
 from app.engine.presets import SLIDES_X
 from app.imaging.heatmap import PALETTES
@@ -261,10 +260,6 @@ async def test_each_conv_stage_shows_its_kernels_as_one_picture(client):
     assert (await client.get(f"/runs/{rid}/stages/0/kernels.png")).status_code == 404
 
 
-letters_only = pytest.mark.skipif("letters" not in presets(), reason="no trained letters weights")
-
-
-@letters_only
 async def test_the_letters_preset_answers_the_same_in_the_api_and_the_page(client):
     files = {"image": ("a.png", EXAMPLES["letter-a"].data, "image/png")}
     body = (await client.post("/api/run", files=files, data={"preset": "letters"})).json()
@@ -285,7 +280,6 @@ async def test_the_letters_preset_answers_the_same_in_the_api_and_the_page(clien
     assert panel.find_all("span", class_="formula")[0].text.startswith("exp(")
 
 
-@letters_only
 async def test_live_drawing_answers_with_every_stage_at_once(client):
     form = {"source": "draw", "live": "1", "preset": "letters"}
     files = {"drawing": ("drawing.png", EXAMPLES["letter-a"].data, "image/png")}
@@ -307,12 +301,11 @@ async def test_numbers_tables_are_the_slides_tables_inline_or_on_demand(client, 
     expected = np.asarray(run(get_preset("seed-xo").spec, SLIDES_X).stage(1).data[0])
     np.testing.assert_allclose(values, np.round(expected, 2), atol=0.006)
     # a big stage (the letters network's second convolution) sends its tables when opened
-    if "letters" in presets():
-        lid = await start(client, example="letter-a", preset="letters")
-        text = (await client.get(f"/runs/{lid}", params={"step": 4})).text
-        lazy = [a for a in tags(text).find("details") if "/stages/4/" in a.get("hx-get", "")]
-        assert len(lazy) == CONV2 and all(a["hx-trigger"] == "toggle once" for a in lazy)
-        table = await client.get(lazy[0]["hx-get"])
-        assert table.status_code == 200 and len(parse(table.text).find_all("tr")) == 11
-        assert "immutable" in table.headers["cache-control"]
+    lid = await start(client, example="letter-a", preset="letters")
+    text = (await client.get(f"/runs/{lid}", params={"step": 4})).text
+    lazy = [a for a in tags(text).find("details") if "/stages/4/" in a.get("hx-get", "")]
+    assert len(lazy) == CONV2 and all(a["hx-trigger"] == "toggle once" for a in lazy)
+    table = await client.get(lazy[0]["hx-get"])
+    assert table.status_code == 200 and len(parse(table.text).find_all("tr")) == 11
+    assert "immutable" in table.headers["cache-control"]
     assert (await client.get(f"/runs/{rid}/stages/5/maps/0/numbers")).status_code == 404

@@ -8,10 +8,12 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from .helpers import X_PNG, live_server, parse
 
 
+@pytest.mark.slow
 def test_save_on_one_server_and_open_every_step_on_another(tmp_path):
     data = tmp_path / "data"
     with live_server(data) as one, live_server(data) as two:
@@ -60,6 +62,7 @@ def answers_from(url: str, count: int) -> set[int]:
     return pids
 
 
+@pytest.mark.slow
 def test_serve_can_run_several_worker_processes(tmp_path):
     """Both workers serve: with one paused (SIGSTOP), every answer must come from the other."""
     with live_server(tmp_path / "data", "--workers", "2") as server:

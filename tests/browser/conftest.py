@@ -26,7 +26,9 @@ CHROMIUM_FLAGS = [
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     """Debian's Chromium (Playwright's own download does not work here), headless."""
     if not CHROMIUM.exists():
-        pytest.fail("browser tests need Debian's chromium: apt-get install -y chromium")
+        pytest.fail(
+            "browser tests need Debian's chromium: sh tools/install-test-deps (or apt-get install -y chromium)"
+        )
     return {
         **browser_type_launch_args,
         "executable_path": str(CHROMIUM),

@@ -50,6 +50,7 @@ def pages(server) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.slow
 def test_every_page_passes_axe_at_both_sizes(
     server, browser: Browser, pages: dict[str, str], size: str, shot: Shots
 ):

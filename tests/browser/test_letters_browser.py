@@ -8,7 +8,6 @@ from itertools import pairwise
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.catalog import presets
 from app.letters.strokes import GLYPHS
 
 from .conftest import Shots
@@ -29,7 +28,6 @@ DRAWINGS = [
     ("8", 0, (10, -10), 0.0),
 ]
 STEP = re.compile(r"/runs/[a-z2-7]{32}\?step=")
-pytestmark = pytest.mark.skipif("letters" not in presets(), reason="no trained letters weights")
 
 
 def draw_char(page: Page, char: str, variant: int, offset: tuple[int, int], slant: float) -> None:
@@ -56,6 +54,7 @@ def draw_char(page: Page, char: str, variant: int, offset: tuple[int, int], slan
         page.mouse.up()
 
 
+@pytest.mark.slow
 def test_ten_and_more_drawn_characters_come_out_top_1(server, watched: Page, shot: Shots):
     page = watched
     wrong = []
