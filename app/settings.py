@@ -44,6 +44,22 @@ class Settings(BaseSettings, Limits):
         30, ge=0, description="Demos one client address may save a minute; 0 turns the limit off."
     )
 
+    cpu_threads: int = Field(
+        2, ge=1, description="Threads that decode, run and draw at once in each server process."
+    )
+    cpu_queue: int = Field(
+        32,
+        ge=0,
+        description="Jobs that may wait for one of those threads; past that a request is "
+        "answered 503 with Retry-After at once.",
+    )
+    request_seconds: float = Field(
+        20.0,
+        gt=0,
+        description="Time one request's decoding, running and drawing may take before it is "
+        "answered 503.",
+    )
+
     @property
     def database_path(self) -> Path:
         return self.data_dir / "convlens.sqlite3"

@@ -11,6 +11,7 @@ from .builder import ACTIVATIONS, INPUT_SIDES, KERNEL_NAMES, KERNEL_SIDES, kerne
 from .cells import CellView, Term, cell_key, parse_cell
 from .examples import EXAMPLES, Example
 from .explorer import Explorer, NotFound, SavedDemo
+from .pool import Busy, OverBudget
 from .view import ColourScale, MapView, PredictionView, RunView, StageView
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "INPUT_SIDES",
     "KERNEL_NAMES",
     "KERNEL_SIDES",
+    "Busy",
     "CellView",
     "ColourScale",
     "EngineError",
@@ -27,6 +29,7 @@ __all__ = [
     "ImageError",
     "MapView",
     "NotFound",
+    "OverBudget",
     "PipelineSpec",
     "PredictionView",
     "RunView",

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from threading import Lock
-from typing import TypeVar
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from ..store import DemoRecord, Demos, RunRecord, Runs, open_stores
 from . import cells
 from .builder import build_spec, tweaks_from_fields
 from .examples import EXAMPLES, FEATURED
+from .pool import CpuPool
 from .view import RunView, StageView
 
 VIEW_CACHE_SIZE = 64
@@ -31,6 +32,8 @@ PIPELINE_CACHE_SIZE = 32
 
 K = TypeVar("K")
 V = TypeVar("V")
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def run_id(spec_bytes: bytes, x: np.ndarray) -> str:
@@ -76,6 +79,11 @@ class Explorer:
         self._views: OrderedDict[str, RunView] = OrderedDict()
         self._pipelines: OrderedDict[bytes, Pipeline] = OrderedDict()
         self._lock = Lock()
+        self.pool = CpuPool(settings.cpu_threads, settings.cpu_queue, settings.request_seconds)
+
+    async def cpu(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """``fn`` run off the event loop on the bounded pool (Busy or OverBudget, both 503s)."""
+        return await self.pool.run(fn, *args, **kwargs)
 
     @classmethod
     def open(cls, settings: Settings) -> Explorer:

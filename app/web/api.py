@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from .deps import LinksDep, RunLimit, SaveLimit, Service, absolute
+from .deps import LinksDep, RunLimit, SaveLimit, Service, absolute, in_pool
 from .schemas import (
     DemoCreated,
     DemoIn,
@@ -59,15 +59,20 @@ async def api_run(
     spec: Annotated[str | None, Form(description="a pipeline spec as JSON")] = None,
 ) -> RunModel:
     """Run a picture through a preset or a spec: every stage's shape, range and pictures."""
-    pipeline = service.resolve_spec(preset, spec)
-    rid = service.run_upload(await image.read(), None, pipeline)
-    return run_model(service.view(rid), links, absolute(request, ""))
+    data, base = await image.read(), absolute(request, "")
+
+    def run() -> RunModel:  # decoding and running happen on the CPU pool, not the event loop
+        rid = service.run_upload(data, None, service.resolve_spec(preset, spec))
+        return run_model(service.view(rid), links, base)
+
+    return await service.cpu(run)
 
 
 @router.get(
     "/runs/{run_id}", response_model=RunModel, response_model_exclude_unset=True,
     responses={200: {"content": {"application/json": {"example": RUN_EXAMPLE}}}, 404: PROBLEM},
 )  # fmt: skip
+@in_pool
 def api_get_run(
     request: Request,
     service: Service,
@@ -84,6 +89,7 @@ def api_get_run(
     responses={200: {"content": {"application/json": {"example": EXPLAIN_EXAMPLE}}},
                404: PROBLEM, 422: PROBLEM},
 )  # fmt: skip
+@in_pool
 def api_explain(
     service: Service,
     run_id: str,
@@ -114,6 +120,7 @@ def api_presets(service: Service) -> list[PresetModel]:
     responses={201: {"model": DemoCreated}, 200: {"model": DemoCreated}, 404: PROBLEM,
                422: PROBLEM, 429: PROBLEM},
 )  # fmt: skip
+@in_pool
 def api_save_demo(
     request: Request, service: Service, links: LinksDep, body: DemoIn
 ) -> JSONResponse:
@@ -129,6 +136,7 @@ def api_save_demo(
     name="api_get_demo",
     responses={404: PROBLEM},
 )  # fmt: skip
+@in_pool
 def api_get_demo(request: Request, service: Service, links: LinksDep, demo_id: str) -> DemoModel:
     record, rid = service.demo(demo_id)
     base = absolute(request, "")
@@ -142,6 +150,7 @@ def api_get_demo(request: Request, service: Service, links: LinksDep, demo_id: s
 @router.delete(
     "/demos/{demo_id}", status_code=204, name="api_delete_demo", responses={404: PROBLEM}
 )
+@in_pool
 def api_delete_demo(service: Service, demo_id: str, token: str = "") -> Response:
     """Delete a demo with the token its creator got; anything else is a 404."""
     service.delete_demo(demo_id, token)

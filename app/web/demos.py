@@ -9,7 +9,16 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from .deps import LinksDep, RenderDep, SaveLimit, Service, ViewParams, absolute, picture_response
+from .deps import (
+    LinksDep,
+    RenderDep,
+    SaveLimit,
+    Service,
+    ViewParams,
+    absolute,
+    in_pool,
+    picture_response,
+)
 from .schemas import demo_links
 from .security import content_security_policy
 from .stepping import render_step, step_context
@@ -20,6 +29,7 @@ PRIVATE = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 
 
 @router.get("/d/{demo_id}", response_class=HTMLResponse, name="show_demo")
+@in_pool
 def show_demo(
     request: Request, service: Service, links: LinksDep, render: RenderDep, demo_id: str,
     view: ViewParams,
@@ -51,6 +61,7 @@ def show_demo(
 
 
 @router.get("/embed/{demo_id}", response_class=HTMLResponse, name="embed_demo")
+@in_pool
 def embed_demo(
     service: Service, links: LinksDep, render: RenderDep, demo_id: str, view: ViewParams
 ) -> Response:
@@ -68,12 +79,14 @@ def embed_demo(
 
 
 @router.get("/gallery", response_class=HTMLResponse, name="gallery")
+@in_pool
 def gallery(service: Service, render: RenderDep) -> Response:
     """The featured demos (and only those: other people's demos are never listed)."""
     return render("gallery.html", {"featured": service.featured()})
 
 
 @router.get("/d/{demo_id}/card.png", name="demo_card")
+@in_pool
 def demo_card(request: Request, service: Service, demo_id: str) -> Response:
     """The 1200x630 preview a pasted link unfurls into."""
     etag = f'"{demo_id}-card"'
@@ -82,6 +95,7 @@ def demo_card(request: Request, service: Service, demo_id: str) -> Response:
 
 @router.post("/runs/{run_id}/share", response_class=HTMLResponse, name="share_run",
              dependencies=[SaveLimit])  # fmt: skip
+@in_pool
 def share_run(
     request: Request,
     service: Service,

@@ -3,9 +3,10 @@ scale), the rate limits, links and a render helper. Routers import this, never e
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -16,9 +17,22 @@ from ..settings import Settings
 from .links import Links
 from .ratelimit import client_address
 
+R = TypeVar("R")
 Scale = Literal["stage", "map"]
 Fragment = Literal["next"]
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
+
+
+def in_pool(handler: Callable[..., R]) -> Callable[..., Awaitable[R]]:
+    """A route handler run on the service's bounded CPU pool instead of the event loop (503 when
+    the pool is full or the work runs past its budget). The handler takes ``service: Service``."""
+
+    @functools.wraps(handler)
+    async def off_the_loop(**params: Any) -> R:
+        service: Explorer = params["service"]
+        return await service.cpu(handler, **params)
+
+    return off_the_loop
 
 
 def get_explorer(request: Request) -> Explorer:

@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..service import EngineError, ImageError, NotFound
+from ..service import Busy, EngineError, ImageError, NotFound, OverBudget
 from .ratelimit import TooManyRequests
 
 TOO_LARGE = "the upload is larger than this server accepts"
@@ -41,6 +41,15 @@ async def on_bad_input(request: Request, exc: Exception) -> Response:
 async def on_too_many(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, TooManyRequests)
     response = error_response(request, 429, f"Too many {exc.what}", str(exc))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+async def on_busy(request: Request, exc: Exception) -> Response:
+    """The pool is full, or the work ran past its budget: 503, and when to try again."""
+    assert isinstance(exc, Busy | OverBudget)
+    title = "The server is busy" if isinstance(exc, Busy) else "That took too long"
+    response = error_response(request, 503, title, str(exc))
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
@@ -77,6 +86,8 @@ HANDLERS = {
     ImageError: on_bad_input,
     NotFound: on_not_found,
     TooManyRequests: on_too_many,
+    Busy: on_busy,
+    OverBudget: on_busy,
 }
 
 

@@ -27,6 +27,7 @@ from .deps import (
     Service,
     ViewParams,
     absolute,
+    in_pool,
     picture_response,
 )
 from .stepping import render_step, step_context
@@ -78,11 +79,15 @@ async def create_run(
     try:
         picture, example = chosen_picture(form)
         data = await picture.read() if picture is not None else None
-        rid = service.run_upload(data, example, spec_from_form(service, form))
+
+        def run() -> str:  # decoding and running happen on the CPU pool, not the event loop
+            return service.run_upload(data, example, spec_from_form(service, form))
+
+        rid = await service.cpu(run)
     finally:
         await form.close()
     if form.get("live"):  # drawing with 'live' on: every stage at once, in a compact view
-        return render("_live.html", {"run": service.view(rid)})
+        return await service.cpu(lambda: render("_live.html", {"run": service.view(rid)}))
     url = absolute(request, links.path("show_run", run_id=rid) + "?step=0")
     if render.htmx:
         return Response(status_code=204, headers={"HX-Location": url})
@@ -90,6 +95,7 @@ async def create_run(
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse, name="show_run")
+@in_pool
 def show_run(
     service: Service, links: LinksDep, render: RenderDep, run_id: str, view: ViewParams
 ) -> Response:
@@ -100,6 +106,7 @@ def show_run(
 
 
 @router.get("/runs/{run_id}/stages/{stage}/maps/{index}/numbers", name="numbers")
+@in_pool
 def numbers(service: Service, render: RenderDep, run_id: str, stage: int, index: int) -> Response:
     """One map's values as a table, for a numbers toggle opened on a large stage."""
     out = service.stage(run_id, stage)
@@ -123,12 +130,14 @@ def kernel_editor(
 
 
 @router.get("/runs/{run_id}/stages/{stage}/kernels.png", name="kernels")
+@in_pool
 def kernels(request: Request, service: Service, run_id: str, stage: int) -> Response:
     etag = f'"{run_id}-{stage}-kernels"'
     return picture_response(request, etag, lambda: service.kernels(run_id, stage))
 
 
 @router.get("/runs/{run_id}/stages/{stage}/maps/{index}.png", name="heatmap")
+@in_pool
 def heatmap(
     request: Request, service: Service, run_id: str, stage: int, index: int, scale: Scale = "stage"
 ) -> Response:
