@@ -44,6 +44,12 @@ class Settings(BaseSettings, Limits):
         30, ge=0, description="Demos one client address may save a minute; 0 turns the limit off."
     )
 
+    cache_bytes: int = Field(
+        256_000_000,
+        ge=0,
+        description="Bytes of computed runs and compiled pipelines one server process keeps "
+        "between requests; the oldest go first.",
+    )
     cpu_threads: int = Field(
         2, ge=1, description="Threads that decode, run and draw at once in each server process."
     )

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from app.service import OverBudget
+from app.service.cache import ByteLRU
 from app.settings import Settings
 from app.web import create_app
 
@@ -84,3 +85,36 @@ async def test_a_request_that_gives_up_while_queued_is_never_run(tmp_path):
                 break
             await asyncio.sleep(0.02)
         assert pool.jobs == 0 and ran == []  # the queued job was dropped, not run
+
+
+def test_the_byte_cache_drops_the_oldest_and_never_holds_more_than_its_budget():
+    cache: ByteLRU[str, str] = ByteLRU(100)
+    cache.put("a", "A", 60)
+    cache.put("b", "B", 30)
+    assert cache.get("a") == "A"  # now the newest
+    cache.put("c", "C", 40)  # 130 > 100: the oldest, b, goes
+    assert cache.get("b") is None and cache.get("a") == "A" and cache.bytes == 100
+    cache.put("huge", "H", 101)  # larger than the whole budget: not kept, nothing dropped
+    assert cache.get("huge") is None and len(cache) == 2 and cache.bytes == 100
+    cache.put("a", "A2", 10)  # replacing an entry counts its new size only
+    assert cache.get("a") == "A2" and cache.bytes == 50
+
+
+async def test_the_runs_cache_stays_within_its_setting_and_evicted_runs_still_open(tmp_path):
+    budget = 300_000  # the photo's run alone is 272 KB: not room for all of these
+    app, client = await app_client(tmp_path, cache_bytes=budget)
+    explorer = app.state.explorer
+    async with app.router.lifespan_context(app), client:
+        ids = []
+        for example, preset in [("x", "seed-xo"), ("o", "seed-xo"), ("photo", "sobel-edges"),
+                                ("letter-a", "letters"), ("x-rotated", "classic-kernels")]:  # fmt: skip
+            form = {"source": "example", "example": example, "preset": preset}
+            response = await client.post("/runs", data=form)
+            assert response.status_code == 303
+            ids.append(response.headers["location"].split("/runs/")[1].split("?")[0])
+            assert explorer.cache.bytes <= budget
+        dropped = [rid for rid in ids if explorer.cache.get(("view", rid)) is None]
+        assert ids[0] in dropped  # the oldest went first...
+        for rid in dropped:  # ...and every dropped run is recomputed from the database
+            assert (await client.get(f"/runs/{rid}", params={"step": 3})).status_code == 200
+            assert explorer.cache.bytes <= budget

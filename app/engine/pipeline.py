@@ -36,6 +36,11 @@ class Pipeline:
     def macs(self) -> int:
         return sum(step.macs for step in self.steps)
 
+    @property
+    def nbytes(self) -> int:
+        """The arrays the compiled steps keep (weights, their layouts, scratch zeros)."""
+        return sum(_array_bytes(vars(step)) for step in self.steps)
+
     def check_input(self, image: Any) -> Array:
         """The image as float32 (C, H, W), or EngineError if it does not fit this pipeline."""
         arr = np.asarray(image, dtype=F32)
@@ -56,6 +61,16 @@ class Pipeline:
             x = step.forward(x)
             outputs.append(StageOutput(i, step.name, step.kind, x, step.labels))
         return Trace(self, tuple(outputs))
+
+
+def _array_bytes(value: Any) -> int:
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if isinstance(value, dict):
+        return sum(_array_bytes(v) for v in value.values())
+    if isinstance(value, tuple):
+        return sum(_array_bytes(v) for v in value)
+    return 0
 
 
 def run(spec: PipelineSpec, image: Any, limits: Limits | None = None) -> Trace:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from threading import Lock
 from typing import ParamSpec, TypeVar
 
 import numpy as np
@@ -23,15 +21,11 @@ from ..settings import Settings
 from ..store import DemoRecord, Demos, RunRecord, Runs, open_stores
 from . import cells
 from .builder import build_spec, tweaks_from_fields
+from .cache import ByteLRU
 from .examples import EXAMPLES, FEATURED
 from .pool import CpuPool
 from .view import RunView, StageView
 
-VIEW_CACHE_SIZE = 64
-PIPELINE_CACHE_SIZE = 32
-
-K = TypeVar("K")
-V = TypeVar("V")
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -76,9 +70,10 @@ class Explorer:
         self.store = store
         self.demos = demos
         self._featured: list[tuple[str, DemoRecord]] | None = None
-        self._views: OrderedDict[str, RunView] = OrderedDict()
-        self._pipelines: OrderedDict[bytes, Pipeline] = OrderedDict()
-        self._lock = Lock()
+        # run views and compiled pipelines share one budget in bytes
+        self.cache: ByteLRU[tuple[str, str | bytes], RunView | Pipeline] = ByteLRU(
+            settings.cache_bytes
+        )
         self.pool = CpuPool(settings.cpu_threads, settings.cpu_queue, settings.request_seconds)
 
     async def cpu(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -111,18 +106,19 @@ class Explorer:
         """The 'Build your own' pipeline from its form fields."""
         return build_spec(tweaks_from_fields(get, getlist))
 
-    def run_image(self, data: bytes, spec: PipelineSpec) -> str:
-        """Decode, normalise and run a picture; store the run and return its id."""
+    def run_image(self, data: bytes, spec: PipelineSpec) -> RunView:
+        """Decode, normalise and run a picture; store the run and return its view."""
         spec_bytes = _canonical_json(spec)
         pipeline = self._pipeline(spec_bytes, spec)
         x = load_input(data, spec.input, self.settings.max_image_pixels)
         trace = pipeline.run(x)
         rid = run_id(spec_bytes, x)
         self.store.put(RunRecord(rid, spec_bytes, x))
-        self._remember(rid, trace)
-        return rid
+        return self._remember(rid, trace)
 
-    def run_upload(self, data: bytes | None, example: str | None, spec: PipelineSpec) -> str:
+    def run_upload(
+        self, data: bytes | None, example: str | None, spec: PipelineSpec
+    ) -> RunView:
         """Run an uploaded picture, else a named example; the pages and the API both come here."""
         if data is not None:
             return self.run_image(data, spec)
@@ -130,7 +126,7 @@ class Explorer:
             return self.run_example(example, spec)
         raise EngineError("image", "choose an example, draw something or upload a picture")
 
-    def run_example(self, name: str, spec: PipelineSpec) -> str:
+    def run_example(self, name: str, spec: PipelineSpec) -> RunView:
         if name not in EXAMPLES:
             raise EngineError("example", f"unknown example {name!r} (known: {', '.join(EXAMPLES)})")
         return self.run_image(EXAMPLES[name].data, spec)
@@ -146,11 +142,9 @@ class Explorer:
         return self._recompute(record)
 
     def _cached_view(self, rid: str) -> RunView | None:
-        with self._lock:
-            if rid in self._views:
-                self._views.move_to_end(rid)
-                return self._views[rid]
-        return None
+        view = self.cache.get(("view", rid))
+        assert view is None or isinstance(view, RunView)
+        return view
 
     def _recompute(self, record: RunRecord) -> RunView:
         trace = self._pipeline(record.spec, None).run(record.input)
@@ -210,7 +204,7 @@ class Explorer:
         for example, preset, title, description in FEATURED:
             if preset not in presets():
                 continue
-            rid = self.run_example(example, get_preset(preset).spec)
+            rid = self.run_example(example, get_preset(preset).spec).id
             saved = self.save_demo(rid, title, description)
             found.append((saved.id, self.demo(saved.id)[0]))
         self._featured = found
@@ -222,19 +216,17 @@ class Explorer:
 
     def _pipeline(self, spec_bytes: bytes, spec: PipelineSpec | None) -> Pipeline:
         """The compiled pipeline for a canonical spec: checked and laid out once, then reused."""
-        with self._lock:
-            if spec_bytes in self._pipelines:
-                self._pipelines.move_to_end(spec_bytes)
-                return self._pipelines[spec_bytes]
+        cached = self.cache.get(("pipeline", spec_bytes))
+        if cached is not None:
+            assert isinstance(cached, Pipeline)
+            return cached
         pipeline = compile_pipeline(spec or parse_spec(spec_bytes), self.settings.limits())
-        with self._lock:
-            _bounded_put(self._pipelines, spec_bytes, pipeline, PIPELINE_CACHE_SIZE)
+        self.cache.put(("pipeline", spec_bytes), pipeline, pipeline.nbytes + len(spec_bytes))
         return pipeline
 
     def _remember(self, rid: str, trace: Trace) -> RunView:
         view = RunView(rid, trace)
-        with self._lock:
-            _bounded_put(self._views, rid, view, VIEW_CACHE_SIZE)
+        self.cache.put(("view", rid), view, view.nbytes)
         return view
 
     def stage(self, rid: str, stage: int) -> StageView:
@@ -271,11 +263,3 @@ def _canonical_json(spec: PipelineSpec) -> bytes:
         if spec is preset.spec:
             return preset_canonical_json(name)
     return spec.canonical_json()
-
-
-def _bounded_put(cache: OrderedDict[K, V], key: K, value: V, size: int) -> None:
-    """Put ``key`` last (newest) in ``cache``, dropping the oldest entries past ``size``."""
-    cache[key] = value
-    cache.move_to_end(key)
-    while len(cache) > size:
-        cache.popitem(last=False)

@@ -217,6 +217,11 @@ class RunView:
         return len(self._stages)
 
     @property
+    def nbytes(self) -> int:
+        """What keeping this view costs: every stage's numbers (the views only point at them)."""
+        return sum(out.data.nbytes for out in self.trace)
+
+    @property
     def last(self) -> int:
         return len(self._stages) - 1
 

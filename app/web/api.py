@@ -62,8 +62,8 @@ async def api_run(
     data, base = await image.read(), absolute(request, "")
 
     def run() -> RunModel:  # decoding and running happen on the CPU pool, not the event loop
-        rid = service.run_upload(data, None, service.resolve_spec(preset, spec))
-        return run_model(service.view(rid), links, base)
+        made = service.run_upload(data, None, service.resolve_spec(preset, spec))
+        return run_model(made, links, base)
 
     return await service.cpu(run)
 

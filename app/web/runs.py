@@ -16,6 +16,7 @@ from ..service import (
     Explorer,
     NotFound,
     PipelineSpec,
+    RunView,
     kernel_grid,
 )
 from .deps import (
@@ -80,15 +81,15 @@ async def create_run(
         picture, example = chosen_picture(form)
         data = await picture.read() if picture is not None else None
 
-        def run() -> str:  # decoding and running happen on the CPU pool, not the event loop
+        def run() -> RunView:  # decoding and running happen on the CPU pool, not the event loop
             return service.run_upload(data, example, spec_from_form(service, form))
 
-        rid = await service.cpu(run)
+        made = await service.cpu(run)
     finally:
         await form.close()
     if form.get("live"):  # drawing with 'live' on: every stage at once, in a compact view
-        return await service.cpu(lambda: render("_live.html", {"run": service.view(rid)}))
-    url = absolute(request, links.path("show_run", run_id=rid) + "?step=0")
+        return await service.cpu(lambda: render("_live.html", {"run": made}))
+    url = absolute(request, links.path("show_run", run_id=made.id) + "?step=0")
     if render.htmx:
         return Response(status_code=204, headers={"HX-Location": url})
     return RedirectResponse(url, status_code=303)
