@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
+from app.catalog import presets
 from app.engine import get_preset, run
 from app.engine.presets import SLIDES_O, SLIDES_X
 from app.engine.spec import InputSpec
-from app.imaging import ImageError, decode_image, normalise
+from app.imaging import ImageError, decode_image, load_input, normalise
+from app.imaging.decode import decode_picture
 
 LIMIT = 40_000_000
 
@@ -127,3 +130,72 @@ def test_a_picture_too_long_and_thin_is_refused():
     thin = decode_image(encode(Image.new("L", (420, 20))), LIMIT)
     with pytest.raises(ImageError, match="too long and thin"):
         normalise(thin, SEED_INPUT)
+
+
+def photo(width: int, height: int, seed: int = 0, alpha: bool = False) -> Image.Image:
+    """A photo-like picture: smooth gradients, noise, a dark line and ring; see-through if asked."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:height, 0:width]
+    waves = (np.sin(xx / 37) + np.cos(yy / 53)) * 60 + 120
+    pixels = np.stack([xx / width * 255, yy / height * 255, waves], -1)
+    pixels += rng.normal(0, 8, (height, width, 3))
+    image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+    draw = ImageDraw.Draw(image)
+    draw.line([(width * 0.2, height * 0.2), (width * 0.8, height * 0.8)], (0, 0, 0), width // 30)
+    draw.ellipse(
+        [width * 0.5, height * 0.1, width * 0.9, height * 0.5], None, (9, 9, 9), width // 40
+    )
+    if alpha:
+        image.putalpha(Image.fromarray(np.clip(255 - xx / width * 200, 0, 255).astype(np.uint8)))
+    return image
+
+
+def full_size(data: bytes, spec: InputSpec) -> np.ndarray:
+    """The normalised input the way it was made before pictures were decoded smaller."""
+    return normalise(decode_image(data, LIMIT), spec)
+
+
+@functools.cache
+def big_photo(fmt: str) -> bytes:
+    """A 3000x2000 photo as a JPEG, or as a PNG with a see-through gradient."""
+    return encode(photo(3000, 2000, alpha=fmt == "PNG"), fmt, quality=90)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+@pytest.mark.parametrize("preset", ["sobel-edges", "seed-xo", "classic-kernels"])
+def test_a_big_picture_decoded_smaller_gives_the_same_input(fmt, preset):
+    data = big_photo(fmt)
+    spec = get_preset(preset).spec.input
+    picture = decode_picture(data, LIMIT, need=4 * max(spec.size))
+    short = min(picture.rgb.shape[:2])
+    assert 4 * max(spec.size) <= short < 8 * max(spec.size) + 8  # a fraction of 2000 px
+    span = 2.0 if spec.values == "ink_signed" else 1.0
+    difference = np.abs(load_input(data, spec, LIMIT) - full_size(data, spec)) / span
+    # the same but for rounding: a little more at the sharp edges of a JPEG, whose decoder
+    # averages 8x8 blocks when it decodes at 1/8 scale
+    assert difference.max() < (0.07 if fmt == "JPEG" else 0.04) and difference.mean() < 0.01
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_a_big_photo_of_a_letter_gives_the_same_input_and_answer(fmt):
+    from app.service import EXAMPLES  # the drawn A, photographed large and a little noisy
+
+    letter = Image.open(io.BytesIO(EXAMPLES["letter-a"].data)).convert("L")
+    big = np.asarray(letter.resize((4000, 3000), Image.Resampling.BILINEAR), np.float32)
+    big += np.random.default_rng(1).normal(0, 6, big.shape)
+    data = encode(Image.fromarray(np.clip(big, 0, 255).astype(np.uint8)).convert("RGB"), fmt)
+    spec = presets()["letters"].spec
+    new, old = load_input(data, spec.input, LIMIT), full_size(data, spec.input)
+    assert np.abs(new - old).max() < 0.1 and np.abs(new - old).mean() < 0.01
+    assert run(spec, new).prediction.label == run(spec, old).prediction.label == "A"
+
+
+def test_a_turned_big_jpeg_keeps_its_extent_the_right_way_round():
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown turned 90 degrees
+    data = encode(photo(3000, 2000).convert("RGB"), "JPEG", exif=exif, quality=90)
+    picture = decode_picture(data, LIMIT, need=256)
+    assert picture.rgb.shape[0] > picture.rgb.shape[1]  # tall once turned
+    assert picture.extent[0] / picture.extent[1] == pytest.approx(3000 / 2000)
+    spec = get_preset("sobel-edges").spec.input
+    assert np.abs(load_input(data, spec, LIMIT) - full_size(data, spec)).max() < 0.07

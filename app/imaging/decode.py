@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +14,8 @@ FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
 """Accepted by their bytes (Pillow's sniffing), never by file name or declared type."""
 
 RGB = npt.NDArray[np.float32]
+ORIENTATION = 0x0112
+"""The EXIF tag that says how the camera was held."""
 
 
 class ImageError(ValueError):
@@ -24,11 +27,30 @@ class ImageError(ValueError):
         super().__init__(f"{field}: {message}")
 
 
+class Picture(NamedTuple):
+    rgb: RGB
+    """(H, W, 3) float32 in [0, 1]."""
+    extent: tuple[float, float]
+    """(height, width) the whole picture covers in ``rgb``'s pixels: its shape, or a little less
+    when it was decoded smaller by a factor that does not divide the size (the last row and
+    column then hold a partial block)."""
+
+
 def decode_image(data: bytes, max_pixels: int) -> RGB:
-    """bytes -> (H, W, 3) float32 in [0, 1].
+    """bytes -> (H, W, 3) float32 in [0, 1], at full size (see ``decode_picture``)."""
+    return decode_picture(data, max_pixels).rgb
+
+
+def decode_picture(data: bytes, max_pixels: int, need: int | None = None) -> Picture:
+    """Decode an upload once.
 
     The first frame of an animation; EXIF orientation applied; transparency composited on white;
     16-bit greys scaled to [0, 1] rather than clipped. Anything else raises ImageError.
+
+    ``need``: the fewest pixels the shorter side must keep. A bigger picture is decoded smaller
+    by a whole factor (a JPEG at 1/2, 1/4 or 1/8 scale by the decoder itself, then any picture
+    averaged over factor x factor blocks) before it becomes floats, so a phone photo costs a
+    fraction of its full-size memory and time.
     """
     if not data:
         raise ImageError("the file is empty")
@@ -45,7 +67,17 @@ def decode_image(data: bytes, max_pixels: int) -> RGB:
             if width == 0 or height == 0:
                 raise ImageError("the image has no pixels")
             image.seek(0)
+            if need is not None and image.format == "JPEG":
+                factor = reduction(image.size, need)
+                if factor > 1:
+                    image.draft(image.mode, (width // factor, height // factor))
             image.load()
+            scale = width / image.size[0]  # the JPEG decoder's own reduction
+            if need is not None:
+                factor = reduction(image.size, need)
+                image = _reduce(image, factor)
+                scale *= factor
+            turned = image.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8)
             image = ImageOps.exif_transpose(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageError(
@@ -57,7 +89,32 @@ def decode_image(data: bytes, max_pixels: int) -> RGB:
         if isinstance(exc, ImageError):
             raise
         raise ImageError("the image is truncated or corrupt") from None
-    return _to_rgb(image)
+    extent = (width / scale, height / scale) if turned else (height / scale, width / scale)
+    return Picture(_to_rgb(image), extent)
+
+
+def reduction(size: tuple[int, int], need: int) -> int:
+    """The largest whole factor that keeps the shorter side at ``need`` pixels or more."""
+    return max(1, min(size) // max(need, 1))
+
+
+def _reduce(image: Image.Image, factor: int) -> Image.Image:
+    """``image`` averaged over factor x factor blocks. Transparent pictures are averaged with
+    their colours premultiplied by alpha, so compositing on white afterwards gives what
+    averaging the composited picture would."""
+    if factor <= 1:
+        return image
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N"):
+        image = image.convert("I")
+    elif image.mode in ("P", "PA", "1", "LA") or (
+        image.mode in ("L", "RGB") and "transparency" in image.info
+    ):
+        image = image.convert("RGBA")
+    if image.mode == "RGBA":
+        return image.convert("RGBa").reduce(factor).convert("RGBA")
+    if image.mode not in ("L", "RGB", "I", "F", "CMYK"):
+        image = image.convert("RGB")
+    return image.reduce(factor)
 
 
 def _to_rgb(image: Image.Image) -> RGB:

@@ -7,7 +7,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from ..engine.spec import InputSpec
-from .decode import ImageError, decode_image
+from .decode import ImageError, decode_picture
 
 MAX_ASPECT = 20.0
 """Pictures longer than this many times their width (or the reverse) are refused."""
@@ -26,32 +26,41 @@ def is_light_on_dark(grey: Array) -> bool:
     return float(border.mean()) < 0.5
 
 
-def normalise(rgb: Array, spec: InputSpec) -> Array:
+def normalise(rgb: Array, spec: InputSpec, extent: tuple[float, float] | None = None) -> Array:
     """(H, W, 3) floats in [0, 1] -> (C, height, width) float32 as ``spec`` describes.
 
     The picture is scaled to fit the size keeping its aspect ratio (area averaging when it
     shrinks) and centred, the rest filled with paper. Ink modes treat dark strokes on light paper
     as ink, inverting a light-on-dark picture first; ``ink_signed`` maps ink to +1 and paper to -1
     (the slides), ``ink_unit`` ink to 1 and paper to 0. ``brightness`` keeps light at 1.
+    ``extent``: the (height, width) the picture truly covers, when it is less than the array's
+    shape (see ``decode.Picture``).
     """
-    h, w = rgb.shape[:2]
+    h, w = extent or rgb.shape[:2]
     if max(h, w) / min(h, w) > MAX_ASPECT:
         raise ImageError(f"a {w}x{h} picture is too long and thin (at most {MAX_ASPECT:g}:1)")
     planes = luminance(rgb)[None] if spec.mode == "gray" else np.moveaxis(rgb, 2, 0)
     if spec.values == "brightness":
-        fitted = _fit(planes, spec.size, paper=1.0)
+        fitted = _fit(planes, spec.size, paper=1.0, extent=extent)
         return fitted.astype(np.float32)
     grey = planes[0] if spec.mode == "gray" else luminance(rgb)
     ink = planes if is_light_on_dark(grey) else 1.0 - planes
-    fitted = fit_ink(ink, spec.size) if spec.fit == "ink" else _fit(ink, spec.size, paper=0.0)
+    if spec.fit == "ink":
+        fitted = fit_ink(ink, spec.size)
+    else:
+        fitted = _fit(ink, spec.size, paper=0.0, extent=extent)
     if spec.values == "ink_signed":
         fitted = fitted * 2.0 - 1.0
     return np.clip(fitted, -1.0 if spec.values == "ink_signed" else 0.0, 1.0).astype(np.float32)
 
 
-def _fit(planes: Array, size: tuple[int, int], paper: float) -> Array:
-    """Scale (C, H, W) to fit ``size`` keeping the aspect ratio, centred on ``paper``."""
-    c, h, w = planes.shape
+def _fit(
+    planes: Array, size: tuple[int, int], paper: float, extent: tuple[float, float] | None = None
+) -> Array:
+    """Scale (C, H, W) to fit ``size`` keeping the aspect ratio, centred on ``paper``; only the
+    ``extent`` (height, width) of the planes is the picture, when given."""
+    c = planes.shape[0]
+    h, w = extent or planes.shape[1:]
     th, tw = size
     scale = min(th / h, tw / w)
     nh, nw = max(1, min(th, round(h * scale))), max(1, min(tw, round(w * scale)))
@@ -59,9 +68,10 @@ def _fit(planes: Array, size: tuple[int, int], paper: float) -> Array:
     top, left = (th - nh) // 2, (tw - nw) // 2
     for i in range(c):
         plane = planes[i]
-        if (nh, nw) != (h, w):
+        if (nh, nw) != plane.shape:
             img = Image.fromarray(np.ascontiguousarray(plane, np.float32))
-            plane = np.asarray(img.resize((nw, nh), Image.Resampling.BOX), np.float32)
+            box = (0.0, 0.0, float(w), float(h))
+            plane = np.asarray(img.resize((nw, nh), Image.Resampling.BOX, box=box), np.float32)
         out[i, top : top + nh, left : left + nw] = plane
     return out
 
@@ -101,6 +111,15 @@ def fit_ink(ink: Array, size: tuple[int, int]) -> Array:
     return out
 
 
+DETAIL = 3
+"""Decode at least this many pixels per input pixel (the last step averages them down)."""
+INK_DETAIL = 8
+"""The same for ink-fitted inputs, whose ink may fill only a small part of the picture."""
+
+
 def load_input(data: bytes, spec: InputSpec, max_pixels: int) -> Array:
-    """Uploaded bytes -> the pipeline's normalised input: decode once, then ``normalise``."""
-    return normalise(decode_image(data, max_pixels), spec)
+    """Uploaded bytes -> the pipeline's normalised input: decode once, at the size the input
+    needs (a big picture is decoded smaller), then ``normalise``."""
+    need = max(spec.size) * (INK_DETAIL if spec.fit == "ink" else DETAIL)
+    picture = decode_picture(data, max_pixels, need)
+    return normalise(picture.rgb, spec, picture.extent)

@@ -116,9 +116,7 @@ class Explorer:
         self.store.put(RunRecord(rid, spec_bytes, x))
         return self._remember(rid, trace)
 
-    def run_upload(
-        self, data: bytes | None, example: str | None, spec: PipelineSpec
-    ) -> RunView:
+    def run_upload(self, data: bytes | None, example: str | None, spec: PipelineSpec) -> RunView:
         """Run an uploaded picture, else a named example; the pages and the API both come here."""
         if data is not None:
             return self.run_image(data, spec)

@@ -1,0 +1,104 @@
+"""Decoding big uploads, run by hand (never a timed test): python bench/decode.py [rounds]
+
+For a 24-megapixel phone JPEG (6000x4000) and a 40-megapixel RGBA PNG, each case in a fresh
+process: the time and the peak memory (VmHWM, over what the process held after its imports)
+of (a) Pillow decoding the whole file, the reference, and (b) ConvLens bringing it to a
+pipeline's input (decode at the size the input needs, then normalise). Medians of the rounds.
+Targets: the JPEG at most +150 MB and at most half Pillow's time; the PNG under +600 MB.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHILD = r"""
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+
+
+def peak_mb():  # this process's own high-water mark (ru_maxrss would carry the parent's)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+
+
+from PIL import Image
+from app.catalog import get_preset
+from app.imaging import load_input
+data = open(sys.argv[2], "rb").read()
+Image.MAX_IMAGE_PIXELS = None
+before = peak_mb()
+start = time.perf_counter()
+if sys.argv[3] == "pillow":
+    image = Image.open(__import__("io").BytesIO(data))
+    image.load()
+else:
+    load_input(data, get_preset(sys.argv[3]).spec.input, 10**9)
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "mb": peak_mb() - before}))
+"""
+
+
+def phone_jpeg() -> bytes:
+    """6000x4000, photo-like (gradients, noise, strokes), quality 90."""
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[0:4000, 0:6000].astype(np.float32)
+    pixels = np.stack([xx / 6000 * 255, yy / 4000 * 255, (np.sin(xx / 50) + 1) * 100], -1)
+    pixels += rng.normal(0, 6, pixels.shape).astype(np.float32)
+    image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+    ImageDraw.Draw(image).line([(600, 400), (5400, 3600)], (0, 0, 0), 120)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def big_rgba_png() -> bytes:
+    """8000x5000 RGBA (40 MP): a flat picture with a see-through band, which compresses small."""
+    image = Image.new("RGBA", (8000, 5000), (30, 120, 200, 255))
+    ImageDraw.Draw(image).rectangle([2000, 1000, 6000, 4000], (250, 250, 250, 90))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def measure(path: Path, how: str, rounds: int) -> tuple[float, float]:
+    runs = []
+    for _ in range(rounds):
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, str(ROOT), str(path), how],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        runs.append(json.loads(out.stdout))
+    return statistics.median(r["seconds"] for r in runs), statistics.median(r["mb"] for r in runs)
+
+
+def main(rounds: int = 5) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, make, targets in (
+            ("24 MP JPEG", phone_jpeg, "<= +150 MB, <= 0.5x Pillow's time"),
+            ("40 MP RGBA PNG", big_rgba_png, "< +600 MB"),
+        ):
+            path = Path(tmp) / name.replace(" ", "_")
+            path.write_bytes(make())
+            print(f"{name} ({path.stat().st_size / 1e6:.1f} MB file); target {targets}")
+            ref_s, ref_mb = measure(path, "pillow", rounds)
+            print(f"  Pillow full decode:        {ref_s * 1e3:7.0f} ms  +{ref_mb:5.0f} MB")
+            for preset in ("sobel-edges", "letters"):
+                s, mb = measure(path, preset, rounds)
+                print(f"  ConvLens input, {preset:11s} {s * 1e3:7.0f} ms  +{mb:5.0f} MB"
+                      f"  ({s / ref_s:.2f}x Pillow's time)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
