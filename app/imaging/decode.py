@@ -67,6 +67,8 @@ def decode_picture(data: bytes, max_pixels: int, need: int | None = None) -> Pic
             if width == 0 or height == 0:
                 raise ImageError("the image has no pixels")
             image.seek(0)
+            if width * height <= REDUCE_ABOVE:
+                need = None  # small enough to decode whole
             if need is not None and image.format == "JPEG":
                 factor = reduction(image.size, need)
                 if factor > 1:
@@ -91,6 +93,11 @@ def decode_picture(data: bytes, max_pixels: int, need: int | None = None) -> Pic
         raise ImageError("the image is truncated or corrupt") from None
     extent = (width / scale, height / scale) if turned else (height / scale, width / scale)
     return Picture(_to_rgb(image), extent)
+
+
+REDUCE_ABOVE = 4_000_000
+"""Pictures of more pixels than this are decoded smaller; smaller ones at full size, so their
+last resize lines up exactly as it always has (a 90x90 drawing of the slides' 9x9 X)."""
 
 
 def reduction(size: tuple[int, int], need: int) -> int:
