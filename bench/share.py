@@ -96,6 +96,7 @@ def many_savers(clients: int = 8, each: int = 200) -> None:
 
 def load(seconds: float, clients: int = 32) -> None:
     statuses: Counter[int] = Counter()
+    latencies: list[float] = []
     lock = threading.Lock()
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -109,13 +110,14 @@ def load(seconds: float, clients: int = 32) -> None:
             rng = random.Random(n)
             with httpx.Client(base_url=server.url, timeout=30) as http:
                 while time.monotonic() < deadline:
-                    kind = rng.random()
+                    kind, started = rng.random(), time.perf_counter()
                     if kind < 0.25:
                         r = http.post(
                             "/api/run", files={"image": ("p.png", picture(rng.randrange(10**6)))}
                         )
                     elif kind < 0.55:
-                        r = http.get(f"/runs/{base}", params={"step": rng.randrange(7)},
+                        r = http.get(f"/runs/{base}",
+                                     params={"step": rng.randrange(7), "fragment": "next"},
                                      headers={"HX-Request": "true", "HX-Target": "ol#stages"})  # fmt: skip
                     elif kind < 0.65:
                         r = http.post(
@@ -127,6 +129,7 @@ def load(seconds: float, clients: int = 32) -> None:
                         r = http.get(f"/runs/{base}/stages/1/maps/{rng.randrange(3)}.png")
                     with lock:
                         statuses[r.status_code] += 1
+                        latencies.append(time.perf_counter() - started)
 
         threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
         for t in threads:
@@ -135,16 +138,20 @@ def load(seconds: float, clients: int = 32) -> None:
             t.join()
     total = sum(statuses.values())
     errors = sum(n for s, n in statuses.items() if s >= 500)
+    p50, p99 = np.percentile(latencies, [50, 99]) * 1e3
     print(f"load: {clients} clients, {seconds:.0f} s, 2 workers: {total} requests "
-          f"({total / seconds:.0f}/s), statuses {dict(statuses)}, 5xx: {errors}")  # fmt: skip
+          f"({total / seconds:.0f}/s), p50 {p50:.0f} ms, p99 {p99:.0f} ms, "
+          f"statuses {dict(statuses)}, 5xx: {errors}")  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--load-seconds", type=float, default=60)
+    parser.add_argument("--load-only", action="store_true", help="only the 32-client load")
     args = parser.parse_args()
-    asyncio.run(in_process())
-    many_savers()
+    if not args.load_only:
+        asyncio.run(in_process())
+        many_savers()
     load(args.load_seconds)
 
 

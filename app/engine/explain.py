@@ -115,6 +115,16 @@ def num(value: float) -> str:
     return f"{value:.2f}"
 
 
+def nums(values: npt.ArrayLike) -> list[str]:
+    """``num`` of every value at once (a flat list), for tables of many numbers."""
+    arr = np.asarray(values, np.float64).ravel()
+    whole = np.abs(arr - np.round(arr)) < 5e-7
+    return [
+        str(int(r)) if w else f"{v:.2f}"
+        for v, r, w in zip(arr.tolist(), np.round(arr).tolist(), whole.tolist(), strict=True)
+    ]
+
+
 def precise(value: float) -> str:
     """Up to four decimals, trailing zeros dropped: 0.912, 0.5175."""
     return f"{value:.4f}".rstrip("0").rstrip(".") if not float(value).is_integer() else num(value)

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..engine import KINDS, Trace
+from ..engine.explain import nums
 from ..engine.presets import SLIDES_VOTE_INPUT, get_preset
 from ..engine.slides import slides_vote
 from ..engine.steps import ConvStep, DenseStep, SoftmaxStep
@@ -67,6 +68,12 @@ class MapView:
     @property
     def cols(self) -> int:
         return int(self.values.shape[1])
+
+    @cached_property
+    def numbers(self) -> tuple[tuple[str, ...], ...]:
+        """The values as the tables show them, row by row (worked out once per map)."""
+        flat = nums(self.values)
+        return tuple(tuple(flat[r * self.cols : (r + 1) * self.cols]) for r in range(self.rows))
 
     @cached_property
     def scale(self) -> ColourScale:
@@ -125,6 +132,11 @@ class StageView:
             return ()
         names = self.labels or tuple(f"map {m}" for m in range(len(self.data)))
         return tuple(MapView(m, names[m], plane) for m, plane in enumerate(self.data))
+
+    @cached_property
+    def numbers(self) -> tuple[str, ...]:
+        """A vector stage's values as the page shows them (worked out once)."""
+        return tuple(nums(self.data)) if not self.has_maps else ()
 
     @property
     def map_count(self) -> int:

@@ -1,5 +1,8 @@
 """What the routers share, as FastAPI dependencies: the service, where a page stands (step, cell,
-scale), the rate limits, links and a render helper. Routers import this, never each other."""
+scale), the rate limits, links and a render helper. Routers import this, never each other.
+
+The dependencies are ``async def`` on purpose: they do no blocking work, and FastAPI would run a
+plain ``def`` dependency on a worker thread, a thread hop per dependency per request."""
 
 from __future__ import annotations
 
@@ -35,17 +38,17 @@ def in_pool(handler: Callable[..., R]) -> Callable[..., Awaitable[R]]:
     return off_the_loop
 
 
-def get_explorer(request: Request) -> Explorer:
+async def get_explorer(request: Request) -> Explorer:
     service: Explorer = request.app.state.explorer
     return service
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_links(request: Request) -> Links:
+async def get_links(request: Request) -> Links:
     links: Links = request.app.state.links
     return links
 
@@ -61,7 +64,7 @@ class View:
     fragment: Fragment | None = None
 
 
-def view_params(
+async def view_params(
     step: Annotated[int, Query(ge=0, description="the stage the page shows up to")] = 0,
     cell: Annotated[
         str | None, Query(max_length=40, description="the selected cell, stage.map.row.column")
@@ -74,12 +77,12 @@ def view_params(
     return View(step, cell, scale, fragment)
 
 
-def count_run(request: Request) -> None:
+async def count_run(request: Request) -> None:
     """One more run from this client address (429 past the limit)."""
     request.app.state.run_limiter.hit(client_address(request))
 
 
-def count_save(request: Request) -> None:
+async def count_save(request: Request) -> None:
     """One more save from this client address (429 past the limit)."""
     request.app.state.save_limiter.hit(client_address(request))
 
@@ -125,6 +128,10 @@ def picture_response(request: Request, etag: str, make: Callable[[], bytes]) -> 
 Service = Annotated[Explorer, Depends(get_explorer)]
 ViewParams = Annotated[View, Depends(view_params)]
 LinksDep = Annotated[Links, Depends(get_links)]
-RenderDep = Annotated[Render, Depends(Render)]
+async def get_render(request: Request) -> Render:
+    return Render(request)
+
+
+RenderDep = Annotated[Render, Depends(get_render)]
 RunLimit = Depends(count_run)
 SaveLimit = Depends(count_save)

@@ -7,6 +7,7 @@ handlers both use it.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, urlencode
 
 from starlette.routing import Router
@@ -30,8 +31,7 @@ class Links:
     def path(self, name: str, /, **params: object) -> str:
         """The path of route ``name`` with its parameters filled in (each quoted)."""
         template = self._template(name, tuple(sorted(params)))
-        quoted = {k: quote(str(v), safe="/" if k == "path" else "") for k, v in params.items()}
-        return template.format(**quoted)
+        return template.format(**{k: _quoted(k, v) for k, v in params.items()})
 
     def static(self, path: str) -> str:
         return self.path("static", path=path)
@@ -39,6 +39,19 @@ class Links:
     def heatmap(self, run_id: str, stage: int, index: int, scale: str = "stage") -> str:
         url = self.path("heatmap", run_id=run_id, stage=stage, index=index)
         return url + "?scale=map" if scale == "map" else url
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def _quoted(name: str, value: object) -> str:
+    """A path parameter, quoted (ids and numbers, the usual case, need nothing done)."""
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    if _PLAIN.fullmatch(text):
+        return text
+    return quote(text, safe="/" if name == "path" else "")
 
 
 def with_query(path: str, **params: object) -> str:

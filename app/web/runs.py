@@ -113,7 +113,7 @@ def numbers(service: Service, render: RenderDep, run_id: str, stage: int, index:
     out = service.stage(run_id, stage)
     if not out.tables or not 0 <= index < out.map_count:
         raise NotFound(f"stage {stage} has no numbers table for map {index}")
-    return render("_numbers.html", {"plane": out.maps[index].values}, headers=IMMUTABLE)
+    return render("_numbers.html", {"rows": out.maps[index].numbers}, headers=IMMUTABLE)
 
 
 @router.get("/kernel-editor", response_class=HTMLResponse, name="kernel_editor")
