@@ -167,7 +167,7 @@ def test_a_big_picture_decoded_smaller_gives_the_same_input(fmt, preset):
     data = big_photo(fmt)
     spec = get_preset(preset).spec.input
     picture = decode_picture(data, LIMIT, need=4 * max(spec.size))
-    short = min(picture.rgb.shape[:2])
+    short = min(picture.pixels.shape[:2])
     assert 4 * max(spec.size) <= short < 8 * max(spec.size) + 8  # a fraction of 2000 px
     span = 2.0 if spec.values == "ink_signed" else 1.0
     difference = np.abs(load_input(data, spec, LIMIT) - full_size(data, spec)) / span
@@ -195,7 +195,7 @@ def test_a_turned_big_jpeg_keeps_its_extent_the_right_way_round():
     exif[0x0112] = 6  # shown turned 90 degrees
     data = encode(photo(3000, 2000).convert("RGB"), "JPEG", exif=exif, quality=90)
     picture = decode_picture(data, LIMIT, need=256)
-    assert picture.rgb.shape[0] > picture.rgb.shape[1]  # tall once turned
+    assert picture.pixels.shape[0] > picture.pixels.shape[1]  # tall once turned
     assert picture.extent[0] / picture.extent[1] == pytest.approx(3000 / 2000)
     spec = get_preset("sobel-edges").spec.input
     assert np.abs(load_input(data, spec, LIMIT) - full_size(data, spec)).max() < 0.07

@@ -17,14 +17,25 @@ created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"""
 X = np.arange(6, dtype=np.float32).reshape(1, 2, 3)
 
 
-def stores(database):
-    runs, demos = open_stores(database.url, database.sqlite_path)
-    runs.create()
-    return runs, demos
+@pytest.fixture
+def opened(database):
+    """Opens stores on the test's database (created), and closes them all afterwards."""
+    made = []
+
+    def open_them(create: bool = True):
+        runs, demos = open_stores(database.url, database.sqlite_path)
+        made.extend([runs, demos])
+        if create:
+            runs.create()
+        return runs, demos
+
+    yield open_them
+    for store in made:
+        store.close()
 
 
-def test_runs_share_one_copy_of_their_spec(database):
-    runs, _ = stores(database)
+def test_runs_share_one_copy_of_their_spec(database, opened):
+    runs, _ = opened()
     runs.put(RunRecord("a", b'{"big":"spec"}', X))
     runs.put(RunRecord("b", b'{"big":"spec"}', X + 1))
     runs.put(RunRecord("a", b'{"big":"spec"}', X))  # again: nothing changes
@@ -38,8 +49,8 @@ def test_runs_share_one_copy_of_their_spec(database):
     assert runs.get("a") is not None
 
 
-def test_demos_are_saved_once_and_deleted_only_with_their_token(database):
-    _, demos = stores(database)
+def test_demos_are_saved_once_and_deleted_only_with_their_token(opened):
+    _, demos = opened()
     demo = DemoRecord("d1", b"{}", X, "A <title>", "and its description")
     assert demos.put(demo, "secret") is True
     assert demos.put(demo, "another") is False  # already there: the first token stays
@@ -53,10 +64,10 @@ def test_demos_are_saved_once_and_deleted_only_with_their_token(database):
     assert demos.delete("d1", "secret") is False
 
 
-def test_a_database_from_a_newer_version_is_refused(database):
-    stores(database)
+def test_a_database_from_a_newer_version_is_refused(database, opened):
+    opened()
     database.execute("UPDATE schema_version SET version = 99")
-    fresh, _ = open_stores(database.url, database.sqlite_path)
+    fresh, _ = opened(create=False)
     with pytest.raises(RuntimeError, match="newer ConvLens"):
         fresh.create()
 

@@ -28,8 +28,8 @@ class ImageError(ValueError):
 
 
 class Picture(NamedTuple):
-    rgb: RGB
-    """(H, W, 3) float32 in [0, 1]."""
+    pixels: RGB
+    """(H, W, 3) float32 in [0, 1], or (H, W, 1) when grey was asked for."""
     extent: tuple[float, float]
     """(height, width) the whole picture covers in ``rgb``'s pixels: its shape, or a little less
     when it was decoded smaller by a factor that does not divide the size (the last row and
@@ -38,10 +38,12 @@ class Picture(NamedTuple):
 
 def decode_image(data: bytes, max_pixels: int) -> RGB:
     """bytes -> (H, W, 3) float32 in [0, 1], at full size (see ``decode_picture``)."""
-    return decode_picture(data, max_pixels).rgb
+    return decode_picture(data, max_pixels).pixels
 
 
-def decode_picture(data: bytes, max_pixels: int, need: int | None = None) -> Picture:
+def decode_picture(
+    data: bytes, max_pixels: int, need: int | None = None, grey: bool = False
+) -> Picture:
     """Decode an upload once.
 
     The first frame of an animation; EXIF orientation applied; transparency composited on white;
@@ -50,7 +52,7 @@ def decode_picture(data: bytes, max_pixels: int, need: int | None = None) -> Pic
     ``need``: the fewest pixels the shorter side must keep. A bigger picture is decoded smaller
     by a whole factor (a JPEG at 1/2, 1/4 or 1/8 scale by the decoder itself, then any picture
     averaged over factor x factor blocks) before it becomes floats, so a phone photo costs a
-    fraction of its full-size memory and time.
+    fraction of its full-size memory and time. ``grey``: one channel of luma, not three.
     """
     if not data:
         raise ImageError("the file is empty")
@@ -92,7 +94,7 @@ def decode_picture(data: bytes, max_pixels: int, need: int | None = None) -> Pic
             raise
         raise ImageError("the image is truncated or corrupt") from None
     extent = (width / scale, height / scale) if turned else (height / scale, width / scale)
-    return Picture(_to_rgb(image), extent)
+    return Picture(_to_floats(image, grey), extent)
 
 
 REDUCE_ABOVE = 4_000_000
@@ -124,20 +126,25 @@ def _reduce(image: Image.Image, factor: int) -> Image.Image:
     return image.reduce(factor)
 
 
-def _to_rgb(image: Image.Image) -> RGB:
-    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        grey = np.asarray(image, dtype=np.float32)
-        grey = np.clip(grey / 65535.0, 0.0, 1.0)
-        return np.repeat(grey[:, :, None], 3, axis=2)
-    if image.mode == "F":
-        grey = np.asarray(image, dtype=np.float32)
-        span = float(grey.max() - grey.min()) or 1.0
-        grey = (grey - grey.min()) / span
-        return np.repeat(grey[:, :, None], 3, axis=2)
+def _to_floats(image: Image.Image, grey: bool) -> RGB:
+    """(H, W, 1) grey or (H, W, 3) colour floats in [0, 1], converted once from the decoded
+    picture (Pillow's own luma for grey: ITU-R 601, the weights ``luminance`` uses)."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        plane = np.asarray(image, dtype=np.float32)
+        if image.mode == "F":
+            span = float(plane.max() - plane.min()) or 1.0
+            plane = (plane - plane.min()) / span
+        else:
+            plane = np.clip(plane / 65535.0, 0.0, 1.0)
+        return plane[:, :, None] if grey else np.repeat(plane[:, :, None], 3, axis=2)
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    rgba = np.asarray(image.convert("RGBA" if has_alpha else "RGB"), dtype=np.float32) / 255.0
+    mode = ("LA" if grey else "RGBA") if has_alpha else ("L" if grey else "RGB")
+    values = np.asarray(image.convert(mode), dtype=np.float32)
+    values *= np.float32(1 / 255)
+    if values.ndim == 2:
+        return values[:, :, None]
     if not has_alpha:
-        return rgba
-    alpha = rgba[:, :, 3:4]
-    composited: RGB = rgba[:, :, :3] * alpha + (1.0 - alpha)
+        return values
+    alpha = values[:, :, -1:]
+    composited: RGB = values[:, :, :-1] * alpha + (1.0 - alpha)
     return composited

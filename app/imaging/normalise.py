@@ -16,7 +16,10 @@ Array = npt.NDArray[np.float32]
 
 
 def luminance(rgb: Array) -> Array:
-    """(H, W, 3) -> (H, W): ITU-R BT.601 weights, as Pillow's 'L' mode uses."""
+    """(H, W, 3) -> (H, W): ITU-R BT.601 weights, as Pillow's 'L' mode uses; a picture that is
+    grey already, (H, W, 1), is its own."""
+    if rgb.shape[2] == 1:
+        return rgb[:, :, 0]
     return np.asarray(rgb @ np.array([0.299, 0.587, 0.114], np.float32), np.float32)
 
 
@@ -27,7 +30,8 @@ def is_light_on_dark(grey: Array) -> bool:
 
 
 def normalise(rgb: Array, spec: InputSpec, extent: tuple[float, float] | None = None) -> Array:
-    """(H, W, 3) floats in [0, 1] -> (C, height, width) float32 as ``spec`` describes.
+    """(H, W, 3) floats in [0, 1] (or (H, W, 1) grey) -> (C, height, width) float32 as ``spec``
+    describes.
 
     The picture is scaled to fit the size keeping its aspect ratio (area averaging when it
     shrinks) and centred, the rest filled with paper. Ink modes treat dark strokes on light paper
@@ -39,6 +43,8 @@ def normalise(rgb: Array, spec: InputSpec, extent: tuple[float, float] | None = 
     h, w = extent or rgb.shape[:2]
     if max(h, w) / min(h, w) > MAX_ASPECT:
         raise ImageError(f"a {w}x{h} picture is too long and thin (at most {MAX_ASPECT:g}:1)")
+    if spec.mode == "rgb" and rgb.shape[2] == 1:
+        rgb = np.repeat(rgb, 3, axis=2)
     planes = luminance(rgb)[None] if spec.mode == "gray" else np.moveaxis(rgb, 2, 0)
     if spec.values == "brightness":
         fitted = _fit(planes, spec.size, paper=1.0, extent=extent)
@@ -121,5 +127,5 @@ def load_input(data: bytes, spec: InputSpec, max_pixels: int) -> Array:
     """Uploaded bytes -> the pipeline's normalised input: decode once, at the size the input
     needs (a big picture is decoded smaller), then ``normalise``."""
     need = max(spec.size) * (INK_DETAIL if spec.fit == "ink" else DETAIL)
-    picture = decode_picture(data, max_pixels, need)
-    return normalise(picture.rgb, spec, picture.extent)
+    picture = decode_picture(data, max_pixels, need, grey=spec.mode == "gray")
+    return normalise(picture.pixels, spec, picture.extent)

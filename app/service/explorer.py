@@ -90,6 +90,12 @@ class Explorer:
         """Create the tables, or bring them up to date; once, when the server starts."""
         self.store.create()
 
+    def stop(self) -> None:
+        """Let the pool's threads go and close the database connections; when the server stops."""
+        self.pool.shutdown()
+        self.store.close()
+        self.demos.close()
+
     @staticmethod
     def presets() -> list[Preset]:
         return list(presets().values())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -74,15 +75,30 @@ class RunRecord:
 class RunStore:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=5.0)
-        try:
+        """This thread's connection (opened once per thread, not per request), in a
+        transaction that commits when the block ends."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            # used by this thread only; closed from another at shutdown, hence no thread check
+            conn = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
             conn.execute("PRAGMA synchronous=NORMAL")
-            with conn:
-                yield conn
-        finally:
+            self._local.conn = conn
+            with self._lock:
+                self._opened.append(conn)
+        with conn:
+            yield conn
+
+    def close(self) -> None:
+        """Close every thread's connection (when the server stops)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
             conn.close()
 
     def create(self) -> None:

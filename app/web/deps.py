@@ -128,6 +128,8 @@ def picture_response(request: Request, etag: str, make: Callable[[], bytes]) -> 
 Service = Annotated[Explorer, Depends(get_explorer)]
 ViewParams = Annotated[View, Depends(view_params)]
 LinksDep = Annotated[Links, Depends(get_links)]
+
+
 async def get_render(request: Request) -> Render:
     return Render(request)
 
