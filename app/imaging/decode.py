@@ -68,7 +68,8 @@ def decode_picture(
                 )
             if width == 0 or height == 0:
                 raise ImageError("the image has no pixels")
-            image.seek(0)
+            if getattr(image, "is_animated", False):
+                image.seek(0)  # (seeking a still PNG would make Pillow read it twice)
             if width * height <= REDUCE_ABOVE:
                 need = None  # small enough to decode whole
             if need is not None and image.format == "JPEG":
@@ -82,7 +83,7 @@ def decode_picture(
                 image = _reduce(image, factor)
                 scale *= factor
             turned = image.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8)
-            image = ImageOps.exif_transpose(image)
+            ImageOps.exif_transpose(image, in_place=True)  # no copy when there is nothing to turn
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageError(
             f"the image is too large to decode: more than the limit of {max_pixels:,} pixels"

@@ -71,7 +71,7 @@ class Explorer:
         self.demos = demos
         self._featured: list[tuple[str, DemoRecord]] | None = None
         # run views and compiled pipelines share one budget in bytes
-        self.cache: ByteLRU[tuple[str, str | bytes], RunView | Pipeline] = ByteLRU(
+        self.cache: ByteLRU[tuple[str, str | bytes], RunView | Pipeline | str | bytes] = ByteLRU(
             settings.cache_bytes
         )
         self.pool = CpuPool(settings.cpu_threads, settings.cpu_queue, settings.request_seconds)
@@ -113,13 +113,23 @@ class Explorer:
         return build_spec(tweaks_from_fields(get, getlist))
 
     def run_image(self, data: bytes, spec: PipelineSpec) -> RunView:
-        """Decode, normalise and run a picture; store the run and return its view."""
+        """Decode, normalise and run a picture; store the run and return its view. The same
+        bytes through the same pipeline again (a class clicking one example, a drawing run
+        once more) are known by a hash of both and answered from the run already made."""
         spec_bytes = _canonical_json(spec)
+        seen = ("upload", _upload_key(spec_bytes, data))
+        known = self.cache.get(seen)
+        if isinstance(known, str):
+            try:
+                return self.view(known)
+            except NotFound:
+                pass  # the run is gone from the database: make it again
         pipeline = self._pipeline(spec_bytes, spec)
         x = load_input(data, spec.input, self.settings.max_image_pixels)
         trace = pipeline.run(x)
         rid = run_id(spec_bytes, x)
         self.store.put(RunRecord(rid, spec_bytes, x))
+        self.cache.put(seen, rid, len(rid) + len(seen[1]) + 100)
         return self._remember(rid, trace)
 
     def run_upload(self, data: bytes | None, example: str | None, spec: PipelineSpec) -> RunView:
@@ -245,13 +255,24 @@ class Explorer:
         return cells.explain(self.view(rid), stage, channel, y, x)
 
     def heatmap(self, rid: str, stage: int, index: int, per_map: bool = False) -> bytes:
-        """Map ``index`` of ``stage`` as a PNG, on the stage's shared scale or its own."""
+        """Map ``index`` of ``stage`` as a PNG, on the stage's shared scale or its own; drawn
+        once, then kept (with the runs, in the cache's budget)."""
+        cached = self.cached_heatmap(rid, stage, index, per_map)
+        if cached is not None:
+            return cached
         out = self.stage(rid, stage)
         if not 0 <= index < out.map_count:
             raise NotFound(f"stage {stage} has no map {index}")
         plane = out.data[index] if out.has_maps else out.data[None]
         scale = out.map_scale(index, per_map) if out.has_maps else out.scale
-        return render_png(plane, scale.palette, scale.low, scale.high)
+        png = render_png(plane, scale.palette, scale.low, scale.high)
+        self.cache.put(("png", _heatmap_key(rid, stage, index, per_map)), png, len(png) + 200)
+        return png
+
+    def cached_heatmap(self, rid: str, stage: int, index: int, per_map: bool) -> bytes | None:
+        """The heatmap's PNG if it was drawn before and is still kept, else None (no work)."""
+        png = self.cache.get(("png", _heatmap_key(rid, stage, index, per_map)))
+        return png if isinstance(png, bytes) else None
 
     def kernels(self, rid: str, stage: int) -> bytes:
         """The kernels of convolution ``stage`` as one picture (see ``kernel_sheet_png``)."""
@@ -259,6 +280,17 @@ class Explorer:
         if out.kernels is None:
             raise NotFound(f"stage {stage} is not a convolution")
         return kernel_sheet_png(out.kernels.weights)
+
+
+def _heatmap_key(rid: str, stage: int, index: int, per_map: bool) -> str:
+    return f"{rid}/{stage}/{index}/{'map' if per_map else 'stage'}"
+
+
+def _upload_key(spec_bytes: bytes, data: bytes) -> bytes:
+    digest = hashlib.sha256(len(spec_bytes).to_bytes(8, "big"))
+    digest.update(spec_bytes)
+    digest.update(data)
+    return digest.digest()
 
 
 def _canonical_json(spec: PipelineSpec) -> bytes:

@@ -138,12 +138,17 @@ def kernels(request: Request, service: Service, run_id: str, stage: int) -> Resp
 
 
 @router.get("/runs/{run_id}/stages/{stage}/maps/{index}.png", name="heatmap")
-@in_pool
-def heatmap(
+async def heatmap(
     request: Request, service: Service, run_id: str, stage: int, index: int, scale: Scale = "stage"
 ) -> Response:
+    """A heatmap: 304 when the browser has it, from memory when it was drawn before (no thread
+    hop), else drawn on the CPU pool."""
     etag = f'"{run_id}-{stage}-{index}-{scale}"'
+    headers = {**IMMUTABLE, "ETag": etag}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
     per_map = scale == "map"
-    return picture_response(
-        request, etag, lambda: service.heatmap(run_id, stage, index, per_map=per_map)
-    )
+    png = service.cached_heatmap(run_id, stage, index, per_map)
+    if png is None:
+        png = await service.cpu(service.heatmap, run_id, stage, index, per_map)
+    return Response(png, media_type="image/png", headers=headers)
