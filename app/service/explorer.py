@@ -269,6 +269,16 @@ class Explorer:
         self.cache.put(("png", _heatmap_key(rid, stage, index, per_map)), png, len(png) + 200)
         return png
 
+    def recall(self, kind: str, key: str) -> bytes | None:
+        """A response built before for this key (a page, an answer), if it is still kept. Runs
+        never change, so what was built from one can be sent again as it is."""
+        found = self.cache.get((kind, key))
+        return found if isinstance(found, bytes) else None
+
+    def keep(self, kind: str, key: str, body: bytes) -> None:
+        """Keep a built response for ``recall``, within the cache's budget."""
+        self.cache.put((kind, key), body, len(body) + len(key) + 100)
+
     def cached_heatmap(self, rid: str, stage: int, index: int, per_map: bool) -> bytes | None:
         """The heatmap's PNG if it was drawn before and is still kept, else None (no work)."""
         png = self.cache.get(("png", _heatmap_key(rid, stage, index, per_map)))

@@ -31,7 +31,7 @@ from .deps import (
     in_pool,
     picture_response,
 )
-from .stepping import render_step, step_context
+from .stepping import VARY, render_step, step_context
 
 router = APIRouter()
 
@@ -96,14 +96,24 @@ async def create_run(
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse, name="show_run")
-@in_pool
-def show_run(
+async def show_run(
     service: Service, links: LinksDep, render: RenderDep, run_id: str, view: ViewParams
 ) -> Response:
-    run = service.view(run_id)
-    page = links.path("show_run", run_id=run_id)
-    context = step_context(run, view, page, partial(service.explain, run_id))
-    return render_step(render, view, context)
+    """A run at a step. Runs never change, so a page once built is kept and the same step asked
+    again is sent from memory; a new one is built on the CPU pool."""
+    key = f"{run_id}?{view.step}&{view.cell}&{view.scale}&{view.fragment}&{render.htmx}"
+    body = service.recall("page", key)
+    if body is None:
+
+        def build() -> bytes:
+            run = service.view(run_id)
+            page = links.path("show_run", run_id=run_id)
+            context = step_context(run, view, page, partial(service.explain, run_id))
+            return bytes(render_step(render, view, context).body)
+
+        body = await service.cpu(build)
+        service.keep("page", key, body)
+    return HTMLResponse(body, headers={"Vary": VARY})
 
 
 @router.get("/runs/{run_id}/stages/{stage}/maps/{index}/numbers", name="numbers")

@@ -49,5 +49,9 @@ def render_step(
     else:
         name = "_explorer.html"
     response = render(name, context)
-    response.headers["Vary"] = "HX-Request, HX-History-Restore-Request"
+    response.headers["Vary"] = VARY
     return response
+
+
+VARY = "HX-Request, HX-History-Restore-Request"
+"""What a step's answer depends on besides its URL: whether htmx asked, and for what."""
