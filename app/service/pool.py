@@ -11,6 +11,7 @@ their heavy loops, so the event loop (and /healthz) stays responsive while the p
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -43,6 +44,18 @@ class OverBudget(Exception):
         )
 
 
+NICENESS = 5
+"""How much lower the pool's threads run than the event loop's (Linux nice levels): with every
+core busy decoding, the loop still gets the CPU at once to answer /healthz and cheap pages."""
+
+
+def _lower_priority() -> None:
+    try:  # on Linux a thread's id works as a process id for setpriority
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+    except (AttributeError, OSError):  # elsewhere, or not allowed: run at the same priority
+        pass
+
+
 class CpuPool:
     def __init__(self, threads: int, queue: int, budget: float) -> None:
         self.threads = threads
@@ -51,7 +64,9 @@ class CpuPool:
         self._slots = threading.BoundedSemaphore(self.capacity)
         self._jobs = 0
         self._count = threading.Lock()
-        self._executor = ThreadPoolExecutor(threads, thread_name_prefix="convlens-cpu")
+        self._executor = ThreadPoolExecutor(
+            threads, thread_name_prefix="convlens-cpu", initializer=_lower_priority
+        )
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """``fn(*args, **kwargs)`` on a pool thread; Busy or OverBudget when it cannot be done."""
