@@ -7,6 +7,8 @@ reference (tests/reference.py) measured in the same run:
       -> softmax, every stage kept (target: whole trace <= 60 us median);
   (c) a 512x512 grey picture through Sobel Gx, Gy and the gradient magnitude;
   (d) the trained letters network (app/letters/trained), when its weights are there.
+Where PyTorch is installed (it is not a dependency) each also prints PyTorch's time for the same
+trace on one thread, every stage kept, and the ratio of ours to it.
 """
 
 from __future__ import annotations
@@ -102,6 +104,56 @@ def learned_shape_spec() -> dict:
     }  # fmt: skip
 
 
+def torch_trace(pipeline, torch):  # type: ignore[no-untyped-def]
+    """The same pipeline as PyTorch ops (one thread), every stage kept; None for a stage kind
+    it has no twin for here."""
+    import torch.nn.functional as F
+
+    layers = []
+    for step in pipeline.steps:
+        if isinstance(step, ConvStep):
+            lay = step.layout
+            w = torch.from_numpy(np.ascontiguousarray(step.weight))
+            b = None if lay.bias is None else torch.from_numpy(lay.bias[:, 0].copy())
+            top, bottom, left, right = lay.pads
+            scale = 1.0 / step.weight[0].size if step.mean else 1.0
+
+            def conv(x, w=w, b=b, pads=(left, right, top, bottom), s=(lay.sh, lay.sw), k=scale):
+                out = F.conv2d(F.pad(x, pads) if any(pads) else x, w, b, s)
+                return out * k if k != 1.0 else out
+
+            layers.append(conv)
+        elif isinstance(step, PoolStep):
+            g = step.geometry
+            if step.op != "max":
+                return None
+            layers.append(lambda x, g=g: F.max_pool2d(x, (g.kh, g.kw), (g.sh, g.sw), (g.ph, g.pw),
+                                                     ceil_mode=g.ceil_mode))  # fmt: skip
+        elif step.kind == "relu":
+            layers.append(torch.relu)
+        elif step.kind == "flatten":
+            layers.append(lambda x: x.reshape(-1))
+        elif isinstance(step, DenseStep):
+            w = torch.from_numpy(step.weight)
+            b = None if step.bias is None else torch.from_numpy(step.bias)
+            layers.append(lambda x, w=w, b=b: F.linear(x, w, b))
+        elif step.kind == "softmax":
+            layers.append(lambda x: torch.softmax(x, 0))
+        elif isinstance(step, VoteStep):
+            m = torch.from_numpy(step.matrix)
+            layers.append(lambda x, m=m: m @ x)
+        else:
+            return None
+
+    def run(image):  # type: ignore[no-untyped-def]
+        outs = [image]
+        for layer in layers:
+            outs.append(layer(outs[-1]))
+        return outs
+
+    return run
+
+
 def bench(title: str, spec, image: np.ndarray, with_reference: bool = True) -> None:
     pipeline = compile_pipeline(spec)
     trace = pipeline.run(image)
@@ -130,6 +182,29 @@ def bench(title: str, spec, image: np.ndarray, with_reference: bool = True) -> N
     if with_reference:
         line += f"; reference {total_ref * 1e3:.1f} ms; ratio {total_ref / whole:.0f}x"
     print(line)
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    twin = torch_trace(pipeline, torch) if torch is not None else None
+    if twin is not None:
+        torch.set_num_threads(1)
+        with torch.inference_mode():
+            t_image = torch.from_numpy(np.ascontiguousarray(image))
+            outs = twin(t_image)
+            for ours, theirs in zip(trace.stages, outs, strict=True):
+                np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-4, atol=1e-4)
+            # alternate the two, so both see the same (noisy, shared) machine
+            pairs = [
+                (median_seconds(lambda: pipeline.run(image), budget=0.2, samples=7),
+                 median_seconds(lambda: twin(t_image), budget=0.2, samples=7))
+                for _ in range(9)
+            ]  # fmt: skip
+        t_whole = statistics.median(t for _, t in pairs)
+        ratio = statistics.median(o / t for o, t in pairs)
+        print(f"  PyTorch {torch.__version__} (1 thread), the same trace: median "
+              f"{t_whole * 1e6:.1f} us; ours / PyTorch, median of 9 alternating rounds = "
+              f"{ratio:.2f}x (target <= 0.75x)")  # fmt: skip
     compile_time = median_seconds(lambda: compile_pipeline(spec))
     print(
         f"  compile (checks and weight layout, once per pipeline): median {compile_time * 1e6:.1f} us"
