@@ -11,6 +11,7 @@ their heavy loops, so the event loop (and /healthz) stays responsive while the p
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -50,10 +51,10 @@ core busy decoding, the loop still gets the CPU at once to answer /healthz and c
 
 
 def _lower_priority() -> None:
-    try:  # on Linux a thread's id works as a process id for setpriority
+    # on Linux a thread's id works as a process id for setpriority; elsewhere, or where it is
+    # not allowed, the threads run at the loop's priority
+    with contextlib.suppress(AttributeError, OSError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
-    except (AttributeError, OSError):  # elsewhere, or not allowed: run at the same priority
-        pass
 
 
 class CpuPool:

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from .connections import ThreadConnections
 from .runs import input_array, input_bytes, spec_hash
 
 
@@ -40,37 +37,17 @@ class DemoStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """This thread's connection (opened once per thread, not per request), in a
-        transaction that commits when the block ends."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            # used by this thread only; closed from another at shutdown, hence no thread check
-            conn = sqlite3.connect(self.path, timeout=10.0, check_same_thread=False)
-            conn.execute("PRAGMA synchronous=FULL")
-            self._local.conn = conn
-            with self._lock:
-                self._opened.append(conn)
-        with conn:
-            yield conn
+        self._connections = ThreadConnections(path, timeout=10.0, synchronous="FULL")
 
     def close(self) -> None:
         """Close every thread's connection (when the server stops)."""
-        with self._lock:
-            opened, self._opened = self._opened, []
-        for conn in opened:
-            conn.close()
+        self._connections.close()
 
     def put(self, record: DemoRecord, delete_token: str) -> bool:
         """Store the demo; True if it is new, False if it was there already (nothing changes)."""
         c, h, w = record.input.shape
         digest = spec_hash(record.spec)
-        with self._connect() as conn:
+        with self._connections.transaction() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO specs (hash, spec) VALUES (?, ?)", (digest, record.spec)
             )
@@ -83,7 +60,7 @@ class DemoStore:
             return cursor.rowcount == 1
 
     def get(self, demo_id: str) -> DemoRecord | None:
-        with self._connect() as conn:
+        with self._connections.transaction() as conn:
             row = conn.execute(
                 "SELECT specs.spec, input, channels, height, width, title, description,"
                 " demos.created_at FROM demos JOIN specs ON specs.hash = demos.spec_hash"
@@ -98,7 +75,7 @@ class DemoStore:
 
     def delete(self, demo_id: str, token: str) -> bool:
         """Delete the demo if ``token`` is its delete token (compared in constant time)."""
-        with self._connect() as conn:
+        with self._connections.transaction() as conn:
             row = conn.execute(
                 "SELECT delete_token_hash FROM demos WHERE id = ?", (demo_id,)
             ).fetchone()

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+
+from .connections import ThreadConnections
 
 SCHEMA_VERSION = 3
 SCHEMA = """
@@ -75,31 +74,11 @@ class RunRecord:
 class RunStore:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """This thread's connection (opened once per thread, not per request), in a
-        transaction that commits when the block ends."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            # used by this thread only; closed from another at shutdown, hence no thread check
-            conn = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-            with self._lock:
-                self._opened.append(conn)
-        with conn:
-            yield conn
+        self._connections = ThreadConnections(path, timeout=5.0, synchronous="NORMAL")
 
     def close(self) -> None:
         """Close every thread's connection (when the server stops)."""
-        with self._lock:
-            opened, self._opened = self._opened, []
-        for conn in opened:
-            conn.close()
+        self._connections.close()
 
     def create(self) -> None:
         """Create the database file and tables, or bring an older database up to date."""
@@ -135,7 +114,7 @@ class RunStore:
         c, h, w = record.input.shape
         data = input_bytes(record.input)
         digest = spec_hash(record.spec)
-        with self._connect() as conn:
+        with self._connections.transaction() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO specs (hash, spec) VALUES (?, ?)", (digest, record.spec)
             )
@@ -146,7 +125,7 @@ class RunStore:
             )
 
     def get(self, run_id: str) -> RunRecord | None:
-        with self._connect() as conn:
+        with self._connections.transaction() as conn:
             row = conn.execute(
                 "SELECT specs.spec, input, channels, height, width FROM runs"
                 " JOIN specs ON specs.hash = runs.spec_hash WHERE runs.id = ?",
