@@ -9,6 +9,7 @@ from ..engine.explain import num, precise
 from ..imaging import ImageError
 from .builder import ACTIVATIONS, INPUT_SIDES, KERNEL_NAMES, KERNEL_SIDES, kernel_grid
 from .cells import CellView, Term, cell_key, parse_cell
+from .cells import explain as explain_cell
 from .examples import EXAMPLES, Example
 from .explorer import Explorer, NotFound, SavedDemo
 from .pool import Busy, OverBudget
@@ -37,6 +38,7 @@ __all__ = [
     "StageView",
     "Term",
     "cell_key",
+    "explain_cell",
     "kernel_grid",
     "num",
     "parse_cell",

@@ -105,16 +105,8 @@ class CellView:
     probability, e.g. exp(3.1 - 5.2) / 1.4 = 0.09."""
 
     @property
-    def key(self) -> str:
-        return f"{self.stage}.{self.map}.{self.row}.{self.col}"
-
-    @property
-    def on_maps(self) -> bool:
-        return self.receptive_field is not None
-
-    @property
     def heading(self) -> str:
-        if self.on_maps:
+        if self.receptive_field is not None:  # a cell of a map
             where = f"map {self.map}, row {self.row}, column {self.col}"
         else:
             where = f"value {self.col}" + (f" ({self.label})" if self.label else "")

@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import ParamSpec, TypeVar
 
 import numpy as np
@@ -70,7 +71,7 @@ class Explorer:
         self.store = store
         self.demos = demos
         self._featured: list[tuple[str, DemoRecord]] | None = None
-        # run views and compiled pipelines share one budget in bytes
+        # run views, compiled pipelines, known uploads and built answers share one budget
         self.cache: ByteLRU[tuple[str, str | bytes], RunView | Pipeline | str | bytes] = ByteLRU(
             settings.cache_bytes
         )
@@ -266,7 +267,7 @@ class Explorer:
         plane = out.data[index] if out.has_maps else out.data[None]
         scale = out.map_scale(index, per_map) if out.has_maps else out.scale
         png = render_png(plane, scale.palette, scale.low, scale.high)
-        self.cache.put(("png", _heatmap_key(rid, stage, index, per_map)), png, len(png) + 200)
+        self.keep("png", _heatmap_key(rid, stage, index, per_map), png)
         return png
 
     def recall(self, kind: str, key: str) -> bytes | None:
@@ -279,10 +280,17 @@ class Explorer:
         """Keep a built response for ``recall``, within the cache's budget."""
         self.cache.put((kind, key), body, len(body) + len(key) + 100)
 
+    async def built(self, kind: str, key: str, build: Callable[[], bytes]) -> bytes:
+        """The response kept for ``key``, or ``build()`` run on the pool and then kept."""
+        body = self.recall(kind, key)
+        if body is None:
+            body = await self.cpu(build)
+            self.keep(kind, key, body)
+        return body
+
     def cached_heatmap(self, rid: str, stage: int, index: int, per_map: bool) -> bytes | None:
         """The heatmap's PNG if it was drawn before and is still kept, else None (no work)."""
-        png = self.cache.get(("png", _heatmap_key(rid, stage, index, per_map)))
-        return png if isinstance(png, bytes) else None
+        return self.recall("png", _heatmap_key(rid, stage, index, per_map))
 
     def kernels(self, rid: str, stage: int) -> bytes:
         """The kernels of convolution ``stage`` as one picture (see ``kernel_sheet_png``)."""
@@ -296,11 +304,14 @@ def _heatmap_key(rid: str, stage: int, index: int, per_map: bool) -> str:
     return f"{rid}/{stage}/{index}/{'map' if per_map else 'stage'}"
 
 
+@lru_cache(maxsize=64)
+def _spec_digest(spec_bytes: bytes) -> bytes:
+    """A spec's hash, worked out once per spec (a learned one is 160 KB)."""
+    return hashlib.sha256(spec_bytes).digest()
+
+
 def _upload_key(spec_bytes: bytes, data: bytes) -> bytes:
-    digest = hashlib.sha256(len(spec_bytes).to_bytes(8, "big"))
-    digest.update(spec_bytes)
-    digest.update(data)
-    return digest.digest()
+    return hashlib.sha256(_spec_digest(spec_bytes) + data).digest()
 
 
 def _canonical_json(spec: PipelineSpec) -> bytes:

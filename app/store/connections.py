@@ -1,37 +1,37 @@
-"""One SQLite connection per thread, opened on first use and closed together at shutdown."""
+"""One database connection per thread, opened on first use (and again if it broke), and all of
+them closed together when the server stops. Shared by the SQLite and PostgreSQL stores."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
+from typing import Generic, Protocol, TypeVar
 
 
-class ThreadConnections:
-    def __init__(self, path: Path, timeout: float, synchronous: str) -> None:
-        self.path = path
-        self.timeout = timeout
-        self.synchronous = synchronous
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
+C = TypeVar("C", bound=Closable)
+
+
+class ThreadConnections(Generic[C]):
+    def __init__(self, open_one: Callable[[], C], usable: Callable[[C], bool]) -> None:
+        self._open = open_one
+        self._usable = usable
         self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []
+        self._opened: list[C] = []
         self._lock = threading.Lock()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """This thread's connection (opened once per thread, not per request), in a
-        transaction that commits when the block ends."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            # used by this thread only; closed from another at shutdown, hence no thread check
-            conn = sqlite3.connect(self.path, timeout=self.timeout, check_same_thread=False)
-            conn.execute(f"PRAGMA synchronous={self.synchronous}")
+    def get(self) -> C:
+        """This thread's connection: opened once per thread, not per request."""
+        conn: C | None = getattr(self._local, "conn", None)
+        if conn is None or not self._usable(conn):
+            conn = self._open()
             self._local.conn = conn
             with self._lock:
                 self._opened.append(conn)
-        with conn:
-            yield conn
+        return conn
 
     def close(self) -> None:
         """Close every thread's connection (when the server stops)."""

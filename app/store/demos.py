@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,13 @@ class DemoStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._connections = ThreadConnections(path, timeout=10.0, synchronous="FULL")
+        self._connections = ThreadConnections(self._open_one, lambda conn: True)
+
+    def _open_one(self) -> sqlite3.Connection:
+        # used by its thread only; closed from another at shutdown, hence no thread check
+        conn = sqlite3.connect(self.path, timeout=10.0, check_same_thread=False)
+        conn.execute("PRAGMA synchronous=FULL")
+        return conn
 
     def close(self) -> None:
         """Close every thread's connection (when the server stops)."""
@@ -47,7 +54,7 @@ class DemoStore:
         """Store the demo; True if it is new, False if it was there already (nothing changes)."""
         c, h, w = record.input.shape
         digest = spec_hash(record.spec)
-        with self._connections.transaction() as conn:
+        with self._connections.get() as conn:  # a transaction
             conn.execute(
                 "INSERT OR IGNORE INTO specs (hash, spec) VALUES (?, ?)", (digest, record.spec)
             )
@@ -60,7 +67,7 @@ class DemoStore:
             return cursor.rowcount == 1
 
     def get(self, demo_id: str) -> DemoRecord | None:
-        with self._connections.transaction() as conn:
+        with self._connections.get() as conn:  # a transaction
             row = conn.execute(
                 "SELECT specs.spec, input, channels, height, width, title, description,"
                 " demos.created_at FROM demos JOIN specs ON specs.hash = demos.spec_hash"
@@ -75,7 +82,7 @@ class DemoStore:
 
     def delete(self, demo_id: str, token: str) -> bool:
         """Delete the demo if ``token`` is its delete token (compared in constant time)."""
-        with self._connections.transaction() as conn:
+        with self._connections.get() as conn:  # a transaction
             row = conn.execute(
                 "SELECT delete_token_hash FROM demos WHERE id = ?", (demo_id,)
             ).fetchone()

@@ -7,12 +7,12 @@ every call commits its own transaction, so a save is acknowledged only after its
 from __future__ import annotations
 
 import hmac
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
 
+from .connections import ThreadConnections
 from .demos import DemoRecord, token_hash
 from .runs import RunRecord, input_array, input_bytes, spec_hash
 
@@ -37,29 +37,21 @@ SCHEMA_LOCK = 7_461_123  # an advisory lock: two servers starting at once migrat
 class PostgresDatabase:
     def __init__(self, url: str) -> None:
         self.url = url
-        self._local = threading.local()
-        self._opened: list[psycopg.Connection] = []
-        self._lock = threading.Lock()
+        self._connections: ThreadConnections[psycopg.Connection] = ThreadConnections(
+            lambda: psycopg.connect(self.url, connect_timeout=10, autocommit=True),
+            lambda conn: not (conn.closed or conn.broken),
+        )
 
     @contextmanager
     def connect(self) -> Iterator[psycopg.Connection]:
-        """This thread's connection (opened once per thread and again only if it broke, not per
-        request), in a transaction that commits when the block ends."""
-        conn: psycopg.Connection | None = getattr(self._local, "conn", None)
-        if conn is None or conn.closed or conn.broken:
-            conn = psycopg.connect(self.url, connect_timeout=10, autocommit=True)
-            self._local.conn = conn
-            with self._lock:
-                self._opened.append(conn)
+        """This thread's connection, in a transaction that commits when the block ends."""
+        conn = self._connections.get()
         with conn.transaction():
             yield conn
 
     def close(self) -> None:
         """Close every thread's connection (when the server stops)."""
-        with self._lock:
-            opened, self._opened = self._opened, []
-        for conn in opened:
-            conn.close()
+        self._connections.close()
 
     def create(self) -> None:
         """Create the tables, or refuse a database written by a newer ConvLens."""

@@ -74,7 +74,13 @@ class RunRecord:
 class RunStore:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._connections = ThreadConnections(path, timeout=5.0, synchronous="NORMAL")
+        self._connections = ThreadConnections(self._open_one, lambda conn: True)
+
+    def _open_one(self) -> sqlite3.Connection:
+        # used by its thread only; closed from another at shutdown, hence no thread check
+        conn = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
 
     def close(self) -> None:
         """Close every thread's connection (when the server stops)."""
@@ -114,7 +120,7 @@ class RunStore:
         c, h, w = record.input.shape
         data = input_bytes(record.input)
         digest = spec_hash(record.spec)
-        with self._connections.transaction() as conn:
+        with self._connections.get() as conn:  # a transaction
             conn.execute(
                 "INSERT OR IGNORE INTO specs (hash, spec) VALUES (?, ?)", (digest, record.spec)
             )
@@ -125,7 +131,7 @@ class RunStore:
             )
 
     def get(self, run_id: str) -> RunRecord | None:
-        with self._connections.transaction() as conn:
+        with self._connections.get() as conn:  # a transaction
             row = conn.execute(
                 "SELECT specs.spec, input, channels, height, width FROM runs"
                 " JOIN specs ON specs.hash = runs.spec_hash WHERE runs.id = ?",

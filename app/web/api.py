@@ -63,16 +63,12 @@ async def api_run(
     data, base = await image.read(), absolute(request, "")
     # the same picture through the same pipeline gives the same run: its answer is kept
     digest = hashlib.sha256(f"{base}\0{preset or ''}\0{spec or ''}\0".encode() + data)
-    key = digest.hexdigest()
-    body = service.recall("api-run", key)
-    if body is None:
 
-        def run() -> bytes:  # decoding and running happen on the CPU pool, not the event loop
-            made = service.run_upload(data, None, service.resolve_spec(preset, spec))
-            return run_model(made, links, base).model_dump_json(exclude_unset=True).encode()
+    def run() -> bytes:  # decoding and running happen on the CPU pool, not the event loop
+        made = service.run_upload(data, None, service.resolve_spec(preset, spec))
+        return run_model(made, links, base).model_dump_json(exclude_unset=True).encode()
 
-        body = await service.cpu(run)
-        service.keep("api-run", key, body)
+    body = await service.built("api-run", digest.hexdigest(), run)
     return Response(body, media_type="application/json")
 
 

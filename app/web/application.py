@@ -10,15 +10,15 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup, escape
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from .. import __version__
 from ..resources import resource_dir
-from ..service import Explorer, StageView, num, precise
+from ..service import Explorer, num, precise
 from ..settings import Settings
 from . import api, demos, docs, health, pages, runs
 from .errors import HANDLERS, BodyLimit
+from .filters import table_rows, vector_cells
 from .links import Links, step_link
 from .ratelimit import RateLimiter
 from .security import SecurityHeaders
@@ -30,25 +30,6 @@ def templates_digest(folder: Path) -> str:
     for path in sorted(folder.glob("*.html")):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def table_rows(rows: tuple[tuple[str, ...], ...]) -> Markup:
-    """A numbers table's rows as HTML, the cells escaped in one pass over the whole table (a
-    call per cell costs more than the rest of the page)."""
-    text = str(escape("\n".join("\t".join(row) for row in rows)))
-    cells = text.replace("\t", "</td><td>").replace("\n", "</td></tr><tr><td>")
-    return Markup(f"<tr><td>{cells}</td></tr>") if rows else Markup()
-
-
-def vector_cells(stage: StageView) -> Markup:
-    """A vector stage's cells, each one pickable (its cell key) and titled with its label."""
-    labels = stage.labels or ("",) * len(stage.numbers)
-    return Markup("".join(
-        f'<td tabindex="0" data-cell="{stage.index}.0.0.{i}"'
-        + (f' title="{escape(label)}"' if label else "")
-        + f">{text}</td>"  # the service's formatted numbers: digits, a point, a minus
-        for i, (text, label) in enumerate(zip(stage.numbers, labels, strict=True))
-    ))  # fmt: skip
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

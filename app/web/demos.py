@@ -3,7 +3,6 @@ share box that saves one (the JSON side is in api.py)."""
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -51,7 +50,7 @@ def show_demo(
         "image": absolute(request, links.path("demo_card", demo_id=demo_id)),
     }
     context = {
-        **step_context(service.view(rid), view, page, partial(service.explain, rid)),
+        **step_context(service.view(rid), view, page),
         "demo": record,
         "preview": preview,
     }
@@ -69,7 +68,7 @@ def embed_demo(
     record, rid = service.demo(demo_id)
     page = links.path("embed_demo", demo_id=demo_id)
     context = {
-        **step_context(service.view(rid), view, page, partial(service.explain, rid)),
+        **step_context(service.view(rid), view, page),
         "demo": record,
     }
     response = render_step(render, view, context, page_template="embed.html")

@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ..service import Explorer
-from ..settings import Settings
 from .links import Links
 from .ratelimit import client_address
 
@@ -41,11 +40,6 @@ def in_pool(handler: Callable[..., R]) -> Callable[..., Awaitable[R]]:
 async def get_explorer(request: Request) -> Explorer:
     service: Explorer = request.app.state.explorer
     return service
-
-
-async def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 async def get_links(request: Request) -> Links:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -102,18 +101,14 @@ async def show_run(
     """A run at a step. Runs never change, so a page once built is kept and the same step asked
     again is sent from memory; a new one is built on the CPU pool."""
     key = f"{run_id}?{view.step}&{view.cell}&{view.scale}&{view.fragment}&{render.htmx}"
-    body = service.recall("page", key)
-    if body is None:
 
-        def build() -> bytes:
-            run = service.view(run_id)
-            page = links.path("show_run", run_id=run_id)
-            context = step_context(run, view, page, partial(service.explain, run_id))
-            return bytes(render_step(render, view, context).body)
+    def build() -> bytes:
+        run = service.view(run_id)
+        page = links.path("show_run", run_id=run_id)
+        context = step_context(run, view, page)
+        return bytes(render_step(render, view, context).body)
 
-        body = await service.cpu(build)
-        service.keep("page", key, body)
-    return HTMLResponse(body, headers={"Vary": VARY})
+    return HTMLResponse(await service.built("page", key, build), headers={"Vary": VARY})
 
 
 @router.get("/runs/{run_id}/stages/{stage}/maps/{index}/numbers", name="numbers")

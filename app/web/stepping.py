@@ -3,21 +3,18 @@ which template answers (the whole page, the explorer, or only the newly revealed
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from fastapi.responses import HTMLResponse
 
-from ..service import CellView, RunView, cell_key, parse_cell
+from ..service import RunView, cell_key, explain_cell, parse_cell
 from .deps import Render, View
 
 
-def step_context(
-    view: RunView, where: View, page: str, explain: Callable[[int, int, int, int], CellView]
-) -> dict[str, Any]:
+def step_context(view: RunView, where: View, page: str) -> dict[str, Any]:
     """Everything the explorer templates read. ``page`` is the path its step links go to (the
-    run's own page, or a demo's or an embed's); ``explain(stage, map, row, col)`` gives a cell's
-    arithmetic (the service's, so the page and the API's /explain share it)."""
+    run's own page, or a demo's or an embed's). A selected cell's arithmetic is the service's
+    ``explain_cell``, as the API's /explain gives it."""
     selected = parse_cell(where.cell, view)
     step = min(where.step, view.last)
     if selected is not None:
@@ -31,7 +28,7 @@ def step_context(
         "stages": view.upto(step),
         "selected": selected,
         "cell": cell_key(selected),
-        "explanation": explain(*selected) if selected else None,
+        "explanation": explain_cell(view, *selected) if selected else None,
         "prediction": view.prediction if step == view.last else None,
         "scale": where.scale,
     }
