@@ -5,7 +5,7 @@ the slides' 9x9 X (as the example picture) and a drawn 280x280 canvas (a new ran
 round, so nothing is cached), through the seed-xo preset and the learned letters network.
   - first stage: POST /runs (the form as the page sends it) + GET /runs/{id}?step=0, the page
     the browser then opens; target: median <= 15 ms;
-  - walk: every 'Next' fragment (fetched as the page's Next button does) and every heatmap PNG of every stage;
+  - walk: every 'Next' fragment (fetched as the page's Next button does) and every stage's picture (one sheet of its maps);
     target: median <= 60 ms;
   - bytes of each stage's HTML plus its images; target: <= 40 KB each.
 """
@@ -52,7 +52,9 @@ def drawing(rng: np.random.Generator) -> bytes:
 
 
 def image_urls(html: str) -> list[str]:
-    return [part.split('"', 1)[0] for part in html.split('src="')[1:] if "/maps/" in part[:80]]
+    """The stage pictures a page or fragment draws its maps from (one sheet per stage)."""
+    found = [part.split('"', 1)[0] for part in html.split('href="')[1:]]
+    return list(dict.fromkeys(url for url in found if url.split("?")[0].endswith("/maps.png")))
 
 
 async def timed(work: Awaitable[T]) -> tuple[float, T]:

@@ -66,8 +66,10 @@
   pad.addEventListener("pointermove", function (e) {
     if (!current) return;
     var events = e.getCoalescedEvents ? e.getCoalescedEvents() : [e];
+    var from = current.points[current.points.length - 1];
     events.forEach(function (ev) { current.points.push(point(ev)); });
-    redraw();
+    // only the new piece is drawn (round joins make the pieces one smooth line)
+    drawStroke({ width: current.width, points: [from].concat(current.points.slice(-events.length)) });
     changed();
   });
   function endStroke() { current = null; changed(); }
@@ -76,6 +78,15 @@
   document.getElementById("undo").addEventListener("click", function () { strokes.pop(); redraw(); changed(); });
   document.getElementById("clear").addEventListener("click", function () { strokes = []; redraw(); liveOut.innerHTML = ""; });
   paper();
+
+  // The drawing as a PNG, at once: toBlob may wait for the browser to be idle (up to a second
+  // in Chromium), while toDataURL encodes a 280x280 pad in about a millisecond.
+  function drawingBlob() {
+    var bytes = atob(pad.toDataURL("image/png").split(",")[1]);
+    var data = new Uint8Array(bytes.length);
+    for (var i = 0; i < bytes.length; i++) data[i] = bytes.charCodeAt(i);
+    return new Blob([data], { type: "image/png" });
+  }
 
   // ---- live: re-run the drawing while it changes, at most LIVE_PER_SECOND times a second ----
   var LIVE_PER_SECOND = 8;
@@ -92,21 +103,19 @@
   function sendLive() {
     inFlight = true;
     lastSent = Date.now();
-    pad.toBlob(function (blob) {
-      var data = new FormData();
-      data.set("source", "draw");
-      data.set("live", "1");
-      data.set("preset", (form.querySelector("input[name=preset]:checked") || {}).value || "");
-      data.set("drawing", blob, "drawing.png");
-      fetch(form.action, { method: "POST", body: data, headers: { "HX-Request": "true" } })
-        .then(function (response) { return response.text(); })
-        .then(function (html) { liveOut.innerHTML = html; })
-        .catch(function () { liveOut.textContent = "No answer from the server."; })
-        .finally(function () {
-          inFlight = false;
-          if (waiting) { waiting = false; changed(); }
-        });
-    }, "image/png");
+    var data = new FormData();
+    data.set("source", "draw");
+    data.set("live", "1");
+    data.set("preset", (form.querySelector("input[name=preset]:checked") || {}).value || "");
+    data.set("drawing", drawingBlob(), "drawing.png");
+    fetch(form.action, { method: "POST", body: data, headers: { "HX-Request": "true" } })
+      .then(function (response) { return response.text(); })
+      .then(function (html) { liveOut.innerHTML = html; })
+      .catch(function () { liveOut.textContent = "No answer from the server."; })
+      .finally(function () {
+        inFlight = false;
+        if (waiting) { waiting = false; changed(); }
+      });
   }
   live.addEventListener("change", changed);
 
@@ -183,10 +192,9 @@
     var data = new FormData(form);
     data.delete("drawing");
     if (data.get("source") === "draw") {
-      pad.toBlob(function (blob) { data.set("drawing", blob, "drawing.png"); send(data); }, "image/png");
-    } else {
-      send(data);
+      data.set("drawing", drawingBlob(), "drawing.png");
     }
+    send(data);
   });
   document.documentElement.classList.add("js");
 })();

@@ -56,8 +56,13 @@ def tags(html: str) -> Tags:
     return parser
 
 
+def map_pictures(html: str) -> list[str]:
+    """The addresses of the pictures a run page draws its maps from (each stage's sheet)."""
+    return [str(a["href"]) for a in tags(html).find("image") if "/maps" in str(a.get("href"))]
+
+
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr", "rect", "path", "circle"}  # fmt: skip
+        "track", "wbr", "rect", "path", "circle", "image"}  # fmt: skip
 
 
 @dataclass

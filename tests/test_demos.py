@@ -14,7 +14,7 @@ from app.engine.presets import SLIDES_O
 from app.settings import Settings
 from app.web import create_app
 
-from .helpers import parse, start, tags
+from .helpers import map_pictures, parse, start, tags
 
 pytestmark = pytest.mark.anyio
 
@@ -102,7 +102,7 @@ async def test_a_demo_opens_from_the_database_alone_even_if_its_run_was_lost(cli
         page = await c2.get(f"/d/{did}", params={"step": 6})
         assert page.status_code == 200
         assert parse(page.text).one("h2", id="prediction-heading").one("output").text == "X"
-        picture = next(a["src"] for a in tags(page.text).find("img") if "/maps/" in a["src"])
+        picture = map_pictures(page.text)[0]
         assert (await c2.get(picture)).status_code == 200
 
 

@@ -14,7 +14,7 @@ from app.engine.presets import SLIDES_X
 from app.imaging.heatmap import PALETTES
 from app.web import create_app
 
-from .helpers import X_PNG, parse, start, tags
+from .helpers import X_PNG, map_pictures, parse, start, tags
 
 pytestmark = pytest.mark.anyio
 
@@ -104,6 +104,37 @@ async def test_heatmaps_are_native_size_pngs_with_long_caching(client):
     assert again.status_code == 304
     assert (await client.get(f"/runs/{rid}/stages/1/maps/3.png")).status_code == 404
     assert (await client.get(f"/runs/{rid}/stages/99/maps/0.png")).status_code == 404
+
+
+async def test_a_stage_sheet_holds_every_map_side_by_side_as_its_own_picture_shows_it(client):
+    rid = await start(client, example="photo", preset="classic-kernels")
+    count = (await client.get(f"/api/runs/{rid}")).json()["stages"][1]["shape"][0]
+    assert count > 1
+    for scale in ("stage", "map"):
+        query = "?scale=map" if scale == "map" else ""
+        response = await client.get(f"/runs/{rid}/stages/1/maps.png{query}")
+        assert response.status_code == 200 and "immutable" in response.headers["cache-control"]
+        sheet = np.asarray(Image.open(io.BytesIO(response.content)).convert("RGBA"))
+        maps = [Image.open(io.BytesIO((await client.get(f"/runs/{rid}/stages/1/maps/{m}.png{query}"))
+                .content)).convert("RGBA") for m in range(count)]  # fmt: skip
+        width, height = maps[0].size
+        assert sheet.shape == (height, count * (width + 1) - 1, 4)
+        for m, picture in enumerate(maps):
+            part = sheet[:, m * (width + 1) : m * (width + 1) + width]
+            assert np.array_equal(part, np.asarray(picture))
+            if m < count - 1:  # the gap after each map is transparent
+                assert (sheet[:, m * (width + 1) + width, 3] == 0).all()
+        again = await client.get(
+            f"/runs/{rid}/stages/1/maps.png{query}",
+            headers={"If-None-Match": response.headers["etag"]},
+        )
+        assert again.status_code == 304
+    page = (await client.get(f"/runs/{rid}", params={"step": 1})).text
+    assert list(dict.fromkeys(map_pictures(page))) == [
+        f"/runs/{rid}/stages/0/maps.png",
+        f"/runs/{rid}/stages/1/maps.png",
+    ]  # one picture per stage, however many maps
+    assert (await client.get(f"/runs/{rid}/stages/9/maps.png")).status_code == 404
 
 
 async def test_signed_maps_are_centred_on_zero(client):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 
@@ -16,7 +17,7 @@ from app.letters.data import CLASSES
 from app.letters.model import CONV1, CONV2, FLAT
 from app.service import EXAMPLES
 
-from .helpers import X_PNG, parse, png, start, tags
+from .helpers import X_PNG, map_pictures, parse, png, start, tags
 
 pytestmark = pytest.mark.anyio
 
@@ -125,7 +126,7 @@ async def test_colour_input_shows_red_green_and_blue(client):
     body = (await client.get(f"/api/runs/{rid}")).json()
     assert body["stages"][0]["labels"] == ["R", "G", "B"] and body["stages"][0]["shape"][0] == 3
     page = tags((await client.get(f"/runs/{rid}")).text)
-    assert {a["alt"] for a in page.find("img") if a.get("alt")} >= {
+    assert {a["aria-label"] for a in page.find("svg") if a.get("role") == "img"} >= {
         "R heatmap",
         "G heatmap",
         "B heatmap",
@@ -204,9 +205,9 @@ async def test_a_bad_cell_is_a_clear_422(client, cell, words):
 
 async def test_per_map_scale_is_its_own_picture_and_link(client):
     rid = await start(client, example="photo", preset="classic-kernels")
-    page = tags((await client.get(f"/runs/{rid}", params={"step": 1, "scale": "map"})).text)
-    srcs = [a["src"] for a in page.find("img") if "/maps/" in (a.get("src") or "")]
-    assert srcs and all(s.endswith("?scale=map") for s in srcs)
+    html = (await client.get(f"/runs/{rid}", params={"step": 1, "scale": "map"})).text
+    srcs = map_pictures(html)
+    assert srcs and all(s.endswith("/maps.png?scale=map") for s in srcs)
     own = await client.get(f"/runs/{rid}/stages/1/maps/1.png?scale=map")
     shared = await client.get(f"/runs/{rid}/stages/1/maps/1.png")
     assert own.headers["etag"] != shared.headers["etag"] and own.content != shared.content
@@ -241,8 +242,10 @@ async def test_the_slides_example_vector_votes_x_091_against_o_051(client):
 async def test_each_conv_stage_shows_its_kernels_as_one_picture(client):
     rid = await start(client, example="x", preset="seed-xo")
     page = tags((await client.get(f"/runs/{rid}", params={"step": 1})).text)
-    (sheet,) = [a for a in page.find("img") if a["src"].endswith("/kernels.png")]
-    response = await client.get(sheet["src"])
+    (sheet,) = [a for a in page.find("img") if "kernels" in a["alt"]]
+    # the page holds the picture itself (no request); the same bytes are at kernels.png
+    response = await client.get(f"/runs/{rid}/stages/1/kernels.png")
+    assert base64.b64decode(sheet["src"].removeprefix("data:image/png;base64,")) == response.content
     assert (
         response.headers["content-type"] == "image/png"
         and "immutable" in response.headers["cache-control"]
@@ -254,7 +257,9 @@ async def test_each_conv_stage_shows_its_kernels_as_one_picture(client):
     # diagonal_down: +1 on the diagonal (orange end), -1 elsewhere (blue end)
     assert tuple(pixels[0, 0]) == tuple(PALETTES["diverging"][255])
     assert tuple(pixels[0, 1]) == tuple(PALETTES["diverging"][0])
-    again = await client.get(sheet["src"], headers={"If-None-Match": response.headers["etag"]})
+    again = await client.get(
+        f"/runs/{rid}/stages/1/kernels.png", headers={"If-None-Match": response.headers["etag"]}
+    )
     assert again.status_code == 304
     assert (await client.get(f"/runs/{rid}/stages/2/kernels.png")).status_code == 404  # ReLU
     assert (await client.get(f"/runs/{rid}/stages/0/kernels.png")).status_code == 404
@@ -285,8 +290,14 @@ async def test_live_drawing_answers_with_every_stage_at_once(client):
     files = {"drawing": ("drawing.png", EXAMPLES["letter-a"].data, "image/png")}
     response = await client.post("/runs", data=form, files=files, headers=HX)
     assert response.status_code == 200
-    page = tags(response.text)
-    assert len([a for a in page.find("img") if "/maps/" in a["src"]]) == 1 + 3 * CONV1 + 3 * CONV2
+    # one picture per stage with maps, inside the answer: nothing more to fetch
+    sheets = [a["src"] for a in tags(response.text).find("img")]
+    assert len(sheets) == 7 and all(s.startswith("data:image/png;base64,") for s in sheets)
+    pictures = [Image.open(io.BytesIO(base64.b64decode(s.split(",", 1)[1]))) for s in sheets]
+    assert CONV1 == 8 and CONV2 % 8 == 0
+    assert pictures[1].size == (8 * (26 + 1) - 1, 26)  # conv1: 8 maps 26x26 side by side
+    rows = CONV2 // 8
+    assert pictures[4].size == (8 * (11 + 1) - 1, rows * (11 + 1) - 1)  # conv2: rows of 8
     assert parse(response.text).one("p", class_="live-guess").one("output").text == "A"
     blank = {"drawing": ("drawing.png", png(np.full((50, 50), 255, np.uint8)), "image/png")}
     empty = await client.post("/runs", data=form, files=blank, headers=HX)

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .helpers import X_PNG, live_server, parse
+from .helpers import X_PNG, live_server, map_pictures, parse
 
 
 @pytest.mark.slow
@@ -30,9 +30,10 @@ def test_save_on_one_server_and_open_every_step_on_another(tmp_path):
             assert page.status_code == 200
             tree = parse(page.text)
             assert len(tree.find_all("li", class_="stage")) == step + 1
-            for img in tree.find_all("img"):
-                if img["src"].startswith("/runs/"):
-                    assert httpx.get(f"{two.url}{img['src']}").status_code == 200
+            pictures = [str(n["src"]) for n in tree.find_all("img")] + map_pictures(page.text)
+            for src in pictures:
+                if src.startswith("/runs/"):
+                    assert httpx.get(f"{two.url}{src}").status_code == 200
         card = httpx.get(f"{two.url}{path}/card.png")
         assert card.status_code == 200 and card.headers["content-type"] == "image/png"
         assert httpx.get(f"{two.url}/api/demos/{saved.json()['id']}").json()["title"] == "from one"

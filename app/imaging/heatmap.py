@@ -60,19 +60,50 @@ def heatmap_image(values: npt.NDArray[np.float32], lo: float, hi: float) -> Imag
     return Image.fromarray(PALETTES[palette][palette_index(values, low, high)], "RGB")
 
 
-def render_png(values: npt.NDArray[np.float32], palette: str, lo: float, hi: float) -> bytes:
-    """(H, W) values -> palette PNG bytes, lo at the first colour and hi at the last.
+SHEET_GAP = 1
+"""Transparent pixels between the maps of a sheet."""
+_GAP = 2 * 256
+"""The code of a gap pixel; a map pixel's code is its palette's number times 256 plus its index."""
+_PALETTE_CODES = ("diverging", "sequential")
 
-    Only the colours in use go into the PNG's palette, which keeps small maps small.
-    """
-    index = palette_index(values, lo, hi)
-    used, compact = np.unique(index, return_inverse=True)
-    height, width = index.shape
-    pixels = compact.reshape(height, width).astype(np.uint8)
-    image = Image.frombytes("P", (width, height), np.ascontiguousarray(pixels).tobytes())
-    image.putpalette(PALETTES[palette][used].ravel().tolist())
+
+def sheet_png(
+    planes: npt.NDArray[np.float32],
+    scales: list[tuple[str, float, float]],
+    per_row: int | None = None,
+    optimize: bool = True,
+) -> bytes:
+    """Maps (M, H, W) in one palette PNG, ``per_row`` to a row (all of them when None): map m at
+    x = (m % per_row) * (W + SHEET_GAP), y = (m // per_row) * (H + SHEET_GAP), each on its
+    (palette, lo, hi); the gaps are transparent. Only the colours in use go into the PNG's
+    palette, which keeps small maps small."""
+    count, height, width = planes.shape
+    columns = min(per_row or count, count)
+    rows = -(-count // columns)
+    across, down = width + SHEET_GAP, height + SHEET_GAP
+    codes = np.full((rows * down - SHEET_GAP, columns * across - SHEET_GAP), _GAP, np.int32)
+    for m, (palette, lo, hi) in enumerate(scales):
+        y, x = m // columns * down, m % columns * across
+        offset = 256 * _PALETTE_CODES.index(palette)
+        index = palette_index(planes[m], lo, hi).astype(np.int32)
+        codes[y : y + height, x : x + width] = index + offset
+    used = np.flatnonzero(np.bincount(codes.ravel(), minlength=_GAP + 1))
+    if len(used) > 256:  # two palettes' worth of colours: an RGBA picture instead
+        lookup = np.zeros((_GAP + 1, 4), np.uint8)
+        for i, name in enumerate(_PALETTE_CODES):
+            lookup[256 * i : 256 * (i + 1), :3] = PALETTES[name]
+            lookup[256 * i : 256 * (i + 1), 3] = 255
+        image = Image.fromarray(lookup[codes], "RGBA")
+    else:
+        compact = np.zeros(_GAP + 1, np.uint8)
+        compact[used] = np.arange(len(used))
+        image = Image.fromarray(compact[codes], "P")
+        colours = np.concatenate([*(PALETTES[name] for name in _PALETTE_CODES), [[255, 255, 255]]])
+        image.putpalette(colours[used].ravel().tolist())
+        if used[-1] == _GAP:
+            image.info["transparency"] = len(used) - 1
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=True)
+    image.save(buffer, "PNG", optimize=optimize)
     return buffer.getvalue()
 
 

@@ -17,7 +17,7 @@ from ..engine import EngineError, PipelineSpec, Preset, Trace, compile_pipeline,
 from ..engine.pipeline import Pipeline
 from ..imaging import load_input
 from ..imaging.card import card_png
-from ..imaging.heatmap import kernel_sheet_png, render_png
+from ..imaging.heatmap import sheet_png
 from ..settings import Settings
 from ..store import DemoRecord, Demos, RunRecord, Runs, open_stores
 from . import cells
@@ -255,18 +255,23 @@ class Explorer:
         """One cell's arithmetic (EngineError for a cell the run does not have)."""
         return cells.explain(self.view(rid), stage, channel, y, x)
 
-    def heatmap(self, rid: str, stage: int, index: int, per_map: bool = False) -> bytes:
-        """Map ``index`` of ``stage`` as a PNG, on the stage's shared scale or its own; drawn
-        once, then kept (with the runs, in the cache's budget)."""
+    def heatmap(self, rid: str, stage: int, index: int | None, per_map: bool = False) -> bytes:
+        """Map ``index`` of ``stage`` as a PNG, or with ``index`` None the stage's sheet (every
+        map side by side, see ``sheet_png``), on the stage's shared scale or each map's own;
+        drawn once, then kept (with the runs, in the cache's budget)."""
         cached = self.cached_heatmap(rid, stage, index, per_map)
         if cached is not None:
             return cached
         out = self.stage(rid, stage)
-        if not 0 <= index < out.map_count:
+        if index is not None and not 0 <= index < out.map_count:
             raise NotFound(f"stage {stage} has no map {index}")
-        plane = out.data[index] if out.has_maps else out.data[None]
-        scale = out.map_scale(index, per_map) if out.has_maps else out.scale
-        png = render_png(plane, scale.palette, scale.low, scale.high)
+        planes = out.data if out.has_maps else out.data[None]
+        chosen = range(out.map_count) if index is None else [index]
+        scales = [out.map_scale(m, per_map) if out.has_maps else out.scale for m in chosen]
+        png = sheet_png(
+            planes[index : index + 1] if index is not None else planes,
+            [(sc.palette, sc.low, sc.high) for sc in scales],
+        )
         self.keep("png", _heatmap_key(rid, stage, index, per_map), png)
         return png
 
@@ -288,8 +293,10 @@ class Explorer:
             self.keep(kind, key, body)
         return body
 
-    def cached_heatmap(self, rid: str, stage: int, index: int, per_map: bool) -> bytes | None:
-        """The heatmap's PNG if it was drawn before and is still kept, else None (no work)."""
+    def cached_heatmap(
+        self, rid: str, stage: int, index: int | None, per_map: bool
+    ) -> bytes | None:
+        """The heatmap's (or sheet's) PNG if it was drawn before and is still kept, else None."""
         return self.recall("png", _heatmap_key(rid, stage, index, per_map))
 
     def kernels(self, rid: str, stage: int) -> bytes:
@@ -297,11 +304,11 @@ class Explorer:
         out = self.stage(rid, stage)
         if out.kernels is None:
             raise NotFound(f"stage {stage} is not a convolution")
-        return kernel_sheet_png(out.kernels.weights)
+        return out.kernels.png
 
 
-def _heatmap_key(rid: str, stage: int, index: int, per_map: bool) -> str:
-    return f"{rid}/{stage}/{index}/{'map' if per_map else 'stage'}"
+def _heatmap_key(rid: str, stage: int, index: int | None, per_map: bool) -> str:
+    return f"{rid}/{stage}/{'all' if index is None else index}/{'map' if per_map else 'stage'}"
 
 
 @lru_cache(maxsize=64)

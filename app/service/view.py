@@ -7,6 +7,7 @@ texts and kernels. Templates and the API read only this; explaining a cell is ``
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -18,13 +19,17 @@ from ..engine.explain import nums
 from ..engine.presets import SLIDES_VOTE_INPUT, get_preset
 from ..engine.slides import slides_vote
 from ..engine.steps import ConvStep, DenseStep, SoftmaxStep
-from ..imaging.heatmap import scale_for
+from ..imaging.heatmap import SHEET_GAP, kernel_sheet_png, scale_for, sheet_png
 
 TABLE_MAX_SIDE = 16
 """Maps up to this side show their numbers as a table."""
 INLINE_TABLE_CELLS = 1024
 """A stage with more values than this sends its numbers tables only when they are opened."""
 TOP_CLASSES = 5
+LIVE_PER_ROW = 8
+"""Maps to a row in the live view, which must fit a phone."""
+LIVE_MAP_PX = 38
+"""How tall each map is in the live view."""
 
 INPUT_TEXT = {
     "ink": "The picture as the network sees it: scaled to the pipeline's size, with ink as high "
@@ -69,6 +74,11 @@ class MapView:
     def cols(self) -> int:
         return int(self.values.shape[1])
 
+    @property
+    def offset(self) -> int:
+        """Where this map starts (x, in pixels) on its stage's sheet picture."""
+        return self.index * (self.cols + SHEET_GAP)
+
     @cached_property
     def numbers(self) -> tuple[tuple[str, ...], ...]:
         """The values as the tables show them, row by row (worked out once per map)."""
@@ -81,7 +91,7 @@ class MapView:
         return colour_scale(float(self.values.min()), float(self.values.max()))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class KernelsView:
     """A convolution's kernels as one picture: a row per kernel, a tile per input map."""
 
@@ -96,6 +106,16 @@ class KernelsView:
     def sheet_size(self) -> tuple[int, int]:
         """(width, height) of the kernels picture in pixels, a 1-pixel gap between tiles."""
         return self.channels * (self.kw + 1) - 1, self.count * (self.kh + 1) - 1
+
+    @cached_property
+    def png(self) -> bytes:
+        """The kernels picture (see ``kernel_sheet_png``)."""
+        return kernel_sheet_png(self.weights)
+
+    @cached_property
+    def data_url(self) -> str:
+        """The kernels picture inside the page: a few hundred bytes, not worth a request."""
+        return "data:image/png;base64," + base64.b64encode(self.png).decode()
 
     @property
     def zoom(self) -> int:
@@ -141,6 +161,27 @@ class StageView:
     @property
     def map_count(self) -> int:
         return int(self.data.shape[0]) if self.has_maps else 1
+
+    def live_png(self) -> bytes:
+        """The maps for the live view, LIVE_PER_ROW to a row on the stage's scale, drawn fast
+        (no PNG optimising) and not kept: the drawing changes with the next pen movement."""
+        scale = (self.scale.palette, self.scale.low, self.scale.high)
+        return sheet_png(self.data, [scale] * self.map_count, LIVE_PER_ROW, optimize=False)
+
+    @property
+    def live_size(self) -> tuple[int, int]:
+        """(width, height) of ``live_png`` on screen, each map LIVE_MAP_PX pixels tall."""
+        count, height, width = self.data.shape
+        columns = min(count, LIVE_PER_ROW)
+        rows = -(-count // columns)
+        zoom = LIVE_MAP_PX / height
+        sheet = columns * (width + SHEET_GAP) - SHEET_GAP, rows * (height + SHEET_GAP) - SHEET_GAP
+        return round(sheet[0] * zoom), round(sheet[1] * zoom)
+
+    @property
+    def sheet_width(self) -> int:
+        """The width of the stage's sheet: every map side by side, SHEET_GAP pixels apart."""
+        return self.map_count * (int(self.data.shape[-1]) + SHEET_GAP) - SHEET_GAP
 
     @cached_property
     def scale(self) -> ColourScale:

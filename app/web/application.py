@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     links = Links(app.router)
     app.state.links = links
-    templates.env.globals.update(link=links.path, static=links.static, heatmap=links.heatmap,
+    templates.env.globals.update(link=links.path, static=links.static, sheet=links.sheet,
                                  step_link=step_link)  # fmt: skip
     for error, handler in HANDLERS.items():
         app.add_exception_handler(error, handler)

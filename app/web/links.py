@@ -40,6 +40,11 @@ class Links:
         url = self.path("heatmap", run_id=run_id, stage=stage, index=index)
         return url + "?scale=map" if scale == "map" else url
 
+    def sheet(self, run_id: str, stage: int, scale: str = "stage") -> str:
+        """The picture holding every map of ``stage`` side by side."""
+        url = self.path("sheet", run_id=run_id, stage=stage)
+        return url + "?scale=map" if scale == "map" else url
+
 
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")
 

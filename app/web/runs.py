@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -87,11 +88,22 @@ async def create_run(
     finally:
         await form.close()
     if form.get("live"):  # drawing with 'live' on: every stage at once, in a compact view
-        return await service.cpu(lambda: render("_live.html", {"run": made}))
+        return await service.cpu(live_view, render, made)
     url = absolute(request, links.path("show_run", run_id=made.id) + "?step=0")
     if render.htmx:
         return Response(status_code=204, headers={"HX-Location": url})
     return RedirectResponse(url, status_code=303)
+
+
+def live_view(render: RenderDep, run: RunView) -> Response:
+    """Every stage of a live drawing at once, each stage's sheet inside the page as a data URL:
+    one request per pen movement, nothing more to fetch."""
+    sheets = {
+        out.index: "data:image/png;base64," + base64.b64encode(out.live_png()).decode()
+        for out in run.stages
+        if out.has_maps
+    }
+    return render("_live.html", {"run": run, "sheets": sheets})
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse, name="show_run")
@@ -142,13 +154,29 @@ def kernels(request: Request, service: Service, run_id: str, stage: int) -> Resp
     return picture_response(request, etag, lambda: service.kernels(run_id, stage))
 
 
+@router.get("/runs/{run_id}/stages/{stage}/maps.png", name="sheet")
+async def sheet(
+    request: Request, service: Service, run_id: str, stage: int, scale: Scale = "stage"
+) -> Response:
+    """Every map of a stage side by side in one picture (the page shows each map's part of it),
+    so a stage costs one request however many maps it has."""
+    return await _picture(request, service, run_id, stage, None, scale)
+
+
 @router.get("/runs/{run_id}/stages/{stage}/maps/{index}.png", name="heatmap")
 async def heatmap(
     request: Request, service: Service, run_id: str, stage: int, index: int, scale: Scale = "stage"
 ) -> Response:
-    """A heatmap: 304 when the browser has it, from memory when it was drawn before (no thread
-    hop), else drawn on the CPU pool."""
-    etag = f'"{run_id}-{stage}-{index}-{scale}"'
+    """One map's heatmap."""
+    return await _picture(request, service, run_id, stage, index, scale)
+
+
+async def _picture(
+    request: Request, service: Service, run_id: str, stage: int, index: int | None, scale: Scale
+) -> Response:
+    """304 when the browser has it, from memory when it was drawn before (no thread hop), else
+    drawn on the CPU pool."""
+    etag = f'"{run_id}-{stage}-{"all" if index is None else index}-{scale}"'
     headers = {**IMMUTABLE, "ETag": etag}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
