@@ -51,6 +51,15 @@ def test_conv2d_matches_the_loop_reference(case):
     expected = reference.conv2d(x, weight, bias, stride, pads, mean)
     actual = ops.conv2d(x, weight, bias, stride, padding, mean=mean)
     assert_close(actual, expected, rtol=1e-4, atol=1e-4)
+    # a pipeline's path: the window view worked out once, for unpadded inputs of this shape;
+    # also fed a non-contiguous input (the view needs a contiguous one and must make it)
+    layout = ops.prepare_conv2d(weight, bias, stride, padding, mean=mean)
+    view = ops.window_view((c, h, w), layout)
+    assert (view is None) == any(pads)
+    if view is not None:
+        assert_close(ops.conv2d_windows(x, layout, view), expected, rtol=1e-4, atol=1e-4)
+        strided = np.ascontiguousarray(x.transpose(0, 2, 1)).transpose(0, 2, 1)
+        assert_close(ops.conv2d_windows(strided, layout, view), expected, rtol=1e-4, atol=1e-4)
 
 
 def test_same_padding_keeps_the_size_for_odd_and_even_kernels():
@@ -94,6 +103,14 @@ def test_pooling_matches_the_loop_reference(case, op):
         x, kernel, stride, padding, ceil_mode, op[:3], count_include_pad=op == "avg"
     )
     assert_close(actual, expected)
+    g = ops.pool_geometry(h, w, kernel, stride, padding, ceil_mode)
+    slices = ops.pool_slices(h, w, g)  # a pipeline's path when no window needs padding
+    if op == "max" and slices is not None:
+        fast = ops.max_pool2d_slices(x, slices)
+        assert fast.flags.c_contiguous and fast.base is None
+        assert_close(fast, expected)
+    if padding == (0, 0) and not ceil_mode:
+        assert slices is not None
 
 
 @pytest.mark.parametrize(

@@ -185,7 +185,7 @@ def compile_conv(stage: ConvStage, ctx: Context) -> Step:
     return ConvStep(
         **ctx.common(stage), out_shape=(len(kernels), ho, wo),
         labels=tuple(k.name for k in kernels), macs=weight.size * ho * wo, weight=weight,
-        layout=layout, mean=stage.mean,
+        layout=layout, mean=stage.mean, windows=ops.window_view((c, h, w), layout),
     )  # fmt: skip
 
 
@@ -208,4 +208,5 @@ def compile_pool(stage: PoolStage, ctx: Context) -> Step:
     return PoolStep(
         **ctx.common(stage), out_shape=(c, g.ho, g.wo), labels=ctx.labels,
         macs=c * g.ho * g.wo * g.kh * g.kw, op=stage.op, geometry=g, divisors=divisors,
+        slices=ops.pool_slices(h, w, g) if stage.op == "max" else None,
     )  # fmt: skip

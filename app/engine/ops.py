@@ -179,6 +179,42 @@ def conv2d(
 # --------------------------------------------------------------------------- activations
 
 
+class WindowView(NamedTuple):
+    """How to see a C-contiguous float32 (C, H, W) input as its im2col matrix without copying:
+    the strided view's shape and strides, and the matrix's (rows, columns)."""
+
+    shape: tuple[int, ...]
+    strides: tuple[int, ...]
+    matrix: tuple[int, int]
+    out: tuple[int, int, int]
+
+
+def window_view(in_shape: tuple[int, ...], layout: Conv2dLayout) -> WindowView | None:
+    """The im2col view for inputs of ``in_shape``, when the convolution needs no padding."""
+    if any(layout.pads):
+        return None
+    c, h, w = in_shape
+    kh, kw, sh, sw = layout.kh, layout.kw, layout.sh, layout.sw
+    ho, wo = (h - kh) // sh + 1, (w - kw) // sw + 1
+    item = np.dtype(F32).itemsize
+    s0, s1, s2 = h * w * item, w * item, item
+    return WindowView(
+        (c, kh, kw, ho, wo), (s0, s1, s2, s1 * sh, s2 * sw), (c * kh * kw, ho * wo),
+        (len(layout.wmat), ho, wo),
+    )  # fmt: skip
+
+
+def conv2d_windows(x: Array, layout: Conv2dLayout, view: WindowView) -> Array:
+    """``conv2d_prepared`` for an input of the shape ``view`` was made for: the same arithmetic
+    without the per-call checks and geometry."""
+    x = np.ascontiguousarray(x, F32)  # x itself when it is already so (the usual case)
+    windows = np.ndarray(view.shape, F32, x, 0, view.strides)
+    out: Array = layout.wmat @ windows.reshape(view.matrix)
+    if layout.bias is not None:
+        out += layout.bias
+    return out.reshape(view.out)
+
+
 def relu(x: npt.ArrayLike) -> Array:
     """max(0, x) elementwise; any shape in, the same shape out. relu(0) = 0."""
     arr = np.asarray(x, dtype=F32)
@@ -310,6 +346,37 @@ def _reduce_windows(canvas: Array, g: PoolGeometry, combine: np.ufunc) -> Array:
         for v in range(2, g.kw):
             combine(out, rows[:, :, v : v + ws : g.sw], out=out)
     return np.array(out, F32) if out.base is not None else out
+
+
+PoolSlices = tuple[tuple[slice, ...], tuple[slice, ...]]
+
+
+def pool_slices(h: int, w: int, g: PoolGeometry) -> PoolSlices | None:
+    """The row and column slices of each window offset, for a geometry whose windows all lie
+    inside an H x W input (no padding); None when some do not."""
+    hs, ws = (g.ho - 1) * g.sh + 1, (g.wo - 1) * g.sw + 1
+    if g.ph or g.pw or hs + g.kh - 1 > h or ws + g.kw - 1 > w:
+        return None
+    rows = tuple(slice(u, u + hs, g.sh) for u in range(g.kh))
+    cols = tuple(slice(v, v + ws, g.sw) for v in range(g.kw))
+    return rows, cols
+
+
+def max_pool2d_slices(x: Array, slices: PoolSlices) -> Array:
+    """``max_pool2d`` with the window offsets worked out by ``pool_slices``: the same separable
+    maximum as ``_reduce_windows``, without the per-call geometry."""
+    rows, cols = slices
+    across = x[:, rows[0]]
+    if len(rows) > 1:
+        across = np.maximum(across, x[:, rows[1]])
+        for r in rows[2:]:
+            np.maximum(across, x[:, r], out=across)
+    out = across[:, :, cols[0]]
+    if len(cols) > 1:
+        out = np.maximum(out, across[:, :, cols[1]])
+        for c in cols[2:]:
+            np.maximum(out, across[:, :, c], out=out)
+    return out if out.base is None else np.array(out, F32)
 
 
 def max_pool2d_geometry(x: Array, g: PoolGeometry) -> Array:

@@ -37,8 +37,13 @@ class ConvStep(Step):
     layout: ops.Conv2dLayout
     mean: bool
 
+    windows: ops.WindowView | None = None
+    """The im2col view for an unpadded input of ``in_shape``, worked out once (see ops)."""
+
     def forward(self, x: Array) -> Array:
-        return ops.conv2d_prepared(x, self.layout)
+        if self.windows is None:
+            return ops.conv2d_prepared(x, self.layout)
+        return ops.conv2d_windows(x, self.layout, self.windows)
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,8 +71,12 @@ class PoolStep(Step):
     op: str
     geometry: ops.PoolGeometry
     divisors: Array | None  # (H_out, W_out) for average pooling
+    slices: ops.PoolSlices | None = None
+    """Each window offset's slices when no window needs padding (max pooling only)."""
 
     def forward(self, x: Array) -> Array:
+        if self.slices is not None:
+            return ops.max_pool2d_slices(x, self.slices)
         if self.divisors is None:
             return ops.max_pool2d_geometry(x, self.geometry)
         return ops.avg_pool2d_geometry(x, self.geometry, self.divisors)

@@ -19,24 +19,35 @@ if TYPE_CHECKING:
 Shape = tuple[int, ...]
 
 
-@dataclass(eq=False)
 class StageOutput:
-    """One stage's output. Not a frozen dataclass only because frozen ones cost three times as
-    much to create, and a trace makes one per stage on every run; treat it as read-only."""
+    """One stage's output; treat it as read-only. A plain class with slots, not a dataclass:
+    a trace makes one per stage on every run, and this is the cheapest to create."""
 
-    index: int
-    name: str
-    kind: str
-    data: Array
-    labels: tuple[str, ...]
+    __slots__ = ("_range", "data", "index", "kind", "labels", "name")
+
+    def __init__(
+        self, index: int, name: str, kind: str, data: Array, labels: tuple[str, ...]
+    ) -> None:
+        self.index = index
+        self.name = name
+        self.kind = kind
+        self.data = data
+        self.labels = labels
+        self._range: tuple[float, float] | None = None
+
+    def __repr__(self) -> str:
+        return f"StageOutput({self.index}, {self.name!r}, {self.kind!r}, shape={self.shape})"
 
     @property
     def shape(self) -> Shape:
         return tuple(self.data.shape)
 
-    @cached_property
+    @property
     def value_range(self) -> tuple[float, float]:
-        return float(self.data.min()), float(self.data.max())
+        """(smallest, largest) value, worked out when first asked for."""
+        if self._range is None:
+            self._range = float(self.data.min()), float(self.data.max())
+        return self._range
 
 
 @dataclass(frozen=True)
@@ -48,13 +59,24 @@ class Prediction:
 @dataclass(frozen=True, eq=False)
 class Trace:
     pipeline: Pipeline
-    stages: tuple[StageOutput, ...]
+    outputs: tuple[Array, ...]
+    """Every stage's output, the input first."""
+
+    @cached_property
+    def stages(self) -> tuple[StageOutput, ...]:
+        """Each output with its stage's index, name, kind and labels (made when first asked
+        for: running keeps only the arrays)."""
+        p = self.pipeline
+        made = zip(p.steps, self.outputs[1:], strict=True)
+        first = StageOutput(0, "input", "input", self.outputs[0], p.input_labels)
+        rest = (StageOutput(i, s.name, s.kind, x, s.labels) for i, (s, x) in enumerate(made, 1))
+        return (first, *rest)
 
     def __iter__(self) -> Iterator[StageOutput]:
         return iter(self.stages)
 
     def __len__(self) -> int:
-        return len(self.stages)
+        return len(self.outputs)
 
     def stage(self, key: int | str) -> StageOutput:
         """A stage by index (0 is the input) or by name; EngineError if there is none."""
