@@ -136,9 +136,30 @@
     else if (e.key === " " && !t.closest("a, button")) { e.preventDefault(); toggle(); }
   });
 
-  // After a swap, keep Play's label right and give focus back to the map that was picked.
+  // Next, Back, Play and the arrow keys all click a step link: note where it goes, and once the
+  // new stage is on the page bring it into view (below the sticky steps bar) and focus its heading,
+  // so the eye and a screen reader land on it.
+  var goingTo = null;
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest('#steps a[rel="next"], #steps a[rel="prev"]');
+    if (link) goingTo = new URL(link.href, location.href).searchParams.get("step");
+  }, true);
+  function bringIntoView() {
+    var stage = goingTo === null ? null : document.getElementById("stage-" + goingTo);
+    if (!stage) return;
+    goingTo = null;
+    var bar = document.getElementById("steps");
+    var top = stage.getBoundingClientRect().top + window.scrollY - (bar ? bar.offsetHeight : 0) - 8;
+    var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    window.scrollTo({ top: Math.max(0, top), behavior: still ? "auto" : "smooth" });
+    stage.querySelector("h2").focus({ preventScroll: true });
+  }
+
+  // After a swap, keep Play's label right, bring a stepped-to stage into view, and give focus back
+  // to the map that was picked.
   document.addEventListener("htmx:after:settle", function () {
     syncPlay();
+    bringIntoView();
     var key = sessionStorage.getItem("convlens-focus");
     if (!key) return;
     sessionStorage.removeItem("convlens-focus");

@@ -153,6 +153,18 @@
     if (items.length && items[0].type.indexOf("image/") === 0) { e.preventDefault(); useFile(items[0]); }
   });
 
+  // ---- Build your own: any edit there picks it, and picking it opens it ----
+  var build = document.getElementById("build");
+  var custom = form.querySelector('input[name=preset][value="custom"]');
+  function pickCustom() {
+    if (!custom) return;
+    custom.checked = true;
+    presetChosen = true;
+  }
+  build.addEventListener("input", pickCustom);
+  build.addEventListener("change", pickCustom);
+  if (custom) custom.addEventListener("change", function () { if (custom.checked) build.open = true; });
+
   // ---- examples suggest their preset ----
   form.querySelectorAll("input[name=example]").forEach(function (radio) {
     radio.addEventListener("change", function () {
@@ -190,6 +202,12 @@
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var data = new FormData(form);
+    if (data.get("source") === "draw" && !strokes.length) {
+      errors.innerHTML = '<div class="error" role="alert"><strong>The drawing pad is empty</strong>' +
+        "<p>Draw something on the pad first, or pick an example or a picture of your own.</p></div>";
+      pad.focus();
+      return;
+    }
     data.delete("drawing");
     if (data.get("source") === "draw") {
       data.set("drawing", drawingBlob(), "drawing.png");

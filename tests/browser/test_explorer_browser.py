@@ -146,6 +146,7 @@ def test_bad_upload_is_explained_in_place_and_the_form_still_works(server, page:
 def test_the_kernel_editor_resizes_and_fills_through_htmx(server, watched: Page):
     page = watched
     page.goto(server.url + "/")
+    page.click("#build summary")  # Build your own folds open below Run
     page.select_option("select[name=ksize]", "5")
     expect(page.locator("#kernel-grid input[name=k]")).to_have_count(25)
     page.select_option("#kernel-start", "sobel_gx")
@@ -160,6 +161,7 @@ def test_touch_drawing_in_a_phone_viewport(server, browser, shot: Shots):
     page = context.new_page()
     page.goto(server.url + "/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing sticks out
+    page.tap("input[name=source][value=draw]")  # on a phone only the chosen way is open
     cdp = context.new_cdp_session(page)
     box = page.locator("#pad").bounding_box()
     assert box

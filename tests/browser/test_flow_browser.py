@@ -1,0 +1,131 @@
+"""The explorer's flow in Chromium, at a laptop's and a phone's size: a learner never loses their
+place (the first screen holds Run, a new stage comes into view, the builder is never ignored)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from .conftest import Shots
+
+SIZES = {"laptop": (1366, 900), "phone": (390, 844)}
+STEP = re.compile(r"\?step=(\d+)")
+
+
+def opened(browser: Browser, size: str, reduced_motion: bool = False) -> Page:
+    width, height = SIZES[size]
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        reduced_motion="reduce" if reduced_motion else "no-preference",
+    )
+    return context.new_page()
+
+
+def in_view(page: Page, selector: str) -> tuple[float, float]:
+    """(top, bottom) of the element in the window's coordinates."""
+    box = page.locator(selector).bounding_box()
+    assert box is not None, selector
+    return box["y"], box["y"] + box["height"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_first_screen_holds_the_ways_in_the_pipeline_and_run(
+    server, browser, size, shot: Shots
+):
+    page = opened(browser, size)
+    page.goto(server.url + "/")
+    height = SIZES[size][1]
+    for selector in ("#way-draw legend", "#way-upload legend", "#way-example legend",
+                     "fieldset.pipeline legend", "#run"):  # fmt: skip
+        top, bottom = in_view(page, selector)
+        assert top >= 0 and bottom <= height, (selector, top, bottom)
+    expect(page.locator("#build")).not_to_have_attribute("open", "")
+    shot(page, f"{size}-first-screen", full_page=False)
+    # the skip link is the first thing the keyboard reaches, and it lands on Run
+    page.keyboard.press("Tab")
+    expect(page.locator("a.skip")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#run")).to_be_focused()
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_next_back_and_the_arrow_keys_bring_the_stage_into_view_and_focus_it(
+    server, browser, size, shot: Shots
+):
+    page = opened(browser, size, reduced_motion=True)
+    page.goto(server.url + "/")
+    page.check("input[name=example][value=x]")
+    page.click("#run")
+    page.wait_for_url(STEP)
+    bar = page.locator("#steps")
+    for step in (1, 2, 3):
+        page.click("#steps a[rel=next]")
+        page.wait_for_url(re.compile(rf"step={step}\b"))
+        heading = page.locator(f"#stage-{step} h2")
+        expect(heading).to_be_focused()
+        top, _ = in_view(page, f"#stage-{step} h2")
+        _, bar_bottom = in_view(page, "#steps")
+        assert bar_bottom <= top < SIZES[size][1] / 2, (step, top, bar_bottom)
+    assert page.evaluate("window.scrollY") > 0
+    shot(page, f"{size}-after-three-nexts", full_page=False)
+    page.click("#steps a[rel=prev]")
+    page.wait_for_url(re.compile(r"step=2\b"))
+    expect(page.locator("#stage-2 h2")).to_be_focused()
+    top, _ = in_view(page, "#stage-2 h2")
+    assert 0 <= top < SIZES[size][1] / 2
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url(re.compile(r"step=3\b"))
+    expect(page.locator("#stage-3 h2")).to_be_focused()
+    assert bar.is_visible()
+    page.context.close()
+
+
+def test_with_motion_allowed_the_stage_glides_into_view(server, browser):
+    page = opened(browser, "laptop")
+    page.goto(server.url + "/")
+    page.check("input[name=example][value=letter-a]")
+    page.click("#run")
+    page.wait_for_url(STEP)
+    page.click("#steps a[rel=next]")
+    page.wait_for_url(re.compile(r"step=1\b"))
+    page.wait_for_function(  # smooth scrolling gets there in its own time
+        "() => { const r = document.querySelector('#stage-1 h2').getBoundingClientRect();"
+        " return r.top > 0 && r.top < innerHeight / 2; }"
+    )
+    expect(page.locator("#stage-1 h2")).to_be_focused()
+    page.context.close()
+
+
+def test_any_edit_in_the_builder_picks_build_your_own(server, watched: Page, shot: Shots):
+    page = watched
+    page.goto(server.url + "/")
+    expect(page.locator("input[name=preset][value=seed-xo]")).to_be_checked()
+    page.click("#build summary")
+    page.select_option("select[name=blocks]", "2")
+    expect(page.locator("input[name=preset][value=custom]")).to_be_checked()
+    shot(page, "builder-picked", full_page=False)
+    page.check("input[name=preset][value=seed-xo]")
+    page.fill("#kernel-grid input[name=k] >> nth=0", "1")  # typing in the kernel grid too
+    expect(page.locator("input[name=preset][value=custom]")).to_be_checked()
+    page.click("#run")
+    page.wait_for_url(STEP)
+    page.goto(page.url.replace("step=0", "step=99"))
+    assert page.locator("li.stage").count() > 1 + 3  # two blocks: conv, ReLU, pool each
+    # and choosing Build your own opens the builder
+    page.goto(server.url + "/")
+    page.check("input[name=preset][value=custom]")
+    expect(page.locator("#build")).to_have_attribute("open", "")
+
+
+def test_an_empty_drawing_is_refused_in_place(server, watched: Page):
+    page = watched
+    page.goto(server.url + "/")
+    page.check("input[name=source][value=draw]")
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+    page.click("#run")
+    expect(page.locator("#start-error [role=alert]")).to_contain_text("drawing pad is empty")
+    assert page.url.rstrip("/") == server.url and not sent
