@@ -136,6 +136,17 @@
     else if (e.key === " " && !t.closest("a, button")) { e.preventDefault(); toggle(); }
   });
 
+  // The share form sends the place the person is at now (they may have stepped since the page
+  // was built): the step, the selected cell and the colour scale, from the address bar.
+  document.addEventListener("submit", function (e) {
+    var form = e.target.closest && e.target.closest(".share form");
+    if (!form) return;
+    var here = new URLSearchParams(location.search);
+    form.elements.step.value = here.get("step") || "0";
+    form.elements.cell.value = here.get("cell") || "";
+    form.elements.scale.value = here.get("scale") || "stage";
+  }, true);
+
   // Next, Back, Play and the arrow keys all click a step link: note where it goes, and once the
   // new stage is on the page bring it into view (below the sticky steps bar) and focus its heading,
   // so the eye and a screen reader land on it.
@@ -144,7 +155,7 @@
     var link = e.target.closest && e.target.closest('#steps a[rel="next"], #steps a[rel="prev"]');
     if (link) goingTo = new URL(link.href, location.href).searchParams.get("step");
   }, true);
-  function bringIntoView() {
+  function bringIntoView(noFocus) {
     var stage = goingTo === null ? null : document.getElementById("stage-" + goingTo);
     if (!stage) return;
     goingTo = null;
@@ -152,7 +163,17 @@
     var top = stage.getBoundingClientRect().top + window.scrollY - (bar ? bar.offsetHeight : 0) - 8;
     var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     window.scrollTo({ top: Math.max(0, top), behavior: still ? "auto" : "smooth" });
-    stage.querySelector("h2").focus({ preventScroll: true });
+    if (!noFocus) stage.querySelector("h2").focus({ preventScroll: true });
+  }
+
+  // A link opened at a later stage (a shared one, say) opens there: at the picked cell's stage,
+  // else at the stage it asks for.
+  if (explorer()) {
+    var asked = new URLSearchParams(location.search);
+    var cellAsked = asked.get("cell");
+    goingTo = cellAsked ? cellAsked.split(".")[0] : asked.get("step");
+    if (goingTo === "0") goingTo = null;
+    if (goingTo !== null) bringIntoView(window.self !== window.top);  // an embed takes no focus
   }
 
   // After a swap, keep Play's label right, bring a stepped-to stage into view, and give focus back

@@ -258,3 +258,43 @@ async def test_stepping_a_shared_demo_keeps_its_own_address(client):
     inner = await client.get(f"/embed/{did}?step=2&cell=1.0.1.1", headers={"HX-Request": "true"})
     assert inner.status_code == 200 and '<div id="explorer"' in inner.text
     assert "frame-ancestors *" in inner.headers["content-security-policy"]
+
+
+async def test_a_shared_link_opens_at_the_sharers_step_cell_and_scale(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    body = (await client.post("/api/demos", json={
+        "run_id": rid, "title": "placed", "step": 3, "cell": "1.0.2.2", "scale": "map",
+    })).json()  # fmt: skip
+    assert body["url"].endswith("?step=3&cell=1.0.2.2&scale=map")
+    page = parse((await client.get(body["url"].removeprefix("http://testserver"))).text)
+    assert len(page.find_all("li", class_="stage")) == 4  # opened cold at stage 3
+    panel = page.one("aside", class_="explain")
+    assert "row 2, column 2" in panel.text
+    assert "Each map has its own colour scale" in page.text
+    # a cell in a later stage opens at least that far; a step past the end opens at the end
+    later = (
+        await client.post("/api/demos", json={"run_id": rid, "step": 0, "cell": "3.0.1.1"})
+    ).json()
+    assert "step=3&cell=3.0.1.1" in later["url"]
+    end = (await client.post("/api/demos", json={"run_id": rid, "step": 99})).json()
+    assert end["url"].endswith("?step=6")
+    # no place given: the bare link, as before
+    assert "?" not in (await client.post("/api/demos", json={"run_id": rid})).json()["url"]
+    for bad in ({"cell": "1.0.99.0"}, {"cell": "one"}, {"step": -1}, {"scale": "wide"}):
+        response = await client.post("/api/demos", json={"run_id": rid, **bad})
+        assert response.status_code == 422, bad
+        assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_the_share_box_link_keeps_the_place_too(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    shared = await client.post(
+        f"/runs/{rid}/share",
+        data={"title": "here", "step": "2", "cell": "1.1.3.3", "scale": "stage"},
+        headers={"HX-Request": "true"},
+    )
+    link = tags(shared.text).find("input", id="share-link")[0]["value"]
+    assert link.endswith("?step=2&cell=1.1.3.3")
+    page = tags((await client.get(f"/runs/{rid}", params={"step": 4})).text)
+    hidden = {a["name"]: a["value"] for a in page.find("input", type="hidden")}
+    assert hidden == {"step": "4", "cell": "", "scale": "stage"}

@@ -251,6 +251,17 @@ class Explorer:
             raise NotFound(f"run {rid} has no stage {stage}")
         return view.stage(stage)
 
+    def place(self, rid: str, step: int, cell: str | None) -> tuple[int, str | None]:
+        """A place in run ``rid`` as a link keeps it: the step (at most the last, at least the
+        selected cell's stage) and the cell, checked (EngineError for one the run lacks)."""
+        view = self.view(rid)
+        selected = cells.parse_cell(cell, view)
+        step = min(step, view.last)
+        if selected is not None:
+            cells.explain(view, *selected)
+            step = max(step, selected[0])
+        return step, cells.cell_key(selected)
+
     def explain(self, rid: str, stage: int, channel: int, y: int, x: int) -> cells.CellView:
         """One cell's arithmetic (EngineError for a cell the run does not have)."""
         return cells.explain(self.view(rid), stage, channel, y, x)

@@ -12,6 +12,7 @@ from .deps import (
     LinksDep,
     RenderDep,
     SaveLimit,
+    Scale,
     Service,
     ViewParams,
     absolute,
@@ -103,12 +104,17 @@ def share_run(
     run_id: str,
     title: Annotated[str, Form(max_length=120)] = "",
     description: Annotated[str, Form(max_length=2000)] = "",
+    step: Annotated[int, Form(ge=0)] = 0,
+    cell: Annotated[str, Form(max_length=40)] = "",
+    scale: Annotated[Scale, Form()] = "stage",
 ) -> Response:
-    """The share box on a run page: save, then show the link, a copy button and the delete link
-    (in place for htmx; as a page of its own when the form is sent without scripts)."""
+    """The share box on a run page: save, then show the link (opening where the sharer was: the
+    step, the selected cell, the colour scale), a copy button and the delete link (in place for
+    htmx; as a page of its own when the form is sent without scripts)."""
+    at_step, at_cell = service.place(run_id, step, cell or None)
     saved = service.save_demo(run_id, title.strip(), description.strip())
     context = {
-        "links": demo_links(request, links, saved),
+        "links": demo_links(request, links, saved, (at_step, at_cell, scale)),
         "created": saved.created,
         "embed": absolute(request, links.path("embed_demo", demo_id=saved.id)),
         "run_id": run_id,

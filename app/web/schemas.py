@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import Request
@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from ..service import CellView, RunView, SavedDemo, StageView
 from .deps import absolute
-from .links import Links
+from .links import Links, step_link
 
 SIGNIFICANT = 7
 
@@ -186,6 +186,8 @@ def explain_model(cell: CellView) -> ExplainModel:
 
 
 Title = Annotated[str, Field(max_length=120)]
+SharedPlace = tuple[int, str | None, str]
+"""Where a shared link opens: (step, cell, scale)."""
 Description = Annotated[str, Field(max_length=2000)]
 
 
@@ -193,6 +195,13 @@ class DemoIn(BaseModel):
     run_id: Annotated[str, Field(min_length=1, max_length=64)]
     title: Title = ""
     description: Description = ""
+    step: Annotated[int | None, Field(ge=0, description="the stage the link opens at")] = None
+    cell: Annotated[
+        str | None, Field(max_length=40, description="the selected cell, stage.map.row.column")
+    ] = None
+    scale: Annotated[
+        Literal["stage", "map"], Field(description="one colour scale per stage, or per map")
+    ] = "stage"
 
 
 class DemoCreated(BaseModel):
@@ -210,9 +219,14 @@ class DemoModel(BaseModel):
     run: RunModel
 
 
-def demo_links(request: Request, links: Links, saved: SavedDemo) -> DemoCreated:
-    """A saved demo's link, and its private delete link when the save made it."""
+def demo_links(
+    request: Request, links: Links, saved: SavedDemo, place: SharedPlace | None = None
+) -> DemoCreated:
+    """A saved demo's link (opening at ``place``, the sharer's (step, cell, scale), when given),
+    and its private delete link when the save made it."""
     url = absolute(request, links.path("show_demo", demo_id=saved.id))
+    if place is not None and place != (0, None, "stage"):  # the start needs no query
+        url = step_link(url, *place)
     delete = None
     if saved.delete_token:
         path = links.path("api_delete_demo", demo_id=saved.id)

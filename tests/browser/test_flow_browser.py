@@ -129,3 +129,38 @@ def test_an_empty_drawing_is_refused_in_place(server, watched: Page):
     page.click("#run")
     expect(page.locator("#start-error [role=alert]")).to_contain_text("drawing pad is empty")
     assert page.url.rstrip("/") == server.url and not sent
+
+
+def test_a_shared_link_opens_where_the_sharer_was(server, watched: Page, browser, shot: Shots):
+    page = watched
+    page.goto(server.url + "/")
+    page.check("input[name=example][value=x]")
+    page.click("#run")
+    page.wait_for_url(STEP)
+    for step in (1, 2, 3):
+        page.click("#steps a[rel=next]")
+        page.wait_for_url(re.compile(rf"step={step}\b"))
+    pick = page.locator('.pick[data-stage="1"][data-map="0"]')
+    page.wait_for_function("() => document.activeElement.matches('#stage-3 h2')")
+    page.wait_for_timeout(1000)  # let the smooth scroll to stage 3 finish before aiming
+    box = pick.bounding_box()
+    assert box
+    pick.click(position={"x": box["width"] * 2.5 / 7, "y": box["height"] * 4.5 / 7})
+    page.wait_for_url(re.compile(r"cell=1\.0\.4\.2"))
+    page.click("details.share summary")
+    page.click("details.share button[type=submit]")
+    link = page.locator("#share-link").input_value()
+    assert "step=3" in link and "cell=1.0.4.2" in link
+    cold = browser.new_page(viewport={"width": 390, "height": 844})
+    cold.goto(link)
+    expect(cold.locator("li.stage")).to_have_count(4)
+    expect(cold.locator("aside.explain")).to_contain_text("row 4, column 2")
+    expect(cold.locator("#steps .where")).to_contain_text("Stage 3")
+    # it opens scrolled to the picked cell's stage, its heading focused
+    expect(cold.locator("#stage-1 h2")).to_be_focused()
+    cold.wait_for_function(
+        "() => { const r = document.querySelector('#stage-1 h2')"
+        ".getBoundingClientRect(); return r.top > 0 && r.top < innerHeight / 2; }"
+    )
+    shot(cold, "shared-link-opened-cold", full_page=False)
+    cold.close()
