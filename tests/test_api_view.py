@@ -228,3 +228,29 @@ def test_one_place_maps_a_stage_to_its_step():
     web_and_service = [*(APP / "web").glob("*.py"), *(APP / "service").glob("*.py")]
     for path in web_and_service:
         assert "pipeline.steps[" not in path.read_text(), path.name
+
+
+async def test_spec_errors_speak_the_pages_words_and_keep_the_path_apart(client):
+    """An error names the stage as the page numbers it and the kernel by its number and name;
+    the API's problem gives the schema path in its own field."""
+    spec = {"input": {"size": [28, 28]}, "stages": [{"kind": "repeat", "times": 2, "stages": [
+        {"kind": "conv", "kernels": ["diagonal_down", {"name": "mine", "weights": [[1] * 5] * 5}]},
+        {"kind": "relu"}]}]}  # fmt: skip
+    response = await client.post(
+        "/api/run", data={"spec": json.dumps(spec)}, files={"image": ("x.png", X_PNG, "image/png")}
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["detail"] == (
+        "Stage 1 (conv), kernel 2 (mine) is 5x5 but kernel 1 (diagonal_down) is 3x3: "
+        "all kernels of one stage must have the same size"
+    )
+    assert body["field"] == "stages[0].stages[0].kernels[1]"
+    # the same on the page, in place
+    page = await client.post(
+        "/runs",
+        data={"source": "example", "example": "x", "spec": json.dumps(spec)},
+        headers={"HX-Request": "true"},
+    )
+    assert page.status_code == 422 and "Stage 1 (conv), kernel 2 (mine) is 5x5" in page.text
+    assert "stages[0]" not in page.text

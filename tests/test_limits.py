@@ -65,8 +65,9 @@ def test_nan_and_infinite_weights(bad):
 @pytest.mark.parametrize("text", ["NaN", "Infinity", "1e999"])
 def test_nan_and_infinite_weights_in_json_text(text):
     body = '{"input":{"size":[9,9]},"stages":[{"kind":"conv","kernels":[{"name":"k","weights":[[%s]]}]}]}'
-    with pytest.raises(EngineError, match=r"stages\[0\]\.kernels\[0\]\.weights"):
+    with pytest.raises(EngineError, match="Stage 1, kernel 1, weights, row 1, column 1") as caught:
         parse_spec(body % text)
+    assert caught.value.field == "stages[0].kernels[0].weights[0][0]"
 
 
 def test_absurd_weights():

@@ -101,7 +101,7 @@ async def test_the_kernel_editor_numbers_are_what_the_convolution_uses(client):
         ({"own_kernel": "on", "ksize": "3", "k": ["1e9"] * 9}, "weight"),
         ({"kernels": []}, "pick at least one kernel"),
         ({"kernels": ["nope"]}, "unknown kernel 'nope'"),
-        ({"kernels": ["sharpen"], "size": "9", "blocks": "3"}, "stages"),
+        ({"kernels": ["sharpen"], "size": "9", "blocks": "3"}, "Stage 6 (pool): window 2x2 is"),
         ({"kernels": ["sharpen"], "size": "1000"}, "size"),
     ],
 )

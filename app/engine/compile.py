@@ -161,7 +161,13 @@ def compile_conv(stage: ConvStage, ctx: Context) -> Step:
                 limits.max_kernel_size,
             )
         if grids and grid.shape != grids[0].shape:
-            raise EngineError(f"kernels[{k}]", "all kernels of one stage must have the same size")
+            first = kernels[0].name
+            raise EngineError(
+                f"kernels[{k}]",
+                f"is {kh}x{kw} but kernel 1{f' ({first})' if first else ''} is "
+                f"{grids[0].shape[1]}x{grids[0].shape[2]}: all kernels of one stage must have "
+                "the same size",
+            )
         _check_weights(grid, f"kernels[{k}]", limits)
         grids.append(grid)
     weight = np.ascontiguousarray(np.stack(grids))

@@ -6,6 +6,7 @@ does arithmetic. A Trace keeps every stage's output, its first entry being the i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .compile import Context
-from .errors import EngineError
+from .errors import EngineError, in_words
 from .kinds import KINDS
 from .limits import Limits
 from .ops import Array
@@ -100,7 +101,8 @@ def compile_pipeline(spec: PipelineSpec, limits: Limits | None = None) -> Pipeli
         try:
             step = KINDS[stage.kind].compile(stage, Context(name, path, shape, labels, limits))
         except EngineError as exc:
-            raise EngineError(f"{path}.{exc.field}", exc.message, exc.limit) from None
+            where = stage_words(len(steps) + 1, stage, exc.field)
+            raise EngineError(f"{path}.{exc.field}", exc.message, exc.limit, where) from None
         steps.append(step)
         shape, labels = step.out_shape, step.labels
     names = [s.name for s in steps]
@@ -115,6 +117,22 @@ def compile_pipeline(spec: PipelineSpec, limits: Limits | None = None) -> Pipeli
             limits.max_macs,
         )
     return pipeline
+
+
+def stage_words(number: int, stage: Any, field: str) -> str:
+    """Where in stage ``number`` (as the pages number them) ``field`` is, in words: 'Stage 2
+    (conv), kernel 3 (edge)'."""
+    where = f"Stage {number} ({stage.kind})"
+    if field in ("", "kind", "kernels", "kernel_size"):  # the message names the kernels or window
+        return where
+    kernel = re.fullmatch(r"kernels\[(\d+)\](.*)", field)
+    if kernel and stage.kind == "conv":
+        k = int(kernel.group(1))
+        named = stage.resolved_kernels()
+        name = f" ({named[k].name})" if k < len(named) and named[k].name else ""
+        rest = in_words(kernel.group(2).lstrip(".")) if kernel.group(2) else ""
+        return f"{where}, kernel {k + 1}{name}" + (f", {rest}" if rest else "")
+    return f"{where}, {in_words(field)}"
 
 
 def _input_labels(spec: PipelineSpec) -> tuple[str, ...]:

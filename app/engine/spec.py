@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .banks import BANKS, KERNELS
-from .errors import EngineError
+from .errors import EngineError, in_words
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 Name = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.\- ]+$")]
@@ -304,7 +304,8 @@ def _as_engine_error(exc: ValidationError) -> EngineError:
     deepest = max(len(e["loc"]) for e in errors)
     first = next(e for e in errors if len(e["loc"]) == deepest)
     msg = str(first["msg"]).removeprefix("Value error, ")
-    return EngineError(_field_path(tuple(first["loc"])), msg)
+    field = _field_path(tuple(first["loc"]))
+    return EngineError(field, msg, where=in_words(field).capitalize() if field != "spec" else None)
 
 
 def parse_spec(data: str | bytes | dict[str, Any]) -> PipelineSpec:

@@ -17,14 +17,21 @@ from .ratelimit import TooManyRequests
 TOO_LARGE = "the upload is larger than this server accepts"
 
 
-def problem(status: int, title: str, detail: str) -> JSONResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+def problem(status: int, title: str, detail: str, field: str | None = None) -> JSONResponse:
+    """An RFC 9457 problem; ``field``, when known, is where in the request the fault is (the
+    spec path, e.g. ``stages[0].kernels[1]``), ``detail`` says it in words."""
+    body: dict[str, object] = {"type": "about:blank", "title": title, "status": status,
+                               "detail": detail}  # fmt: skip
+    if field:
+        body["field"] = field
     return JSONResponse(body, status_code=status, media_type="application/problem+json")
 
 
-def error_response(request: Request, status: int, title: str, detail: str) -> Response:
+def error_response(
+    request: Request, status: int, title: str, detail: str, field: str | None = None
+) -> Response:
     if request.url.path.startswith("/api/"):
-        return problem(status, title, detail)
+        return problem(status, title, detail, field)
     templates: Jinja2Templates = request.app.state.templates
     fragment = request.headers.get("hx-request") == "true"
     name = "_error.html" if fragment else "error.html"
@@ -35,7 +42,8 @@ def error_response(request: Request, status: int, title: str, detail: str) -> Re
 
 
 async def on_bad_input(request: Request, exc: Exception) -> Response:
-    return error_response(request, 422, "That input cannot be used", str(exc))
+    assert isinstance(exc, EngineError | ImageError)
+    return error_response(request, 422, "That input cannot be used", str(exc), exc.field)
 
 
 async def on_too_many(request: Request, exc: Exception) -> Response:

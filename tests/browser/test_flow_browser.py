@@ -164,3 +164,24 @@ def test_a_shared_link_opens_where_the_sharer_was(server, watched: Page, browser
     )
     shot(cold, "shared-link-opened-cold", full_page=False)
     cold.close()
+
+
+def test_a_spec_error_names_the_stage_and_kernel_in_the_pages_words(
+    server, page: Page, shot: Shots
+):
+    # (not `watched`: Chromium logs the 422 answer as a console error)
+    page.goto(server.url + "/")
+    page.click("#build summary")
+    page.check("input[name=own_kernel]")
+    page.select_option("select[name=ksize]", "5")
+    expect(page.locator("#kernel-grid input[name=k]")).to_have_count(25)
+    page.fill("#kernel-grid input[name=k] >> nth=12", "1")
+    expect(page.locator("input[name=preset][value=custom]")).to_be_checked()
+    page.click("#run")
+    alert = page.locator("#start-error [role=alert]")
+    expect(alert).to_contain_text(
+        "Stage 1 (conv), kernel 4 (my kernel) is 5x5 but kernel 1 (diagonal_down) is 3x3"
+    )
+    expect(alert).not_to_contain_text("stages[")
+    alert.scroll_into_view_if_needed()
+    shot(page, "kernel-size-error", full_page=False)
