@@ -320,3 +320,23 @@ async def test_numbers_tables_are_the_slides_tables_inline_or_on_demand(client, 
     assert table.status_code == 200 and len(parse(table.text).find_all("tr")) == 11
     assert "immutable" in table.headers["cache-control"]
     assert (await client.get(f"/runs/{rid}/stages/5/maps/0/numbers")).status_code == 404
+
+
+async def test_the_verdict_says_why_and_tiny_probabilities_read_as_under_one_hundredth(client):
+    x = await start(client, example="x", preset="seed-xo")
+    why = [
+        p.text
+        for p in parse((await client.get(f"/runs/{x}?step=6")).text).find_all("p", class_="why")
+    ]
+    assert len(why) == 1 and "0.91 and 0.51" in why[0] and "example vector" in why[0]
+    turned = await start(client, example="x-rotated", preset="seed-xo")
+    page = parse((await client.get(f"/runs/{turned}?step=6")).text)
+    assert page.one("h2", id="prediction-heading").one("output").text == "O"
+    why = [p.text for p in page.find_all("p", class_="why")]
+    assert any("A close vote between O and X" in s and "upright" in s for s in why)
+    letters = await start(client, example="x-rotated", preset="letters")
+    page = parse((await client.get(f"/runs/{letters}?step=9")).text)
+    assert page.one("h2", id="prediction-heading").one("output").text == "X"  # not fooled
+    scores = [s.text for s in page.find_all("span", class_="score")]
+    assert scores[0] == "1" and "<0.01" in scores[1:] and "0" not in scores
+    assert not page.find_all("p", class_="why")  # a clear verdict needs no excuse

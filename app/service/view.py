@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..engine import KINDS, Trace
-from ..engine.explain import nums
+from ..engine.explain import nums, precise
 from ..engine.presets import SLIDES_VOTE_INPUT, get_preset
 from ..engine.slides import slides_vote
 from ..engine.steps import ConvStep, DenseStep, SoftmaxStep
@@ -223,6 +223,41 @@ class PredictionView:
     """For a pipeline that votes like the slides: the slides' own vector's (label, formula)
     lines and scores (X 0.912, O 0.5175)."""
     slides_vector: tuple[float, ...]
+    why: tuple[str, ...] = ()
+    """Sentences that say why the scores are what they are, when there is something to say."""
+
+    def shown(self, score: float) -> str:
+        """A score as the page prints it: a probability under 0.01 reads '<0.01', not 0."""
+        return "<0.01" if self.kind == "softmax" and score < 0.01 else precise(score)
+
+
+CLOSE = 0.1
+"""Two best scores nearer than this make a close call worth a sentence."""
+
+
+def why_sentences(kind: str, ranked: tuple[Ranked, ...], slides: bool) -> tuple[str, ...]:
+    """Why the verdict came out as it did, in a sentence each (only what applies)."""
+    said = []
+    if slides:
+        said.append(
+            "The slides' 0.91 and 0.51 are worked out from an example vector the slides print "
+            "(below), not from this picture's pooled maps, so these numbers need not match them."
+        )
+    if len(ranked) > 1 and ranked[0].score - ranked[1].score < CLOSE:
+        first, second = ranked[0].label, ranked[1].label
+        if kind == "vote":
+            said.append(
+                f"A close vote between {first} and {second}: the features are hand-made, upright "
+                "diagonals and a centre cross, and a turned or unusual picture lines up with them "
+                "poorly. The learned Letters and digits network was trained on turned, shifted and "
+                "varied strokes and is not fooled as easily: try it on the same picture."
+            )
+        else:
+            said.append(
+                f"A close call between {first} and {second}: the network finds this picture "
+                "almost as much like one as the other."
+            )
+    return tuple(said)
 
 
 def _stage_view(trace: Trace, index: int) -> StageView:
@@ -307,7 +342,8 @@ class RunView:
         if trace.pipeline.spec.stages[-1] == get_preset("seed-xo").spec.stages[-1]:
             formulas, prediction = slides_vote()
             slides = (formulas, prediction.scores)
+        kind = self.stage(self.last).kind
         return PredictionView(
-            trace.prediction.label, self.stage(self.last).kind, len(scores), ranked, slides,
-            tuple(SLIDES_VOTE_INPUT),
+            trace.prediction.label, kind, len(scores), ranked, slides, tuple(SLIDES_VOTE_INPUT),
+            why_sentences(kind, ranked, slides is not None),
         )  # fmt: skip

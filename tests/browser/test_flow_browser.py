@@ -185,3 +185,27 @@ def test_a_spec_error_names_the_stage_and_kernel_in_the_pages_words(
     expect(alert).not_to_contain_text("stages[")
     alert.scroll_into_view_if_needed()
     shot(page, "kernel-size-error", full_page=False)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_texts_fit_each_preset_and_the_verdict_says_why(server, browser, size, shot: Shots):
+    page = opened(browser, size, reduced_motion=True)
+    expected = {"seed-xo": "ink as high values", "sobel-edges": "light as high values",
+                "classic-kernels": "light as high values", "letters": "ink high and paper low"}  # fmt: skip
+    for preset, words in expected.items():
+        page.goto(server.url + "/")
+        page.check("input[name=example][value=x-rotated]")
+        page.check(f"input[name=preset][value={preset}]")
+        page.click("#run")
+        page.wait_for_url(STEP)
+        expect(page.locator("#stage-0 .about")).to_contain_text(words)
+        expect(page.locator("main")).not_to_contain_text("Bright")
+        if preset == "seed-xo":
+            page.click("#steps a.quiet")  # Show all
+            page.wait_for_url(re.compile(r"step=6\b"))
+            why = page.locator("#prediction p.why")
+            expect(why.first).to_contain_text("0.91 and 0.51")
+            expect(why.nth(1)).to_contain_text("A close vote between O and X")
+            why.nth(1).scroll_into_view_if_needed()
+            shot(page, f"{size}-why-the-turned-x-is-an-o", full_page=False)
+    page.context.close()
