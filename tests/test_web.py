@@ -10,7 +10,7 @@ from app.engine import PRESETS
 from app.settings import Settings
 from app.web import create_app
 
-from .helpers import parse
+from .helpers import parse, start
 
 pytestmark = pytest.mark.anyio
 
@@ -106,3 +106,16 @@ async def test_framework_errors_speak_our_language(client):
     assert step.status_code == 422 and "step:" in step.text and "<html" not in step.text
     no_file = await client.post("/api/run")
     assert no_file.status_code == 422 and no_file.json()["detail"].startswith("image:")
+
+
+async def test_every_page_has_one_h1_and_the_docs_list_the_json_api_first(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    did = (await client.post("/api/demos", json={"run_id": rid})).json()["id"]
+    for path in ["/", f"/runs/{rid}", f"/d/{did}", f"/embed/{did}", "/gallery", "/docs",
+                 "/runs/nope"]:  # fmt: skip
+        page = parse((await client.get(path)).text)
+        assert len(page.find_all("h1")) == 1, path
+    schema = (await client.get("/openapi.json")).json()
+    assert [t["name"] for t in schema["tags"]] == ["api", "pages", "health"]
+    first_tags = [op["tags"][0] for ops in schema["paths"].values() for op in ops.values()]
+    assert set(first_tags) == {"api", "pages", "health"}

@@ -49,6 +49,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        openapi_tags=[  # in this order on /docs: the JSON API first
+            {"name": "api", "description": "The JSON API: runs, stages, numbers, cells, demos."},
+            {"name": "pages", "description": "The HTML pages, fragments and pictures."},
+            {"name": "health", "description": "For load balancers and monitoring."},
+        ],
     )
     app.state.settings = settings
     app.state.explorer = explorer

@@ -23,7 +23,7 @@ from .schemas import demo_links
 from .security import content_security_policy
 from .stepping import render_step, step_context
 
-router = APIRouter()
+router = APIRouter(tags=["pages"])
 
 PRIVATE = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 

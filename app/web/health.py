@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from .. import __version__
 
-router = APIRouter()
+router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", name="healthz")

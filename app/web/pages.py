@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from ..service import ACTIVATIONS, EXAMPLES, INPUT_SIDES, KERNEL_NAMES, KERNEL_SIDES, kernel_grid
 from .deps import RenderDep, Service
 
-router = APIRouter()
+router = APIRouter(tags=["pages"])
 
 
 @router.get("/", response_class=HTMLResponse, name="home")

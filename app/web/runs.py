@@ -33,7 +33,7 @@ from .deps import (
 )
 from .stepping import VARY, render_step, step_context
 
-router = APIRouter()
+router = APIRouter(tags=["pages"])
 
 
 def _upload(form: FormData, name: str) -> UploadFile | None:

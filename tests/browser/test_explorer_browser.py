@@ -203,6 +203,9 @@ def test_the_api_docs_render_offline(server, watched: Page):
         page.locator(".opblock-summary-path").get_by_text("/api/run", exact=True)
     ).to_be_visible()
     expect(page.locator(".opblock-summary-path", has_text="/api/presets")).to_be_visible()
+    # the JSON API comes first, before the HTML pages
+    expect(page.locator(".opblock-tag").first).to_contain_text("api")
+    expect(page.locator(".opblock-tag").nth(1)).to_contain_text("pages")
 
 
 def big_noise_png() -> bytes:
