@@ -118,7 +118,9 @@
         y = Math.max(0, Math.min(Number(pick.dataset.rows) - 1, y + moves[e.key][0]));
         x = Math.max(0, Math.min(Number(pick.dataset.cols) - 1, x + moves[e.key][1]));
         rect.setAttribute("x", x); rect.setAttribute("y", y);
-        pick.setAttribute("aria-label", pick.dataset.label || pick.getAttribute("aria-label"));
+        // the label says where the cursor is, so a screen reader follows it
+        pick.setAttribute("aria-label", pick.dataset.label + ", row " + y + ", column " + x +
+          ": Enter explains this cell");
         return;
       }
       if (e.key === "Enter" || e.key === " ") {

@@ -209,3 +209,29 @@ def test_the_texts_fit_each_preset_and_the_verdict_says_why(server, browser, siz
             why.nth(1).scroll_into_view_if_needed()
             shot(page, f"{size}-why-the-turned-x-is-an-o", full_page=False)
     page.context.close()
+
+
+def test_picking_a_cell_keeps_the_maps_in_a_row_and_the_label_follows_the_keys(
+    server, browser, shot: Shots
+):
+    page = opened(browser, "laptop", reduced_motion=True)
+    page.goto(server.url + "/")
+    page.check("input[name=example][value=x]")
+    page.click("#run")
+    page.wait_for_url(STEP)
+    page.click("#steps a[rel=next]")
+    page.wait_for_url(re.compile(r"step=1\b"))
+    tops = [page.locator(f'#stage-1 .pick[data-map="{m}"]').bounding_box()["y"] for m in range(3)]  # type: ignore[index]
+    assert len(set(tops)) == 1  # one row before
+    pick = page.locator('#stage-1 .pick[data-map="0"]')
+    pick.focus()
+    for key in ("ArrowRight", "ArrowRight", "ArrowDown"):
+        page.keyboard.press(key)
+    expect(pick).to_have_attribute("aria-label", re.compile(r"row 1, column 2: Enter explains"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"cell=1\.0\.1\.2"))
+    expect(page.locator("#stage-1 aside.explain")).to_contain_text("row 1, column 2")
+    tops = [page.locator(f'#stage-1 .pick[data-map="{m}"]').bounding_box()["y"] for m in range(3)]  # type: ignore[index]
+    assert len(set(tops)) == 1  # still one row, the explanation beside it
+    page.locator("#stage-1").screenshot(path=str(shot.folder / "stage-1-with-a-cell.png"))
+    page.context.close()
