@@ -182,7 +182,8 @@
   // to the map that was picked.
   document.addEventListener("htmx:after:settle", function () {
     syncPlay();
-    bringIntoView();
+    // after every swap of this step has settled (the new steps bar may be taller than the old)
+    if (goingTo !== null) requestAnimationFrame(function () { bringIntoView(); });
     var key = sessionStorage.getItem("convlens-focus");
     if (!key) return;
     sessionStorage.removeItem("convlens-focus");

@@ -243,3 +243,28 @@ async def test_nothing_is_stored_from_rejected_input(client, settings):
 
     with sqlite3.connect(settings.database_path) as conn:
         assert conn.execute("SELECT count(*) FROM runs").fetchone() == (0,)
+
+
+async def test_the_overview_shows_every_stage_as_a_column_that_opens_it(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    page = (await client.get(f"/runs/{rid}")).text
+    assert f'href="/runs/{rid}/overview"' in page  # reachable from the run
+    response = await client.get(f"/runs/{rid}/overview")
+    assert response.status_code == 200
+    tree = parse(response.text)
+    columns = tree.find_all("li", class_="column")
+    assert len(columns) == 7
+    heads = [c.one("a", class_="column-head")["href"] for c in columns]
+    assert heads == [f"/runs/{rid}?step={i}" for i in range(7)]
+    pictures = list(dict.fromkeys(map_pictures(response.text)))
+    assert len(pictures) == 6  # one sheet per stage; the last column lists the scores
+    for url in pictures:  # the flatten stage's strip is a sheet too
+        assert (await client.get(url)).status_code == 200
+    assert columns[-1].one("ul", class_="column-scores").find_all("li")[0].text.startswith("X")
+    did = (await client.post("/api/demos", json={"run_id": rid, "title": "ov"})).json()["id"]
+    demo = await client.get(f"/d/{did}")
+    assert f'href="/d/{did}/overview"' in demo.text
+    shared = parse((await client.get(f"/d/{did}/overview")).text)
+    assert shared.find_all("li", class_="column")[2].one("a")["href"] == f"/d/{did}?step=2"
+    assert (await client.get("/runs/nothere/overview")).status_code == 404
+    assert (await client.get("/d/nothere/overview")).status_code == 404

@@ -276,7 +276,7 @@ class Explorer:
         out = self.stage(rid, stage)
         if index is not None and not 0 <= index < out.map_count:
             raise NotFound(f"stage {stage} has no map {index}")
-        planes = out.data if out.has_maps else out.data[None]
+        planes = out.data if out.has_maps else out.data[None, None]  # a vector: one 1xN map
         chosen = range(out.map_count) if index is None else [index]
         scales = [out.map_scale(m, per_map) if out.has_maps else out.scale for m in chosen]
         png = sheet_png(

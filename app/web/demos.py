@@ -21,7 +21,7 @@ from .deps import (
 )
 from .schemas import demo_links
 from .security import content_security_policy
-from .stepping import render_step, step_context
+from .stepping import overview_context, render_step, step_context
 
 router = APIRouter(tags=["pages"])
 
@@ -54,9 +54,23 @@ def show_demo(
         **step_context(service.view(rid), view, page),
         "demo": record,
         "preview": preview,
+        "overview": links.path("demo_overview", demo_id=demo_id),
     }
     response = render_step(render, view, context)
     response.headers.update(cached)
+    return response
+
+
+@router.get("/d/{demo_id}/overview", response_class=HTMLResponse, name="demo_overview")
+@in_pool
+def demo_overview(service: Service, links: LinksDep, render: RenderDep, demo_id: str) -> Response:
+    """A demo's stages all at once; its columns open the demo's own pages."""
+    record, rid = service.demo(demo_id)
+    page = links.path("show_demo", demo_id=demo_id)
+    response = render(
+        "overview.html", {**overview_context(service.view(rid), page), "demo": record}
+    )
+    response.headers.update(PRIVATE)
     return response
 
 

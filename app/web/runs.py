@@ -31,7 +31,7 @@ from .deps import (
     in_pool,
     picture_response,
 )
-from .stepping import VARY, render_step, step_context
+from .stepping import VARY, overview_context, render_step, step_context
 
 router = APIRouter(tags=["pages"])
 
@@ -117,10 +117,22 @@ async def show_run(
     def build() -> bytes:
         run = service.view(run_id)
         page = links.path("show_run", run_id=run_id)
-        context = step_context(run, view, page)
+        context = {**step_context(run, view, page),
+                   "overview": links.path("overview", run_id=run_id)}  # fmt: skip
         return bytes(render_step(render, view, context).body)
 
     return HTMLResponse(await service.built("page", key, build), headers={"Vary": VARY})
+
+
+@router.get("/runs/{run_id}/overview", response_class=HTMLResponse, name="overview")
+async def overview(service: Service, links: LinksDep, render: RenderDep, run_id: str) -> Response:
+    """Every stage of a run at once, left to right, each column opening its stage."""
+
+    def build() -> bytes:
+        page = links.path("show_run", run_id=run_id)
+        return bytes(render("overview.html", overview_context(service.view(run_id), page)).body)
+
+    return HTMLResponse(await service.built("overview", run_id, build))
 
 
 @router.get("/runs/{run_id}/stages/{stage}/maps/{index}/numbers", name="numbers")

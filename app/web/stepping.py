@@ -34,6 +34,11 @@ def step_context(view: RunView, where: View, page: str) -> dict[str, Any]:
     }
 
 
+def overview_context(run: RunView, page: str) -> dict[str, Any]:
+    """What the overview shows: the run's stages, and the page its columns open (``page``)."""
+    return {"run": run, "page_path": page}
+
+
 def render_step(
     render: Render, where: View, context: dict[str, Any], page_template: str = "run.html"
 ) -> HTMLResponse:

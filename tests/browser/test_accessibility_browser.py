@@ -42,6 +42,8 @@ def pages(server) -> dict[str, str]:
         "run-pool-cell-per-map": f"/runs/{rid}?step=3&cell=3.1.0.1&scale=map",
         "run-vote": f"/runs/{rid}?step={last}&cell={last}.0.0.0",
         "demo": f"/d/{did}?step=2",
+        "overview": f"/runs/{rid}/overview",
+        "demo-overview": f"/d/{did}/overview",
         "embed": f"/embed/{did}?step=1",
         "gallery": "/gallery",
         "docs": "/docs",

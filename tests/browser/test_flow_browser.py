@@ -235,3 +235,29 @@ def test_picking_a_cell_keeps_the_maps_in_a_row_and_the_label_follows_the_keys(
     assert len(set(tops)) == 1  # still one row, the explanation beside it
     page.locator("#stage-1").screenshot(path=str(shot.folder / "stage-1-with-a-cell.png"))
     page.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_overview_shows_every_stage_and_each_column_opens_it(
+    server, browser, size, shot: Shots
+):
+    page = opened(browser, size, reduced_motion=True)
+    page.goto(server.url + "/")
+    page.check("input[name=example][value=letter-a]")
+    page.check("input[name=preset][value=letters]")
+    page.click("#run")
+    page.wait_for_url(STEP)
+    page.click("#steps a:text('Overview')")
+    page.wait_for_url(re.compile(r"/overview$"))
+    expect(page.locator("li.column")).to_have_count(10)
+    page.wait_for_load_state("networkidle")
+    shot(page, f"{size}-overview", full_page=False)
+    strip = page.locator(".overview")
+    sideways = page.evaluate("(e) => e.scrollWidth > e.clientWidth", strip.element_handle())
+    assert sideways == (size == "phone")  # a phone scrolls the columns, not the page
+    assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size][0]
+    page.locator("li.column").nth(4).locator("a.column-head").click()
+    page.wait_for_url(re.compile(r"step=4\b"))
+    expect(page.locator("li.stage")).to_have_count(5)
+    expect(page.locator("#stage-4 h2")).to_be_focused()
+    page.context.close()
