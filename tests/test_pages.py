@@ -242,10 +242,27 @@ async def test_the_slides_example_vector_votes_x_091_against_o_051(client):
 async def test_each_conv_stage_shows_its_kernels_as_one_picture(client):
     rid = await start(client, example="x", preset="seed-xo")
     page = tags((await client.get(f"/runs/{rid}", params={"step": 1})).text)
-    (sheet,) = [a for a in page.find("img") if "kernels" in a["alt"]]
+    (sheet,) = [a for a in page.find("image") if a.get("id") == "kernels-1"]
     # the page holds the picture itself (no request); the same bytes are at kernels.png
     response = await client.get(f"/runs/{rid}/stages/1/kernels.png")
-    assert base64.b64decode(sheet["src"].removeprefix("data:image/png;base64,")) == response.content
+    assert (
+        base64.b64decode(sheet["href"].removeprefix("data:image/png;base64,")) == response.content
+    )
+    # each kernel its own labelled tile (a view of that picture's row), opening to its numbers
+    tiles = [a for a in page.find("svg") if (a.get("aria-label") or "").startswith("kernel ")]
+    assert [t["aria-label"] for t in tiles] == [
+        "kernel 1, diagonal_down",
+        "kernel 2, x_center",
+        "kernel 3, diagonal_up",
+    ]
+    assert tiles[1]["viewbox"] == "0 4 3 3"  # kernel 2 is the sheet's second row
+    toggles = page.find("details", **{"class": "kernel"})
+    numbers = await client.get(toggles[0]["hx-get"])
+    assert numbers.status_code == 200
+    rows = [r.text.split() for r in parse(numbers.text).find_all("tr")]
+    assert rows == [["1", "-1", "-1"], ["-1", "1", "-1"], ["-1", "-1", "1"]]
+    assert (await client.get(f"/runs/{rid}/stages/1/kernels/3")).status_code == 404
+    assert (await client.get(f"/runs/{rid}/stages/2/kernels/0")).status_code == 404
     assert (
         response.headers["content-type"] == "image/png"
         and "immutable" in response.headers["cache-control"]
@@ -314,7 +331,11 @@ async def test_numbers_tables_are_the_slides_tables_inline_or_on_demand(client, 
     # a big stage (the letters network's second convolution) sends its tables when opened
     lid = await start(client, example="letter-a", preset="letters")
     text = (await client.get(f"/runs/{lid}", params={"step": 4})).text
-    lazy = [a for a in tags(text).find("details") if "/stages/4/" in a.get("hx-get", "")]
+    lazy = [
+        a
+        for a in tags(text).find("details", **{"class": "numbers"})
+        if "/stages/4/" in a.get("hx-get", "")
+    ]
     assert len(lazy) == CONV2 and all(a["hx-trigger"] == "toggle once" for a in lazy)
     table = await client.get(lazy[0]["hx-get"])
     assert table.status_code == 200 and len(parse(table.text).find_all("tr")) == 11

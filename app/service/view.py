@@ -101,6 +101,8 @@ class KernelsView:
     kw: int
     weights: Values
     """(K, C, kh, kw) as written in the spec."""
+    inputs: tuple[str, ...] = ()
+    """The names of the input maps (the previous stage's maps), one per channel."""
 
     @property
     def sheet_size(self) -> tuple[int, int]:
@@ -116,6 +118,15 @@ class KernelsView:
     def data_url(self) -> str:
         """The kernels picture inside the page: a few hundred bytes, not worth a request."""
         return "data:image/png;base64," + base64.b64encode(self.png).decode()
+
+    @property
+    def tile_zoom(self) -> int:
+        """Screen pixels per weight in a kernel's own tile: big enough to read its signs."""
+        return max(6, min(18, 260 // (self.channels * (self.kw + 1))))
+
+    def numbers(self, kernel: int) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        """Kernel ``kernel``'s weights as the page prints them: a table per input map."""
+        return tuple(tuple(tuple(nums(row)) for row in plane) for plane in self.weights[kernel])
 
     @property
     def zoom(self) -> int:
@@ -274,7 +285,7 @@ def _stage_view(trace: Trace, index: int) -> StageView:
         about, how = kind.about, kind.how(step) if kind.how else None
         if isinstance(step, ConvStep):
             k, c, kh, kw = step.weight.shape
-            kernels = KernelsView(k, c, kh, kw, step.weight)
+            kernels = KernelsView(k, c, kh, kw, step.weight, trace.stages[index - 1].labels)
     return StageView(
         index, out.name, out.kind, out.shape, lo, hi, out.labels, about, how, out.data, kernels
     )

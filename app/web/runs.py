@@ -159,6 +159,20 @@ def kernel_editor(
     return render("_kernel_grid.html", context)
 
 
+@router.get("/runs/{run_id}/stages/{stage}/kernels/{kernel}", name="kernel_numbers")
+@in_pool
+def kernel_numbers(
+    service: Service, render: RenderDep, run_id: str, stage: int, kernel: int
+) -> Response:
+    """One kernel's weights as numbers, for its toggle on the page."""
+    out = service.stage(run_id, stage)
+    if out.kernels is None or not 0 <= kernel < out.kernels.count:
+        raise NotFound(f"stage {stage} has no kernel {kernel + 1}")
+    tables = out.kernels.numbers(kernel)
+    context = {"tables": tables, "inputs": out.kernels.inputs}
+    return render("_kernel_numbers.html", context, headers=IMMUTABLE)
+
+
 @router.get("/runs/{run_id}/stages/{stage}/kernels.png", name="kernels")
 @in_pool
 def kernels(request: Request, service: Service, run_id: str, stage: int) -> Response:

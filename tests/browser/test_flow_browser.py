@@ -261,3 +261,27 @@ def test_the_overview_shows_every_stage_and_each_column_opens_it(
     expect(page.locator("li.stage")).to_have_count(5)
     expect(page.locator("#stage-4 h2")).to_be_focused()
     page.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_each_kernel_is_big_labelled_and_opens_to_its_numbers(server, browser, size, shot: Shots):
+    page = opened(browser, size, reduced_motion=True)
+    page.goto(server.url + "/")
+    page.check("input[name=example][value=letter-a]")
+    page.check("input[name=preset][value=letters]")
+    page.click("#run")
+    page.wait_for_url(STEP)
+    page.goto(page.url.replace("step=0", "step=4"))
+    tiles = page.locator("#stage-4 details.kernel")
+    expect(tiles).to_have_count(24)
+    first = tiles.first.locator("svg").bounding_box()
+    assert first and first["height"] >= 3 * 6  # at least 6 screen pixels per weight
+    expect(tiles.first.locator("summary")).to_contain_text("1. filter 1")
+    tiles.first.locator("summary").click()
+    tables = tiles.first.locator(".kernel-numbers table")
+    expect(tables).to_have_count(8)  # one 3x3 table per input map
+    expect(tables.first.locator("caption")).to_contain_text("on filter 1")
+    expect(tables.first.locator("tr")).to_have_count(3)
+    tiles.first.scroll_into_view_if_needed()
+    shot(page, f"{size}-a-kernel-opened", full_page=False)
+    page.context.close()
