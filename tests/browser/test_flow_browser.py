@@ -23,6 +23,16 @@ def opened(browser: Browser, size: str, reduced_motion: bool = False) -> Page:
     return context.new_page()
 
 
+def run_example(page: Page, url: str, example: str, preset: str | None = None) -> None:
+    """From the home page: pick an example (and a pipeline), Run, and wait for stage 0."""
+    page.goto(url + "/")
+    page.check(f"input[name=example][value={example}]")
+    if preset:
+        page.check(f"input[name=preset][value={preset}]")
+    page.click("#run")
+    page.wait_for_url(STEP)
+
+
 def in_view(page: Page, selector: str) -> tuple[float, float]:
     """(top, bottom) of the element in the window's coordinates."""
     box = page.locator(selector).bounding_box()
@@ -56,10 +66,7 @@ def test_next_back_and_the_arrow_keys_bring_the_stage_into_view_and_focus_it(
     server, browser, size, shot: Shots
 ):
     page = opened(browser, size, reduced_motion=True)
-    page.goto(server.url + "/")
-    page.check("input[name=example][value=x]")
-    page.click("#run")
-    page.wait_for_url(STEP)
+    run_example(page, server.url, "x")
     bar = page.locator("#steps")
     for step in (1, 2, 3):
         page.click("#steps a[rel=next]")
@@ -85,10 +92,7 @@ def test_next_back_and_the_arrow_keys_bring_the_stage_into_view_and_focus_it(
 
 def test_with_motion_allowed_the_stage_glides_into_view(server, browser):
     page = opened(browser, "laptop")
-    page.goto(server.url + "/")
-    page.check("input[name=example][value=letter-a]")
-    page.click("#run")
-    page.wait_for_url(STEP)
+    run_example(page, server.url, "letter-a")
     page.click("#steps a[rel=next]")
     page.wait_for_url(re.compile(r"step=1\b"))
     page.wait_for_function(  # smooth scrolling gets there in its own time
@@ -133,10 +137,7 @@ def test_an_empty_drawing_is_refused_in_place(server, watched: Page):
 
 def test_a_shared_link_opens_where_the_sharer_was(server, watched: Page, browser, shot: Shots):
     page = watched
-    page.goto(server.url + "/")
-    page.check("input[name=example][value=x]")
-    page.click("#run")
-    page.wait_for_url(STEP)
+    run_example(page, server.url, "x")
     for step in (1, 2, 3):
         page.click("#steps a[rel=next]")
         page.wait_for_url(re.compile(rf"step={step}\b"))
@@ -193,11 +194,7 @@ def test_the_texts_fit_each_preset_and_the_verdict_says_why(server, browser, siz
     expected = {"seed-xo": "ink as high values", "sobel-edges": "light as high values",
                 "classic-kernels": "light as high values", "letters": "ink high and paper low"}  # fmt: skip
     for preset, words in expected.items():
-        page.goto(server.url + "/")
-        page.check("input[name=example][value=x-rotated]")
-        page.check(f"input[name=preset][value={preset}]")
-        page.click("#run")
-        page.wait_for_url(STEP)
+        run_example(page, server.url, "x-rotated", preset)
         expect(page.locator("#stage-0 .about")).to_contain_text(words)
         expect(page.locator("main")).not_to_contain_text("Bright")
         if preset == "seed-xo":
@@ -215,10 +212,7 @@ def test_picking_a_cell_keeps_the_maps_in_a_row_and_the_label_follows_the_keys(
     server, browser, shot: Shots
 ):
     page = opened(browser, "laptop", reduced_motion=True)
-    page.goto(server.url + "/")
-    page.check("input[name=example][value=x]")
-    page.click("#run")
-    page.wait_for_url(STEP)
+    run_example(page, server.url, "x")
     page.click("#steps a[rel=next]")
     page.wait_for_url(re.compile(r"step=1\b"))
     tops = [page.locator(f'#stage-1 .pick[data-map="{m}"]').bounding_box()["y"] for m in range(3)]  # type: ignore[index]
@@ -242,11 +236,7 @@ def test_the_overview_shows_every_stage_and_each_column_opens_it(
     server, browser, size, shot: Shots
 ):
     page = opened(browser, size, reduced_motion=True)
-    page.goto(server.url + "/")
-    page.check("input[name=example][value=letter-a]")
-    page.check("input[name=preset][value=letters]")
-    page.click("#run")
-    page.wait_for_url(STEP)
+    run_example(page, server.url, "letter-a", "letters")
     page.click("#steps a:text('Overview')")
     page.wait_for_url(re.compile(r"/overview$"))
     expect(page.locator("li.column")).to_have_count(10)
@@ -266,11 +256,7 @@ def test_the_overview_shows_every_stage_and_each_column_opens_it(
 @pytest.mark.parametrize("size", SIZES)
 def test_each_kernel_is_big_labelled_and_opens_to_its_numbers(server, browser, size, shot: Shots):
     page = opened(browser, size, reduced_motion=True)
-    page.goto(server.url + "/")
-    page.check("input[name=example][value=letter-a]")
-    page.check("input[name=preset][value=letters]")
-    page.click("#run")
-    page.wait_for_url(STEP)
+    run_example(page, server.url, "letter-a", "letters")
     page.goto(page.url.replace("step=0", "step=4"))
     tiles = page.locator("#stage-4 details.kernel")
     expect(tiles).to_have_count(24)
