@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -40,6 +41,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         explorer.start()
+        explorer.presets()  # the letters network loads now, not on the first request
+        # Everything made so far (modules, routes, templates, the presets' weights) lives as long
+        # as the server: keep it out of the garbage collector's full passes, which otherwise
+        # walk it all each time (about 70 ms here, with the event loop waiting).
+        gc.freeze()
         yield
         explorer.stop()
 
