@@ -361,3 +361,25 @@ async def test_the_verdict_says_why_and_tiny_probabilities_read_as_under_one_hun
     scores = [s.text for s in page.find_all("span", class_="score")]
     assert scores[0] == "1" and "<0.01" in scores[1:] and "0" not in scores
     assert not page.find_all("p", class_="why")  # a clear verdict needs no excuse
+
+
+async def test_a_built_pipeline_can_end_with_the_slides_vote_so_kernel_edits_move_the_verdict(
+    client,
+):
+    xo = ["diagonal_down", "x_center", "diagonal_up"]
+    fields = dict(size="9", kernels=xo, mean="on", pool_size="4", pool_stride="3", vote="on")
+    rid = await start(client, **custom(**fields))
+    body = (await client.get(f"/api/runs/{rid}")).json()
+    assert [s["kind"] for s in body["stages"]][-2:] == ["flatten", "vote"]
+    assert body["prediction"]["label"] == "X"
+    x_score = body["prediction"]["scores"]["X"]
+    # the same X with an edited middle kernel (every weight negated): the verdict moves
+    edited = dict(fields, kernels=["diagonal_down", "diagonal_up"], own_kernel="on", ksize="3",
+                  k=["1", "-1", "1", "-1", "-1", "-1", "1", "-1", "1"])  # fmt: skip
+    other = (await client.get(f"/api/runs/{await start(client, **custom(**edited))}")).json()
+    assert other["prediction"]["scores"]["X"] < x_score
+    # shapes that do not fit are refused in words
+    response = await client.post("/runs", data=custom(kernels=xo, vote="on"), headers=HX)
+    assert response.status_code == 422
+    text = parse(response.text).one("div", role="alert").text
+    assert "The slides' X/O vote takes 12 values" in text and "3 maps of 13x13 = 507" in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 _PART = re.compile(r"^([a-z_]+)((?:\[\d+\])*)$")
-_VERBS = ("is ", "has ", "needs ", "must ", "repeats ", "contains ")
+_VERBS = ("is ", "has ", "needs ", "must ", "repeats ", "contains ", "takes ")
 
 
 def in_words(field: str) -> str:

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from ..engine import EngineError, PipelineSpec, parse_spec
+from ..engine import EngineError, PipelineSpec, compile_pipeline, get_preset, parse_spec
 from ..engine.banks import KERNELS
 
 KERNEL_SIDES = range(3, 8)
@@ -36,6 +36,8 @@ class Tweaks(BaseModel):
     pool_op: Literal["max", "avg"] = "max"
     pool_size: int = Field(2, ge=1, le=4)
     pool_stride: int = Field(2, ge=1, le=4)
+    vote: bool = False
+    """End with the slides' X/O vote over the flattened pooled maps (when there are 12)."""
 
     @field_validator("size")
     @classmethod
@@ -55,7 +57,7 @@ def tweaks_from_fields(
         "pool_stride",
     )  # fmt: skip
     data: dict[str, object] = {name: get(name) for name in fields if get(name) not in (None, "")}
-    for flag in ("colour", "own_kernel", "mean"):
+    for flag in ("colour", "own_kernel", "mean", "vote"):
         data[flag] = get(flag) in ("on", "true", "1")
     data["kernels"] = getlist("kernels")
     data["k"] = getlist("k")
@@ -107,7 +109,28 @@ def build_spec(t: Tweaks) -> PipelineSpec:
     stages = block if t.blocks == 1 else [{"kind": "repeat", "times": t.blocks, "stages": block}]
     mode = "rgb" if t.colour else "gray"
     spec = {"input": {"mode": mode, "size": [t.size, t.size], "values": t.values}, "stages": stages}
+    if t.vote:
+        spec["stages"] = [*stages, {"kind": "flatten"}, *_slides_vote(parse_spec(spec))]
     return parse_spec(spec)
+
+
+def _slides_vote(blocks: PipelineSpec) -> list[dict[str, object]]:
+    """The slides' vote stage, when the blocks end with as many values as its templates take;
+    else EngineError saying what would fit."""
+    vote = get_preset("seed-xo").spec.stages[-1]
+    need = len(vote.templates[0])  # type: ignore[union-attr]
+    made = compile_pipeline(blocks).steps[-1].out_shape
+    if math.prod(made) != need:
+        shape = "x".join(map(str, made[1:]))
+        maps = f"{made[0]} map{'s' if made[0] != 1 else ''}"
+        raise EngineError(
+            "vote",
+            f"takes {need} values (3 maps of 2x2, as in the slides), but these blocks end with "
+            f"{maps} of {shape} = {math.prod(made)}. With the three X/O kernels, a 9x9 input and "
+            "pooling window 4, stride 3 give 12",
+            where="The slides' X/O vote",
+        )
+    return [vote.model_dump(exclude_none=True)]
 
 
 def kernel_grid(side: int, start: str = "") -> list[list[float]]:

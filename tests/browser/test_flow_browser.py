@@ -271,3 +271,22 @@ def test_each_kernel_is_big_labelled_and_opens_to_its_numbers(server, browser, s
     tiles.first.scroll_into_view_if_needed()
     shot(page, f"{size}-a-kernel-opened", full_page=False)
     page.context.close()
+
+
+def test_a_built_pipeline_votes_like_the_slides(server, watched: Page, shot: Shots):
+    page = watched
+    page.goto(server.url + "/")
+    page.click("#build summary")
+    page.select_option("select[name=size]", "9")
+    page.check("input[name=mean]")
+    page.select_option("select[name=pool_size]", "4")
+    page.select_option("select[name=pool_stride]", "3")
+    page.check("input[name=vote]")
+    expect(page.locator("input[name=preset][value=custom]")).to_be_checked()
+    page.click("#run")
+    page.wait_for_url(STEP)
+    page.click("#steps a:text('Show all')")
+    page.wait_for_url(re.compile(r"step=5\b"))
+    expect(page.locator("#prediction-heading output")).to_have_text("X")
+    page.locator("#prediction").scroll_into_view_if_needed()
+    shot(page, "built-vote", full_page=False)
