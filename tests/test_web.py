@@ -126,4 +126,4 @@ async def test_start_up_objects_are_kept_out_of_the_collectors_full_passes(clien
     import gc
 
     assert gc.get_freeze_count() > 10_000
-    assert "letters" in (await client.get("/api/presets")).text  # loaded before the freeze
+    assert "letters" in (await client.get("/api/presets")).text

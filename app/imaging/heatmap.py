@@ -67,6 +67,14 @@ _GAP = 2 * 256
 _PALETTE_CODES = ("diverging", "sequential")
 
 
+def sheet_size(count: int, height: int, width: int, per_row: int | None = None) -> tuple[int, int]:
+    """(width, height) of a sheet of ``count`` maps of height x width, ``per_row`` to a row (all
+    of them when None), SHEET_GAP pixels apart."""
+    columns = min(per_row or count, count)
+    rows = -(-count // columns)
+    return columns * (width + SHEET_GAP) - SHEET_GAP, rows * (height + SHEET_GAP) - SHEET_GAP
+
+
 def sheet_png(
     planes: npt.NDArray[np.float32],
     scales: list[tuple[str, float, float]],
@@ -79,9 +87,9 @@ def sheet_png(
     palette, which keeps small maps small."""
     count, height, width = planes.shape
     columns = min(per_row or count, count)
-    rows = -(-count // columns)
     across, down = width + SHEET_GAP, height + SHEET_GAP
-    codes = np.full((rows * down - SHEET_GAP, columns * across - SHEET_GAP), _GAP, np.int32)
+    sheet_w, sheet_h = sheet_size(count, height, width, per_row)
+    codes = np.full((sheet_h, sheet_w), _GAP, np.int32)
     for m, (palette, lo, hi) in enumerate(scales):
         y, x = m // columns * down, m % columns * across
         offset = 256 * _PALETTE_CODES.index(palette)
@@ -107,18 +115,9 @@ def sheet_png(
     return buffer.getvalue()
 
 
-def kernel_sheet_png(weight: npt.NDArray[np.float32], gap: int = 1) -> bytes:
-    """Kernels (K, C, kh, kw) as one picture: a row per kernel, a column per input map, each
-    kh x kw tile on the diverging scale centred on 0 (shared by all), white gaps between."""
+def kernel_sheet_png(weight: npt.NDArray[np.float32]) -> bytes:
+    """Kernels (K, C, kh, kw) as one sheet: a row per kernel, a kh x kw tile per input map, all
+    on one diverging scale centred on 0, the gaps between them transparent."""
     k, c, kh, kw = weight.shape
     bound = float(np.abs(weight).max()) or 1.0
-    index = palette_index(weight, -bound, bound)
-    tiles = np.full((k, c, kh + gap, kw + gap, 3), 255, np.uint8)
-    tiles[:, :, :kh, :kw] = PALETTES["diverging"][index]
-    sheet = tiles.transpose(0, 2, 1, 3, 4).reshape(k * (kh + gap), c * (kw + gap), 3)
-    image = Image.fromarray(
-        np.ascontiguousarray(sheet[: k * (kh + gap) - gap, : c * (kw + gap) - gap])
-    )
-    buffer = io.BytesIO()
-    image.quantize(colors=256, method=Image.Quantize.MAXCOVERAGE).save(buffer, "PNG", optimize=True)
-    return buffer.getvalue()
+    return sheet_png(weight.reshape(k * c, kh, kw), [("diverging", -bound, bound)] * (k * c), c)

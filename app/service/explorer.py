@@ -311,7 +311,7 @@ class Explorer:
         return self.recall("png", _heatmap_key(rid, stage, index, per_map))
 
     def kernels(self, rid: str, stage: int) -> bytes:
-        """The kernels of convolution ``stage`` as one picture (see ``kernel_sheet_png``)."""
+        """The kernels of convolution ``stage`` as one picture (see ``KernelsView.png``)."""
         out = self.stage(rid, stage)
         if out.kernels is None:
             raise NotFound(f"stage {stage} is not a convolution")

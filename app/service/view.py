@@ -19,7 +19,7 @@ from ..engine.explain import nums, precise
 from ..engine.presets import SLIDES_VOTE_INPUT, get_preset
 from ..engine.slides import slides_vote
 from ..engine.steps import ConvStep, DenseStep, SoftmaxStep
-from ..imaging.heatmap import SHEET_GAP, kernel_sheet_png, scale_for, sheet_png
+from ..imaging.heatmap import SHEET_GAP, kernel_sheet_png, scale_for, sheet_png, sheet_size
 
 TABLE_MAX_SIDE = 16
 """Maps up to this side show their numbers as a table."""
@@ -42,6 +42,11 @@ INPUT_TEXT = {
 }
 
 Values = npt.NDArray[np.float32]
+
+
+def data_url(png: bytes) -> str:
+    """A PNG to carry inside a page or an answer."""
+    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 @dataclass(frozen=True)
@@ -106,8 +111,8 @@ class KernelsView:
 
     @property
     def sheet_size(self) -> tuple[int, int]:
-        """(width, height) of the kernels picture in pixels, a 1-pixel gap between tiles."""
-        return self.channels * (self.kw + 1) - 1, self.count * (self.kh + 1) - 1
+        """(width, height) of the kernels picture: a row of ``channels`` tiles per kernel."""
+        return sheet_size(self.count * self.channels, self.kh, self.kw, self.channels)
 
     @cached_property
     def png(self) -> bytes:
@@ -117,7 +122,7 @@ class KernelsView:
     @cached_property
     def data_url(self) -> str:
         """The kernels picture inside the page: a few hundred bytes, not worth a request."""
-        return "data:image/png;base64," + base64.b64encode(self.png).decode()
+        return data_url(self.png)
 
     @property
     def tile_zoom(self) -> int:
@@ -127,12 +132,6 @@ class KernelsView:
     def numbers(self, kernel: int) -> tuple[tuple[tuple[str, ...], ...], ...]:
         """Kernel ``kernel``'s weights as the page prints them: a table per input map."""
         return tuple(tuple(tuple(nums(row)) for row in plane) for plane in self.weights[kernel])
-
-    @property
-    def zoom(self) -> int:
-        """How many screen pixels per picture pixel: big enough to see, small enough to fit."""
-        w, h = self.sheet_size
-        return max(3, min(12, 180 // w, 400 // h))
 
 
 @dataclass(frozen=True)
@@ -173,26 +172,27 @@ class StageView:
     def map_count(self) -> int:
         return int(self.data.shape[0]) if self.has_maps else 1
 
-    def live_png(self) -> bytes:
-        """The maps for the live view, LIVE_PER_ROW to a row on the stage's scale, drawn fast
-        (no PNG optimising) and not kept: the drawing changes with the next pen movement."""
+    def live_picture(self) -> str:
+        """The maps for the live view as a data URL, LIVE_PER_ROW to a row on the stage's scale,
+        drawn fast (no PNG optimising) and not kept: the drawing changes with the next pen
+        movement."""
         scale = (self.scale.palette, self.scale.low, self.scale.high)
-        return sheet_png(self.data, [scale] * self.map_count, LIVE_PER_ROW, optimize=False)
+        return data_url(
+            sheet_png(self.data, [scale] * self.map_count, LIVE_PER_ROW, optimize=False)
+        )
 
     @property
     def live_size(self) -> tuple[int, int]:
-        """(width, height) of ``live_png`` on screen, each map LIVE_MAP_PX pixels tall."""
+        """(width, height) of ``live_picture`` on screen, each map LIVE_MAP_PX pixels tall."""
         count, height, width = self.data.shape
-        columns = min(count, LIVE_PER_ROW)
-        rows = -(-count // columns)
         zoom = LIVE_MAP_PX / height
-        sheet = columns * (width + SHEET_GAP) - SHEET_GAP, rows * (height + SHEET_GAP) - SHEET_GAP
-        return round(sheet[0] * zoom), round(sheet[1] * zoom)
+        sheet_w, sheet_h = sheet_size(count, height, width, LIVE_PER_ROW)
+        return round(sheet_w * zoom), round(sheet_h * zoom)
 
     @property
     def sheet_width(self) -> int:
         """The width of the stage's sheet: every map side by side, SHEET_GAP pixels apart."""
-        return self.map_count * (int(self.data.shape[-1]) + SHEET_GAP) - SHEET_GAP
+        return sheet_size(self.map_count, 1, int(self.data.shape[-1]))[0]
 
     @cached_property
     def scale(self) -> ColourScale:

@@ -129,12 +129,9 @@ def api_save_demo(
     request: Request, service: Service, links: LinksDep, body: DemoIn
 ) -> JSONResponse:
     """Save a run as a demo: 201 with a delete link when new, 200 when it already exists."""
-    place = None
-    if body.step is not None or body.cell or body.scale != "stage":
-        step, cell = service.place(body.run_id, body.step or 0, body.cell)
-        place = (step, cell, body.scale)
+    step, cell = service.place(body.run_id, body.step or 0, body.cell)
     saved = service.save_demo(body.run_id, body.title.strip(), body.description.strip())
-    created = demo_links(request, links, saved, place)
+    created = demo_links(request, links, saved, (step, cell, body.scale))
     status = 201 if saved.created else 200
     return JSONResponse(created.model_dump(exclude_none=True), status_code=status)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -87,23 +86,12 @@ async def create_run(
         made = await service.cpu(run)
     finally:
         await form.close()
-    if form.get("live"):  # drawing with 'live' on: every stage at once, in a compact view
-        return await service.cpu(live_view, render, made)
+    if form.get("live"):  # drawing with 'live' on: every stage at once, its pictures inside
+        return await service.cpu(lambda: render("_live.html", {"run": made}))
     url = absolute(request, links.path("show_run", run_id=made.id) + "?step=0")
     if render.htmx:
         return Response(status_code=204, headers={"HX-Location": url})
     return RedirectResponse(url, status_code=303)
-
-
-def live_view(render: RenderDep, run: RunView) -> Response:
-    """Every stage of a live drawing at once, each stage's sheet inside the page as a data URL:
-    one request per pen movement, nothing more to fetch."""
-    sheets = {
-        out.index: "data:image/png;base64," + base64.b64encode(out.live_png()).decode()
-        for out in run.stages
-        if out.has_maps
-    }
-    return render("_live.html", {"run": run, "sheets": sheets})
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse, name="show_run")
