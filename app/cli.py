@@ -142,7 +142,7 @@ def _run(image: Path | None, preset_name: str) -> int:
                 return 2
             x = SLIDES_X
         else:
-            x = load_input(image.read_bytes(), preset.spec.input, settings.max_image_pixels)
+            x = load_input(image.read_bytes(), preset.spec.input, settings.max_image_pixels).pixels
         trace = run(preset.spec, x, settings.limits())
     except (EngineError, ImageError, OSError) as exc:
         print(f"convlens: {exc}", file=sys.stderr)

@@ -66,7 +66,7 @@ def test_every_acknowledged_demo_survives_a_sigkill(tmp_path):
         for did in acknowledged:
             assert httpx.get(f"{again.url}/d/{did}").status_code == 200
     expected_input = {
-        i: load_input(picture(i), get_preset("seed-xo").spec.input, 10**6)
+        i: load_input(picture(i), get_preset("seed-xo").spec.input, 10**6).pixels
         for i in acknowledged.values()
     }
     with sqlite3.connect(data / "convlens.sqlite3") as conn:

@@ -65,17 +65,42 @@ def test_downscaling_averages_areas():
     np.testing.assert_allclose(out[0], 0.5, atol=1e-6)
 
 
-def test_aspect_ratio_is_kept_and_padded_with_paper():
+def test_aspect_ratio_is_kept_and_the_rest_repeats_the_edge():
     wide = np.full((10, 40), 255, np.uint8)
     wide[3:7, 4:36] = 0  # a dark bar on white, four times wider than the picture is tall
-    out = normalise(
-        decode_image(encode(Image.fromarray(wide)), LIMIT),
-        InputSpec(size=(8, 8), values="ink_unit"),
-    )
-    # Scaled to 8x2 and centred: rows 3 and 4 hold the picture, the rest is paper (0).
+    data = encode(Image.fromarray(wide))
+    spec = InputSpec(size=(8, 8), values="ink_unit")
+    out, content = load_input(data, spec, LIMIT)
+    # Scaled to 8x2 and centred: rows 3 and 4 hold the picture; the rows above repeat row 3 and
+    # the rows below row 4, and the run knows where the picture is.
+    assert content == (3, 0, 5, 8)
     assert out[0, 3:5].max() > 0.3
-    np.testing.assert_array_equal(out[0, :3], 0.0)
-    np.testing.assert_array_equal(out[0, 5:], 0.0)
+    np.testing.assert_array_equal(out[0, :3], np.broadcast_to(out[0, 3], (3, 8)))
+    np.testing.assert_array_equal(out[0, 5:], np.broadcast_to(out[0, 4], (3, 8)))
+    np.testing.assert_array_equal(normalise(decode_image(data, LIMIT), spec), out)
+
+
+def test_a_square_picture_and_a_drawing_fitted_to_its_ink_add_nothing():
+    square = encode(Image.new("L", (30, 30), 200))
+    assert load_input(square, InputSpec(size=(8, 8)), LIMIT).content is None
+    tall = np.full((40, 20), 255, np.uint8)
+    tall[10:30, 5:15] = 0
+    ink = InputSpec(size=(28, 28), values="ink_unit", fit="ink")
+    assert load_input(encode(Image.fromarray(tall)), ink, LIMIT).content is None
+
+
+@pytest.mark.parametrize("size", [(4, 3), (3, 4)])
+def test_filling_in_a_photo_adds_no_edges(size):
+    # A flat grey 4:3 (or 3:4) photo through the Sobel preset: nothing in it is an edge, and the
+    # filled-in bands must not make one where they meet it (a light bar did: issue 11, item 7).
+    w, h = size[0] * 50, size[1] * 50
+    photo = encode(Image.new("RGB", (w, h), (60, 90, 120)))
+    preset = presets()["sobel-edges"]
+    x, content = load_input(photo, preset.spec.input, LIMIT)
+    assert content is not None and content != (0, 0, *preset.spec.input.size)
+    trace = run(preset.spec, x)
+    for out in trace.stages[1:]:
+        np.testing.assert_allclose(out.data, 0.0, atol=1e-5, err_msg=out.name)
 
 
 def test_alpha_is_composited_on_white_and_sixteen_bit_is_scaled():
@@ -170,7 +195,7 @@ def test_a_big_picture_decoded_smaller_gives_the_same_input(fmt, preset):
     short = min(picture.pixels.shape[:2])
     assert 4 * max(spec.size) <= short < 8 * max(spec.size) + 8  # a fraction of 2000 px
     span = 2.0 if spec.values == "ink_signed" else 1.0
-    difference = np.abs(load_input(data, spec, LIMIT) - full_size(data, spec)) / span
+    difference = np.abs(load_input(data, spec, LIMIT).pixels - full_size(data, spec)) / span
     # the same but for rounding: a little more at the sharp edges of a JPEG, whose decoder
     # averages 8x8 blocks when it decodes at 1/8 scale
     assert difference.max() < (0.07 if fmt == "JPEG" else 0.04) and difference.mean() < 0.01
@@ -185,7 +210,7 @@ def test_a_big_photo_of_a_letter_gives_the_same_input_and_answer(fmt):
     big += np.random.default_rng(1).normal(0, 6, big.shape)
     data = encode(Image.fromarray(np.clip(big, 0, 255).astype(np.uint8)).convert("RGB"), fmt)
     spec = presets()["letters"].spec
-    new, old = load_input(data, spec.input, LIMIT), full_size(data, spec.input)
+    new, old = load_input(data, spec.input, LIMIT).pixels, full_size(data, spec.input)
     assert np.abs(new - old).max() < 0.1 and np.abs(new - old).mean() < 0.01
     assert run(spec, new).prediction.label == run(spec, old).prediction.label == "A"
 
@@ -198,4 +223,4 @@ def test_a_turned_big_jpeg_keeps_its_extent_the_right_way_round():
     assert picture.pixels.shape[0] > picture.pixels.shape[1]  # tall once turned
     assert picture.extent[0] / picture.extent[1] == pytest.approx(3000 / 2000)
     spec = get_preset("sobel-edges").spec.input
-    assert np.abs(load_input(data, spec, LIMIT) - full_size(data, spec)).max() < 0.07
+    assert np.abs(load_input(data, spec, LIMIT).pixels - full_size(data, spec)).max() < 0.07

@@ -383,3 +383,32 @@ async def test_a_built_pipeline_can_end_with_the_slides_vote_so_kernel_edits_mov
     assert response.status_code == 422
     text = parse(response.text).one("div", role="alert").text
     assert "The slides' X/O vote takes 12 values" in text and "3 maps of 13x13 = 507" in text
+
+
+async def test_a_photo_of_another_shape_shows_what_was_added_around_it(client):
+    # A 4:3 picture through the 128x128 Sobel preset fills 128x96; the bands above and below are
+    # filled in, marked on stage 0 (page, overview and API alike) and said in words.
+    rgb = np.zeros((150, 200, 3), np.uint8)
+    rgb[:, :100] = (200, 60, 20)  # one real edge, down the middle
+    files = {"image": ("wide.png", png(rgb), "image/png")}
+    rid = await start(client, files=files, source="upload", preset="sobel-edges")
+    page = parse((await client.get(f"/runs/{rid}?step=1")).text)
+    note = page.one("p", **{"class": "added-note"}).text
+    assert "128x96" in note and "above and below" in note
+    stage0 = page.one("li", id="stage-0")
+    outline = stage0.one("rect", **{"class": "content"})
+    assert (outline["x"], outline["y"], outline["width"], outline["height"]) == ("0", "16", "128", "96")
+    assert stage0.one("path", **{"class": "added"})["d"].endswith("M0 16V112H128V16Z")
+    assert not page.one("li", id="stage-1").find_all("path", **{"class": "added"})
+    overview = parse((await client.get(f"/runs/{rid}/overview")).text)
+    assert overview.find_all("rect", **{"class": "content"})
+    body = (await client.get(f"/api/runs/{rid}")).json()
+    assert body["content"] == {"top": 16, "left": 0, "bottom": 112, "right": 128}
+    saved = (await client.post("/api/demos", json={"run_id": rid, "title": "wide"})).json()
+    demo = (await client.get(f"/d/{saved['id']}?step=1")).text
+    assert "128x96" in parse(demo).one("p", **{"class": "added-note"}).text
+    square = await start(client, source="example", example="photo", preset="sobel-edges")
+    assert not parse((await client.get(f"/runs/{square}")).text).find_all(
+        "p", **{"class": "added-note"}
+    )
+    assert (await client.get(f"/api/runs/{square}")).json()["content"] is None

@@ -64,6 +64,33 @@ def test_demos_are_saved_once_and_deleted_only_with_their_token(opened):
     assert demos.delete("d1", "secret") is False
 
 
+def test_where_the_picture_lies_is_kept_with_runs_and_demos(opened):
+    runs, demos = opened()
+    runs.put(RunRecord("framed", b"{}", X, (0, 1, 2, 3)))
+    runs.put(RunRecord("whole", b"{}", X))
+    assert runs.get("framed").content == (0, 1, 2, 3)  # type: ignore[union-attr]
+    assert runs.get("whole").content is None  # type: ignore[union-attr]
+    demos.put(DemoRecord("d", b"{}", X, "t", "d", content=(1, 0, 2, 3)), "secret")
+    assert demos.get("d").content == (1, 0, 2, 3)  # type: ignore[union-attr]
+
+
+def test_a_schema_3_database_gains_the_content_column_with_its_rows_kept(database, opened):
+    runs, demos = opened()
+    runs.put(RunRecord("old", b"{}", X))
+    demos.put(DemoRecord("d", b"{}", X, "t", "d"), "secret")
+    for table in ("runs", "demos"):  # as version 3 made them
+        database.execute(f"ALTER TABLE {table} DROP COLUMN content")
+    database.execute("UPDATE schema_version SET version = 3")
+    again, again_demos = opened(create=False)
+    again.create()
+    assert database.execute("SELECT max(version) FROM schema_version") == [(SCHEMA_VERSION,)]
+    old = again.get("old")
+    assert old is not None and old.content is None and (old.input == X).all()
+    assert again_demos.get("d") is not None
+    again.put(RunRecord("new", b"{}", X, (0, 0, 1, 3)))
+    assert again.get("new").content == (0, 0, 1, 3)  # type: ignore[union-attr]
+
+
 def test_a_database_from_a_newer_version_is_refused(database, opened):
     opened()
     database.execute("UPDATE schema_version SET version = 99")

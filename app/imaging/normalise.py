@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import numpy.typing as npt
 from PIL import Image
@@ -13,6 +15,8 @@ MAX_ASPECT = 20.0
 """Pictures longer than this many times their width (or the reverse) are refused."""
 
 Array = npt.NDArray[np.float32]
+Box = tuple[int, int, int, int]
+"""(top, left, bottom, right) in input pixels, bottom and right exclusive."""
 
 
 def luminance(rgb: Array) -> Array:
@@ -34,8 +38,9 @@ def normalise(rgb: Array, spec: InputSpec, extent: tuple[float, float] | None = 
     describes.
 
     The picture is scaled to fit the size keeping its aspect ratio (area averaging when it
-    shrinks) and centred, the rest filled with paper. Ink modes treat dark strokes on light paper
-    as ink, inverting a light-on-dark picture first; ``ink_signed`` maps ink to +1 and paper to -1
+    shrinks) and centred (``content_box``); the rest is filled by repeating its edge pixels, which
+    adds no edges of its own (a plain bar would). Ink modes treat dark strokes on light paper as
+    ink, inverting a light-on-dark picture first; ``ink_signed`` maps ink to +1 and paper to -1
     (the slides), ``ink_unit`` ink to 1 and paper to 0. ``brightness`` keeps light at 1.
     ``extent``: the (height, width) the picture truly covers, when it is less than the array's
     shape (see ``decode.Picture``).
@@ -47,39 +52,42 @@ def normalise(rgb: Array, spec: InputSpec, extent: tuple[float, float] | None = 
         rgb = np.repeat(rgb, 3, axis=2)
     planes = luminance(rgb)[None] if spec.mode == "gray" else np.moveaxis(rgb, 2, 0)
     if spec.values == "brightness":
-        fitted = _fit(planes, spec.size, paper=1.0, extent=extent)
+        fitted = _fit(planes, spec.size, extent)
         return fitted.astype(np.float32)
     grey = planes[0] if spec.mode == "gray" else luminance(rgb)
     ink = planes if is_light_on_dark(grey) else 1.0 - planes
-    if spec.fit == "ink":
-        fitted = fit_ink(ink, spec.size)
-    else:
-        fitted = _fit(ink, spec.size, paper=0.0, extent=extent)
+    fitted = fit_ink(ink, spec.size) if spec.fit == "ink" else _fit(ink, spec.size, extent)
     if spec.values == "ink_signed":
         fitted = fitted * 2.0 - 1.0
     return np.clip(fitted, -1.0 if spec.values == "ink_signed" else 0.0, 1.0).astype(np.float32)
 
 
-def _fit(
-    planes: Array, size: tuple[int, int], paper: float, extent: tuple[float, float] | None = None
-) -> Array:
-    """Scale (C, H, W) to fit ``size`` keeping the aspect ratio, centred on ``paper``; only the
-    ``extent`` (height, width) of the planes is the picture, when given."""
-    c = planes.shape[0]
-    h, w = extent or planes.shape[1:]
+def content_box(extent: tuple[float, float], size: tuple[int, int]) -> Box:
+    """Where a picture covering ``extent`` (height, width) lies once scaled to fit ``size``
+    keeping its aspect ratio, centred."""
+    h, w = extent
     th, tw = size
     scale = min(th / h, tw / w)
     nh, nw = max(1, min(th, round(h * scale))), max(1, min(tw, round(w * scale)))
-    out = np.full((c, th, tw), paper, np.float32)
     top, left = (th - nh) // 2, (tw - nw) // 2
-    for i in range(c):
-        plane = planes[i]
+    return top, left, top + nh, left + nw
+
+
+def _fit(planes: Array, size: tuple[int, int], extent: tuple[float, float] | None = None) -> Array:
+    """Scale (C, H, W) into ``content_box`` of ``size``, the rest filled by repeating the edge;
+    only the ``extent`` (height, width) of the planes is the picture, when given."""
+    h, w = extent or planes.shape[1:]
+    th, tw = size
+    top, left, bottom, right = content_box((h, w), size)
+    nh, nw = bottom - top, right - left
+    out = []
+    for plane in planes:
         if (nh, nw) != plane.shape:
             img = Image.fromarray(np.ascontiguousarray(plane, np.float32))
             box = (0.0, 0.0, float(w), float(h))
             plane = np.asarray(img.resize((nw, nh), Image.Resampling.BOX, box=box), np.float32)
-        out[i, top : top + nh, left : left + nw] = plane
-    return out
+        out.append(np.pad(plane, ((top, th - bottom), (left, tw - right)), mode="edge"))
+    return np.stack(out).astype(np.float32)
 
 
 INK_BOX = 20 / 28
@@ -123,9 +131,20 @@ INK_DETAIL = 8
 """The same for ink-fitted inputs, whose ink may fill only a small part of the picture."""
 
 
-def load_input(data: bytes, spec: InputSpec, max_pixels: int) -> Array:
+class Fitted(NamedTuple):
+    pixels: Array
+    """The pipeline's input, (C, height, width)."""
+    content: Box | None
+    """Where the picture lies in it when the rest was filled in (its aspect differs from the
+    input's); None when the picture covers it all, or was cropped to its ink."""
+
+
+def load_input(data: bytes, spec: InputSpec, max_pixels: int) -> Fitted:
     """Uploaded bytes -> the pipeline's normalised input: decode once, at the size the input
     needs (a big picture is decoded smaller), then ``normalise``."""
     need = max(spec.size) * (INK_DETAIL if spec.fit == "ink" else DETAIL)
     picture = decode_picture(data, max_pixels, need, grey=spec.mode == "gray")
-    return normalise(picture.pixels, spec, picture.extent)
+    pixels = normalise(picture.pixels, spec, picture.extent)
+    box = None if spec.fit == "ink" else content_box(picture.extent, spec.size)
+    whole = (0, 0, *spec.size)
+    return Fitted(pixels, None if box == whole else box)

@@ -18,6 +18,7 @@ from ..engine.pipeline import Pipeline
 from ..imaging import load_input
 from ..imaging.card import card_png
 from ..imaging.heatmap import sheet_png
+from ..imaging.normalise import Box
 from ..settings import Settings
 from ..store import DemoRecord, Demos, RunRecord, Runs, open_stores
 from . import cells
@@ -31,12 +32,15 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def run_id(spec_bytes: bytes, x: np.ndarray) -> str:
-    """The run's address: a hash of the canonical spec and the normalised input's bytes."""
+def run_id(spec_bytes: bytes, x: np.ndarray, content: Box | None = None) -> str:
+    """The run's address: a hash of the canonical spec, the normalised input's bytes and where
+    the picture lies in it (when the rest was filled in)."""
     digest = hashlib.sha256()
     digest.update(spec_bytes)
     digest.update(repr(x.shape).encode())
     digest.update(np.ascontiguousarray(x, dtype="<f4").tobytes())
+    if content is not None:
+        digest.update(repr(content).encode())
     return base64.b32encode(digest.digest()[:20]).decode().lower()
 
 
@@ -44,11 +48,14 @@ class NotFound(LookupError):
     """An unknown run, demo, stage or map."""
 
 
-def demo_id(spec_bytes: bytes, x: np.ndarray, title: str, description: str) -> str:
+def demo_id(
+    spec_bytes: bytes, x: np.ndarray, title: str, description: str, content: Box | None = None
+) -> str:
     """A demo's address: a hash of all its content (each part length-prefixed), 160 bits."""
     digest = hashlib.sha256(b"convlens-demo-1")
+    framing = [repr(content).encode()] if content is not None else []
     for part in (spec_bytes, repr(x.shape).encode(), np.ascontiguousarray(x, "<f4").tobytes(),
-                 title.encode(), description.encode()):  # fmt: skip
+                 title.encode(), description.encode(), *framing):  # fmt: skip
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return base64.b32encode(digest.digest()[:20]).decode().lower()
@@ -126,12 +133,12 @@ class Explorer:
             except NotFound:
                 pass  # the run is gone from the database: make it again
         pipeline = self._pipeline(spec_bytes, spec)
-        x = load_input(data, spec.input, self.settings.max_image_pixels)
+        x, content = load_input(data, spec.input, self.settings.max_image_pixels)
         trace = pipeline.run(x)
-        rid = run_id(spec_bytes, x)
-        self.store.put(RunRecord(rid, spec_bytes, x))
+        rid = run_id(spec_bytes, x, content)
+        self.store.put(RunRecord(rid, spec_bytes, x, content))
         self.cache.put(seen, rid, len(rid) + len(seen[1]) + 100)
-        return self._remember(rid, trace)
+        return self._remember(rid, trace, content)
 
     def run_upload(self, data: bytes | None, example: str | None, spec: PipelineSpec) -> RunView:
         """Run an uploaded picture, else a named example; the pages and the API both come here."""
@@ -163,7 +170,7 @@ class Explorer:
 
     def _recompute(self, record: RunRecord) -> RunView:
         trace = self._pipeline(record.spec, None).run(record.input)
-        return self._remember(record.id, trace)
+        return self._remember(record.id, trace, record.content)
 
     def save_demo(self, rid: str, title: str, description: str) -> SavedDemo:
         """Save run ``rid`` as a demo with a title and description; the same content saved again
@@ -171,20 +178,22 @@ class Explorer:
         record = self.store.get(rid)
         if record is None:
             raise NotFound(f"no run {rid!r}")
-        did = demo_id(record.spec, record.input, title, description)
+        did = demo_id(record.spec, record.input, title, description, record.content)
         token = secrets.token_urlsafe(24)
-        demo = DemoRecord(did, record.spec, record.input, title, description)
+        demo = DemoRecord(
+            did, record.spec, record.input, title, description, content=record.content
+        )
         created = self.demos.put(demo, token)
         return SavedDemo(did, rid, created, token if created else None)
 
     def demo(self, did: str) -> tuple[DemoRecord, str]:
         """The demo and the id of its run, which is recomputed and stored again if it was lost."""
         record = self.demo_record(did)
-        rid = run_id(record.spec, record.input)
+        rid = run_id(record.spec, record.input, record.content)
         if self._cached_view(rid) is None:
             # recompute from the demo itself (no second read), and make sure the run's row is
             # there for the pictures, which any process serves from the runs table
-            run = RunRecord(rid, record.spec, record.input)
+            run = RunRecord(rid, record.spec, record.input, record.content)
             self._recompute(run)
             self.store.put(run)
         return record, rid
@@ -239,8 +248,8 @@ class Explorer:
         self.cache.put(("pipeline", spec_bytes), pipeline, pipeline.nbytes + len(spec_bytes))
         return pipeline
 
-    def _remember(self, rid: str, trace: Trace) -> RunView:
-        view = RunView(rid, trace)
+    def _remember(self, rid: str, trace: Trace, content: Box | None) -> RunView:
+        view = RunView(rid, trace, content)
         self.cache.put(("view", rid), view, view.nbytes)
         return view
 

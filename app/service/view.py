@@ -20,6 +20,7 @@ from ..engine.presets import SLIDES_VOTE_INPUT, get_preset
 from ..engine.slides import slides_vote
 from ..engine.steps import ConvStep, DenseStep, SoftmaxStep
 from ..imaging.heatmap import SHEET_GAP, kernel_sheet_png, scale_for, sheet_png, sheet_size
+from ..imaging.normalise import Box
 
 TABLE_MAX_SIDE = 16
 """Maps up to this side show their numbers as a table."""
@@ -150,6 +151,24 @@ class StageView:
     """How this stage computes (sizes, stride, padding, division), when there is more to say."""
     data: Values
     kernels: KernelsView | None
+    content: Box | None = None
+    """Stage 0 only: where the picture lies when the rest of the input was filled in."""
+
+    @property
+    def added(self) -> str | None:
+        """Stage 0: what was added around the picture and why, when anything was."""
+        if self.content is None:
+            return None
+        top, left, bottom, right = self.content
+        height, width = self.shape[-2:]
+        sides = "above and below it" if left == 0 and right == width else (
+            "left and right of it" if top == 0 and bottom == height else "around it"
+        )  # fmt: skip
+        return (
+            f"The picture fills the middle {right - left}x{bottom - top} of the {width}x{height} "
+            f"input (outlined), as its shape differs. The striped bands {sides} repeat its edge "
+            "pixels, so they add no edge of their own, as a plain bar would."
+        )
 
     @property
     def has_maps(self) -> bool:
@@ -271,7 +290,7 @@ def why_sentences(kind: str, ranked: tuple[Ranked, ...], slides: bool) -> tuple[
     return tuple(said)
 
 
-def _stage_view(trace: Trace, index: int) -> StageView:
+def _stage_view(trace: Trace, index: int, content: Box | None) -> StageView:
     out = trace.stages[index]
     lo, hi = out.value_range
     kernels = None
@@ -287,8 +306,9 @@ def _stage_view(trace: Trace, index: int) -> StageView:
             k, c, kh, kw = step.weight.shape
             kernels = KernelsView(k, c, kh, kw, step.weight, trace.stages[index - 1].labels)
     return StageView(
-        index, out.name, out.kind, out.shape, lo, hi, out.labels, about, how, out.data, kernels
-    )
+        index, out.name, out.kind, out.shape, lo, hi, out.labels, about, how, out.data, kernels,
+        content if index == 0 else None,
+    )  # fmt: skip
 
 
 def class_cell(trace: Trace, i: int) -> str:
@@ -307,9 +327,11 @@ def class_cell(trace: Trace, i: int) -> str:
 class RunView:
     """One run as everything shows it. Stage views are made when first asked for, then kept."""
 
-    def __init__(self, run_id: str, trace: Trace) -> None:
+    def __init__(self, run_id: str, trace: Trace, content: Box | None = None) -> None:
         self.id = run_id
         self.trace = trace
+        self.content = content
+        """Where the picture lies in the input when the rest was filled in (see StageView)."""
         self._stages: list[StageView | None] = [None] * len(trace)
 
     def __len__(self) -> int:
@@ -330,7 +352,7 @@ class RunView:
             raise IndexError(index)
         view = self._stages[index]
         if view is None:
-            view = self._stages[index] = _stage_view(self.trace, index)
+            view = self._stages[index] = _stage_view(self.trace, index, self.content)
         return view
 
     @property

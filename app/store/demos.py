@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from ..imaging.normalise import Box
 from .connections import ThreadConnections
-from .runs import input_array, input_bytes, spec_hash
+from .runs import box_from, box_text, input_array, input_bytes, spec_hash
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class DemoRecord:
     title: str
     description: str
     created_at: str = ""
+    content: Box | None = None
+    """Where the picture lies in the input (``RunRecord.content``)."""
 
 
 def token_hash(token: str) -> str:
@@ -60,9 +63,10 @@ class DemoStore:
             )
             cursor = conn.execute(
                 "INSERT OR IGNORE INTO demos (id, spec_hash, input, channels, height, width,"
-                " title, description, delete_token_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " title, description, delete_token_hash, content)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (record.id, digest, input_bytes(record.input), c, h, w, record.title,
-                 record.description, token_hash(delete_token)),
+                 record.description, token_hash(delete_token), box_text(record.content)),
             )  # fmt: skip
             return cursor.rowcount == 1
 
@@ -70,15 +74,15 @@ class DemoStore:
         with self._connections.get() as conn:  # a transaction
             row = conn.execute(
                 "SELECT specs.spec, input, channels, height, width, title, description,"
-                " demos.created_at FROM demos JOIN specs ON specs.hash = demos.spec_hash"
+                " demos.created_at, content FROM demos JOIN specs ON specs.hash = demos.spec_hash"
                 " WHERE demos.id = ?",
                 (demo_id,),
             ).fetchone()
         if row is None:
             return None
-        spec, data, c, h, w, title, description, created = row
+        spec, data, c, h, w, title, description, created, content = row
         return DemoRecord(demo_id, bytes(spec), input_array(data, c, h, w), title, description,
-                          created)  # fmt: skip
+                          created, box_from(content))  # fmt: skip
 
     def delete(self, demo_id: str, token: str) -> bool:
         """Delete the demo if ``token`` is its delete token (compared in constant time)."""

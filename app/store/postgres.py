@@ -14,9 +14,9 @@ import psycopg
 
 from .connections import ThreadConnections
 from .demos import DemoRecord, token_hash
-from .runs import RunRecord, input_array, input_bytes, spec_hash
+from .runs import RunRecord, box_from, box_text, input_array, input_bytes, spec_hash
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS specs (hash TEXT PRIMARY KEY, spec BYTEA NOT NULL)",
@@ -29,6 +29,9 @@ SCHEMA = [
         input BYTEA NOT NULL, channels INTEGER NOT NULL, height INTEGER NOT NULL,
         width INTEGER NOT NULL, title TEXT NOT NULL, description TEXT NOT NULL,
         delete_token_hash TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL DEFAULT now())""",
+    # version 4: where the picture lies in the input (see RunRecord.content)
+    "ALTER TABLE runs ADD COLUMN IF NOT EXISTS content TEXT",
+    "ALTER TABLE demos ADD COLUMN IF NOT EXISTS content TEXT",
 ]
 CREATED = "to_char(demos.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 SCHEMA_LOCK = 7_461_123  # an advisory lock: two servers starting at once migrate one at a time
@@ -86,22 +89,23 @@ class PostgresRunStore(PostgresDatabase):
         with self.connect() as conn:
             digest = self._put_spec(conn, record.spec)
             conn.execute(
-                "INSERT INTO runs (id, spec_hash, input, channels, height, width)"
-                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                (record.id, digest, input_bytes(record.input), c, h, w),
+                "INSERT INTO runs (id, spec_hash, input, channels, height, width, content)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (record.id, digest, input_bytes(record.input), c, h, w, box_text(record.content)),
             )
 
     def get(self, run_id: str) -> RunRecord | None:
         with self.connect() as conn:
             row = conn.execute(
-                "SELECT specs.spec, input, channels, height, width FROM runs"
+                "SELECT specs.spec, input, channels, height, width, content FROM runs"
                 " JOIN specs ON specs.hash = runs.spec_hash WHERE runs.id = %s",
                 (run_id,),
             ).fetchone()
         if row is None:
             return None
-        spec, data, c, h, w = row
-        return RunRecord(run_id, bytes(spec), input_array(bytes(data), c, h, w))
+        spec, data, c, h, w, content = row
+        x = input_array(bytes(data), c, h, w)
+        return RunRecord(run_id, bytes(spec), x, box_from(content))
 
 
 class PostgresDemoStore(PostgresDatabase):
@@ -111,10 +115,10 @@ class PostgresDemoStore(PostgresDatabase):
             digest = self._put_spec(conn, record.spec)
             cursor = conn.execute(
                 "INSERT INTO demos (id, spec_hash, input, channels, height, width, title,"
-                " description, delete_token_hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT DO NOTHING",
+                " description, delete_token_hash, content)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
                 (record.id, digest, input_bytes(record.input), c, h, w, record.title,
-                 record.description, token_hash(delete_token)),
+                 record.description, token_hash(delete_token), box_text(record.content)),
             )  # fmt: skip
             return cursor.rowcount == 1
 
@@ -122,15 +126,15 @@ class PostgresDemoStore(PostgresDatabase):
         with self.connect() as conn:
             row = conn.execute(
                 "SELECT specs.spec, input, channels, height, width, title, description, "
-                f"{CREATED} FROM demos JOIN specs ON specs.hash = demos.spec_hash"
+                f"{CREATED}, content FROM demos JOIN specs ON specs.hash = demos.spec_hash"
                 " WHERE demos.id = %s",
                 (demo_id,),
             ).fetchone()
         if row is None:
             return None
-        spec, data, c, h, w, title, description, created = row
+        spec, data, c, h, w, title, description, created, content = row
         return DemoRecord(demo_id, bytes(spec), input_array(bytes(data), c, h, w), title,
-                          description, created)  # fmt: skip
+                          description, created, box_from(content))  # fmt: skip
 
     def delete(self, demo_id: str, token: str) -> bool:
         with self.connect() as conn:

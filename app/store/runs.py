@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from ..imaging.normalise import Box
 from .connections import ThreadConnections
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS specs (
     hash TEXT PRIMARY KEY,
@@ -31,6 +32,7 @@ CREATE TABLE IF NOT EXISTS runs (
     channels INTEGER NOT NULL,
     height INTEGER NOT NULL,
     width INTEGER NOT NULL,
+    content TEXT,
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 CREATE TABLE IF NOT EXISTS demos (
@@ -43,11 +45,13 @@ CREATE TABLE IF NOT EXISTS demos (
     title TEXT NOT NULL,
     description TEXT NOT NULL,
     delete_token_hash TEXT NOT NULL,
+    content TEXT,
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 """
 # The version lives in a schema_version table; the migration and the new version commit together.
-# Version 2 had no demos table (SCHEMA adds it). Version 1 kept each run's spec in its row.
+# Version 3 had no content column (CONTENT adds it); version 2 no demos table (SCHEMA adds
+# it). Version 1 kept each run's spec in its row.
 FROM_VERSION_1 = """
 ALTER TABLE runs RENAME TO runs_v1;
 {schema}
@@ -56,6 +60,8 @@ INSERT INTO runs (id, spec_hash, input, channels, height, width, created_at)
     SELECT id, sha256(spec), input, channels, height, width, created_at FROM runs_v1;
 DROP TABLE runs_v1;
 """
+
+CONTENT = "ALTER TABLE {table} ADD COLUMN content TEXT"
 
 
 def spec_hash(spec: bytes) -> str:
@@ -69,6 +75,8 @@ class RunRecord:
     """The canonical spec JSON."""
     input: npt.NDArray[np.float32]
     """The normalised input, (C, H, W)."""
+    content: Box | None = None
+    """Where the picture lies in the input when the rest was filled in (``imaging.Fitted``)."""
 
 
 class RunStore:
@@ -108,6 +116,9 @@ class RunStore:
             script = FROM_VERSION_1.format(schema=SCHEMA) if "spec" in columns else SCHEMA
             for statement in filter(str.strip, script.split(";")):
                 conn.execute(statement)
+            for table in ("runs", "demos"):
+                if "content" not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+                    conn.execute(CONTENT.format(table=table))
             if version != SCHEMA_VERSION:
                 conn.execute("DELETE FROM schema_version")
                 conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
@@ -125,22 +136,34 @@ class RunStore:
                 "INSERT OR IGNORE INTO specs (hash, spec) VALUES (?, ?)", (digest, record.spec)
             )
             conn.execute(
-                "INSERT OR IGNORE INTO runs (id, spec_hash, input, channels, height, width)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (record.id, digest, data, c, h, w),
+                "INSERT OR IGNORE INTO runs (id, spec_hash, input, channels, height, width,"
+                " content) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (record.id, digest, data, c, h, w, box_text(record.content)),
             )
 
     def get(self, run_id: str) -> RunRecord | None:
         with self._connections.get() as conn:  # a transaction
             row = conn.execute(
-                "SELECT specs.spec, input, channels, height, width FROM runs"
+                "SELECT specs.spec, input, channels, height, width, content FROM runs"
                 " JOIN specs ON specs.hash = runs.spec_hash WHERE runs.id = ?",
                 (run_id,),
             ).fetchone()
         if row is None:
             return None
-        spec, data, c, h, w = row
-        return RunRecord(run_id, bytes(spec), input_array(data, c, h, w))
+        spec, data, c, h, w, content = row
+        return RunRecord(run_id, bytes(spec), input_array(data, c, h, w), box_from(content))
+
+
+def box_text(box: Box | None) -> str | None:
+    """A content box as its column holds it: 'top,left,bottom,right', or NULL."""
+    return None if box is None else ",".join(map(str, box))
+
+
+def box_from(text: str | None) -> Box | None:
+    if not text:
+        return None
+    top, left, bottom, right = map(int, text.split(","))
+    return top, left, bottom, right
 
 
 def input_bytes(x: npt.NDArray[np.float32]) -> bytes:

@@ -65,11 +65,27 @@ class PredictionModel(BaseModel):
     scores: dict[str, float]
 
 
+class Box(BaseModel):
+    top: int
+    left: int
+    bottom: int = Field(description="exclusive")
+    right: int = Field(description="exclusive")
+
+
+def box(b: tuple[int, int, int, int] | None) -> Box | None:
+    return None if b is None else Box(top=b[0], left=b[1], bottom=b[2], right=b[3])
+
+
 class RunModel(BaseModel):
     id: str
     url: str
     stages: list[StageModel]
     prediction: PredictionModel | None
+    content: Box | None = Field(
+        None,
+        description="where the picture lies in the input (stage 0) when its shape differs from "
+        "the input's: the rest was filled in by repeating the picture's edge pixels",
+    )
 
 
 class PresetModel(BaseModel):
@@ -105,14 +121,8 @@ def run_model(view: RunView, links: Links, base: str, values: bool = False) -> R
         prediction=PredictionModel(label=prediction.label, scores=prediction.scores)
         if prediction
         else None,
+        content=box(view.content),
     )
-
-
-class Box(BaseModel):
-    top: int
-    left: int
-    bottom: int = Field(description="exclusive")
-    right: int = Field(description="exclusive")
 
 
 class Place(BaseModel):
@@ -164,9 +174,6 @@ class ExplainModel(BaseModel):
 
 
 def explain_model(cell: CellView) -> ExplainModel:
-    def box(b: tuple[int, int, int, int] | None) -> Box | None:
-        return None if b is None else Box(top=b[0], left=b[1], bottom=b[2], right=b[3])
-
     def place(p: tuple[int, int] | None) -> Place | None:
         return None if p is None else Place(row=p[0], col=p[1])
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from .conftest import Shots
@@ -290,3 +292,38 @@ def test_a_built_pipeline_votes_like_the_slides(server, watched: Page, shot: Sho
     expect(page.locator("#prediction-heading output")).to_have_text("X")
     page.locator("#prediction").scroll_into_view_if_needed()
     shot(page, "built-vote", full_page=False)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_wide_photo_shows_the_bands_added_around_it_and_no_edges_there(
+    server, browser, size, shot: Shots, tmp_path
+):
+    rgb = np.full((150, 200, 3), (40, 110, 60), np.uint8)
+    rgb[:, 100:] = (220, 200, 120)  # one real edge, down the middle
+    picture = tmp_path / "wide.png"
+    Image.fromarray(rgb).save(picture)
+    page = opened(browser, size)
+    page.goto(server.url + "/")
+    page.check("input[name=source][value=upload]")
+    page.set_input_files("input[name=image]", str(picture))
+    page.check("input[name=preset][value=sobel-edges]")
+    page.click("#run")
+    page.wait_for_url(STEP)
+    note = page.locator("#stage-0 .added-note")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("above and below")
+    svg = page.locator("#stage-0 .pick > svg").bounding_box()
+    outline = page.locator("#stage-0 rect.content").bounding_box()
+    assert svg and outline
+    # the picture spans the map's width and the middle three quarters of its height
+    assert abs(outline["width"] - svg["width"]) <= 3  # its dashed line is 2 px wide
+    assert abs(outline["height"] / svg["height"] - 0.75) < 0.03
+    assert outline["y"] + outline["height"] <= SIZES[size][1]  # on the first screen
+    shot(page, f"{size}-wide-photo", full_page=False)
+    # the picture's only edge is upright, so Sobel Gy (across rows) is zero everywhere: the bands
+    # met the picture without a step (light bars made one); Gx finds the real edge
+    rid = page.url.split("/runs/")[1].split("?")[0]
+    body = page.request.get(f"{server.url}/api/runs/{rid}?values=true").json()
+    conv = body["stages"][1]
+    gx, gy = (np.array(conv["values"][conv["labels"].index(name)]) for name in ("sobel_gx", "sobel_gy"))
+    assert np.abs(gy).max() < 1e-5 and np.abs(gx).max() > 0.5
