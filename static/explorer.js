@@ -12,6 +12,7 @@
     var params = new URLSearchParams({ step: document.getElementById("steps").dataset.step });
     if (cell) params.set("cell", cell);
     if (root.dataset.scale === "map") params.set("scale", "map");
+    if (root.dataset.colours !== "viridis") params.set("colours", root.dataset.colours);
     var url = root.dataset.page + "?" + params.toString();
     htmx.ajax("GET", url, { target: "#explorer", swap: "outerHTML", push: url });
   }
@@ -139,7 +140,7 @@
   });
 
   // The share form sends the place the person is at now (they may have stepped since the page
-  // was built): the step, the selected cell and the colour scale, from the address bar.
+  // was built): the step, the selected cell, the colour scale and scheme, from the address bar.
   document.addEventListener("submit", function (e) {
     var form = e.target.closest && e.target.closest(".share form");
     if (!form) return;
@@ -147,6 +148,7 @@
     form.elements.step.value = here.get("step") || "0";
     form.elements.cell.value = here.get("cell") || "";
     form.elements.scale.value = here.get("scale") || "stage";
+    form.elements.colours.value = here.get("colours") || "viridis";
   }, true);
 
   // Next, Back, Play and the arrow keys all click a step link: note where it goes, and once the

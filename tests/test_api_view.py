@@ -10,13 +10,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cmap import Colormap
 from PIL import Image
 
 from app.engine import KINDS, get_preset, run
 from app.engine.explain import num
 from app.engine.presets import SLIDES_X
 from app.engine.spec import LAYER_KINDS
-from app.imaging.heatmap import PALETTES
+from app.imaging.heatmap import SCHEMES
 from app.service import EXAMPLES
 
 from .helpers import X_PNG, assert_close, parse, start
@@ -159,20 +160,41 @@ ZERO = {
 }
 
 
-async def test_the_png_the_legend_and_the_api_use_one_colour_scale(client):
-    """An all-zero map: the API, the page's legend and the picture agree on 0 to 1."""
-    body = await api_run(client, spec=ZERO)
+@pytest.mark.parametrize("colours", SCHEMES)
+async def test_the_png_the_legend_and_the_api_use_one_colour_scale(client, colours):
+    """An all-zero map: the API, the page's legend and the picture agree on 0 to 1, and on the
+    published colour map (checked against cmap itself) in each colour scheme."""
+    response = await client.post(
+        "/api/run", data={"spec": json.dumps(ZERO), "colours": colours},
+        files={"image": ("x.png", X_PNG, "image/png")},
+    )  # fmt: skip
+    body = response.json()
     stage = body["stages"][1]
     assert stage["min"] == stage["max"] == 0
-    assert stage["scale"] == {"palette": "sequential", "low": 0.0, "high": 1.0}
-    page = parse((await client.get(f"/runs/{body['id']}", params={"step": 1})).text)
+    colormap = SCHEMES[colours].sequential
+    assert stage["scale"] == {
+        "palette": "sequential",
+        "colormap": colormap,
+        "low": 0.0,
+        "high": 1.0,
+    }
+    lut = np.round(np.asarray(Colormap(colormap).lut(256))[:, :3] * 255).astype(int)
+    query = {"step": 1, **({"colours": colours} if colours != "viridis" else {})}
+    page = parse((await client.get(f"/runs/{body['id']}", params=query)).text)
     legend = page.one("li", id="stage-1").one("span", class_="legend")
     assert [end.text for end in legend.find_all("span", class_="end")] == ["0", "1"]
+    ramp = page.one("lineargradient", id=legend.one("rect")["fill"][5:-1])
+    stops = [s["stop-color"] for s in ramp.find_all("stop")]
+    hexed = ["#" + "".join(f"{v:02x}" for v in lut[i]) for i in (0, 255)]
+    assert [stops[0], stops[-1]] == hexed
     picture = await client.get(stage["heatmaps"][0].removeprefix("http://testserver"))
     rgb = np.asarray(Image.open(io.BytesIO(picture.content)).convert("RGB"))
-    assert (rgb == PALETTES["sequential"][0]).all()  # 0 is the low end of 0..1
+    assert (rgb == lut[0]).all()  # 0 is the low end of 0..1
+    again = (await client.get(f"/api/runs/{body['id']}", params={"colours": colours})).json()
+    assert again["stages"][1]["scale"] == stage["scale"]
     signed = (await api_run(client))["stages"][1]["scale"]
     assert signed["palette"] == "diverging" and signed["low"] == -signed["high"]
+    assert signed["colormap"] == SCHEMES["viridis"].diverging
 
 
 async def test_build_your_own_offers_tanh_and_sigmoid(client):
@@ -254,3 +276,15 @@ async def test_spec_errors_speak_the_pages_words_and_keep_the_path_apart(client)
     )
     assert page.status_code == 422 and "Stage 1 (conv), kernel 2 (mine) is 5x5" in page.text
     assert "stages[0]" not in page.text
+
+
+def test_the_web_layer_offers_exactly_the_colour_schemes_there_are():
+    from typing import get_args
+
+    from app.imaging.heatmap import DEFAULT_SCHEME
+    from app.web.deps import DEFAULT_COLOURS, Colours
+
+    assert get_args(Colours) == tuple(SCHEMES) and DEFAULT_COLOURS == DEFAULT_SCHEME
+    for scheme in SCHEMES.values():  # each colour map is the published one, 256 entries
+        for name in (scheme.sequential, scheme.diverging):
+            assert Colormap(name).lut(256).shape == (256, 4)

@@ -295,6 +295,14 @@ async def test_the_share_box_link_keeps_the_place_too(client):
     )
     link = tags(shared.text).find("input", id="share-link")[0]["value"]
     assert link.endswith("?step=2&cell=1.1.3.3")
-    page = tags((await client.get(f"/runs/{rid}", params={"step": 4})).text)
+    page = tags((await client.get(f"/runs/{rid}", params={"step": 4, "colours": "cividis"})).text)
     hidden = {a["name"]: a["value"] for a in page.find("input", type="hidden")}
-    assert hidden == {"step": "4", "cell": "", "scale": "stage"}
+    assert hidden == {"step": "4", "cell": "", "scale": "stage", "colours": "cividis"}
+    shared = await client.post(
+        f"/runs/{rid}/share", data={**hidden, "title": "in cividis"}, headers={"HX-Request": "true"}
+    )
+    link = tags(shared.text).find("input", id="share-link")[0]["value"]
+    assert link.endswith("?step=4&colours=cividis")
+    opened = parse((await client.get(link.removeprefix("http://testserver"))).text)
+    sheets = [i["href"] for i in opened.find_all("image") if "maps.png" in i["href"]]
+    assert sheets and all(h.endswith("maps.png?colours=cividis") for h in sheets)

@@ -11,7 +11,7 @@ from PIL import Image
 
 from app.engine import get_preset, run
 from app.engine.presets import SLIDES_X
-from app.imaging.heatmap import PALETTES
+from app.imaging.heatmap import palette as PALETTE
 from app.web import create_app
 
 from .helpers import X_PNG, map_pictures, parse, start, tags
@@ -147,7 +147,7 @@ async def test_signed_maps_are_centred_on_zero(client):
     colours = np.asarray(conv.convert("RGB")).astype(int)
 
     def near_palette(rgb: np.ndarray, palette: str, index: int) -> bool:
-        rows = PALETTES[palette][max(index - 1, 0) : index + 2].astype(int)
+        rows = PALETTE(palette)[max(index - 1, 0) : index + 2].astype(int)
         return bool((np.abs(rows - rgb).max(axis=1) <= 1).any())
 
     assert near_palette(colours[conv_values == conv_values.max()][0], "diverging", 255)
@@ -158,7 +158,7 @@ async def test_signed_maps_are_centred_on_zero(client):
     )
     relu_colours = np.asarray(relu.convert("RGB")).astype(int)
     zeros = relu_colours[trace.stage("relu1").data[0] == 0]
-    assert (zeros == PALETTES["sequential"][0]).all()  # the sequential scale starts at 0
+    assert (zeros == PALETTE("sequential")[0]).all()  # the sequential scale starts at 0
 
 
 async def test_the_api_runs_an_upload_and_lists_presets(client):

@@ -12,7 +12,7 @@ from PIL import Image
 
 from app.engine import explain, get_preset, run
 from app.engine.presets import SLIDES_X
-from app.imaging.heatmap import PALETTES
+from app.imaging.heatmap import palette
 from app.letters.data import CLASSES
 from app.letters.model import CONV1, CONV2, FLAT
 from app.service import EXAMPLES
@@ -139,7 +139,7 @@ async def test_next_sends_only_the_new_stage_the_nav_and_the_prediction(client):
     page = tags(response.text)
     assert [a["id"] for a in page.find("li", **{"class": "stage"})] == ["stage-3"]
     targets = [a["hx-target"] for a in page.find("hx-partial")]
-    assert targets == ["#steps", "#prediction"]
+    assert targets == ["#steps", "#look", "#prediction"]
     (nxt,) = page.find("a", rel="next")
     assert nxt["hx-target"] == "#stages" and nxt["hx-swap"] == "beforeend"
     assert nxt["hx-get"] == f"/runs/{rid}?step=4&fragment=next"
@@ -271,9 +271,9 @@ async def test_each_conv_stage_shows_its_kernels_as_one_picture(client):
     assert picture.size == (3, 11)  # three 3x3 kernels, one above the other, 1px apart
     pixels = np.asarray(picture)
     assert (pixels[3] == 255).all() and (pixels[7] == 255).all()  # the gaps are white
-    # diagonal_down: +1 on the diagonal (orange end), -1 elsewhere (blue end)
-    assert tuple(pixels[0, 0]) == tuple(PALETTES["diverging"][255])
-    assert tuple(pixels[0, 1]) == tuple(PALETTES["diverging"][0])
+    # diagonal_down: +1 on the diagonal (red end), -1 elsewhere (blue end)
+    assert tuple(pixels[0, 0]) == tuple(palette("diverging")[255])
+    assert tuple(pixels[0, 1]) == tuple(palette("diverging")[0])
     again = await client.get(
         f"/runs/{rid}/stages/1/kernels.png", headers={"If-None-Match": response.headers["etag"]}
     )
@@ -397,7 +397,12 @@ async def test_a_photo_of_another_shape_shows_what_was_added_around_it(client):
     assert "128x96" in note and "above and below" in note
     stage0 = page.one("li", id="stage-0")
     outline = stage0.one("rect", **{"class": "content"})
-    assert (outline["x"], outline["y"], outline["width"], outline["height"]) == ("0", "16", "128", "96")
+    assert (outline["x"], outline["y"], outline["width"], outline["height"]) == (
+        "0",
+        "16",
+        "128",
+        "96",
+    )
     assert stage0.one("path", **{"class": "added"})["d"].endswith("M0 16V112H128V16Z")
     assert not page.one("li", id="stage-1").find_all("path", **{"class": "added"})
     overview = parse((await client.get(f"/runs/{rid}/overview")).text)
@@ -412,3 +417,64 @@ async def test_a_photo_of_another_shape_shows_what_was_added_around_it(client):
         "p", **{"class": "added-note"}
     )
     assert (await client.get(f"/api/runs/{square}")).json()["content"] is None
+
+
+async def test_the_colour_scheme_is_kept_in_every_link_and_picture(client):
+    # Chosen on the home page, it goes through Run into the run's address, then into every step
+    # link, picture address, kernel picture, overview and share link; the default stays out.
+    home = parse((await client.get("/", params={"colours": "cividis"})).text)
+    assert home.one("input", name="colours")["value"] == "cividis"
+    assert not parse((await client.get("/")).text).find_all("input", name="colours")
+    response = await client.post(
+        "/runs", data={"source": "example", "example": "x", "preset": "seed-xo",
+                       "colours": "cividis"},
+    )  # fmt: skip
+    location = response.headers["location"]
+    assert location.endswith("?step=0&colours=cividis")
+    rid = location.split("/runs/")[1].split("?")[0]
+    page = parse((await client.get(f"/runs/{rid}", params={"step": 1, "colours": "cividis"})).text)
+    steps = page.one("nav", id="steps")
+    schemes = page.one("span", **{"class": "schemes"}).find_all("a")
+    look = page.one("p", id="look").find_all("a")
+    moves = [
+        a["href"]
+        for a in [*steps.find_all("a"), *look]
+        if a not in schemes and "step=" in a["href"]
+    ]
+    assert len(moves) == 4 and all("colours=cividis" in h for h in moves)  # back, next, all, scale
+    assert [a.get("aria-current") for a in schemes] == [None, "true"]
+    assert schemes[0]["href"] == f"/runs/{rid}?step=1"  # viridis, the default: left out
+    assert page.one("a", href="/?colours=cividis").text.startswith("← Try another")
+    overview_link = page.one("a", href=f"/runs/{rid}/overview?colours=cividis")
+    assert overview_link.text == "Overview"
+    sheets = [i["href"] for i in page.find_all("image") if "maps.png" in (i["href"] or "")]
+    assert sheets and all(h.endswith("?colours=cividis") for h in sheets)
+    caption = page.one("figure", **{"class": "kernel-list"}).one("figcaption").text
+    assert "yellow weights add, blue ones subtract" in caption
+    plain = parse((await client.get(f"/runs/{rid}", params={"step": 1})).text)
+    assert (
+        "red weights add, blue ones subtract"
+        in plain.one("figure", **{"class": "kernel-list"}).one("figcaption").text
+    )
+    kernels = {p.one("image", id="kernels-1")["href"] for p in (page, plain)}
+    assert len(kernels) == 2  # the kernel picture is drawn in each scheme's colours
+    # the pictures differ by scheme, and so do their ETags
+    one = await client.get(f"/runs/{rid}/stages/1/maps.png")
+    other = await client.get(f"/runs/{rid}/stages/1/maps.png", params={"colours": "cividis"})
+    assert one.content != other.content and one.headers["etag"] != other.headers["etag"]
+    stale = await client.get(
+        f"/runs/{rid}/stages/1/maps.png", params={"colours": "cividis"},
+        headers={"If-None-Match": one.headers["etag"]},
+    )  # fmt: skip
+    assert stale.status_code == 200
+    overview = parse(
+        (await client.get(f"/runs/{rid}/overview", params={"colours": "cividis"})).text
+    )
+    assert all(
+        "colours=cividis" in a["href"] for a in overview.find_all("a", **{"class": "column-head"})
+    )
+    assert (await client.get(f"/runs/{rid}", params={"colours": "rainbow"})).status_code == 422
+    saved = await client.post(
+        "/api/demos", json={"run_id": rid, "title": "c", "step": 1, "colours": "cividis"}
+    )
+    assert saved.json()["url"].endswith("?step=1&colours=cividis")

@@ -1,43 +1,76 @@
 """Feature maps as PNG heatmaps: one pixel per value, enlarged by the browser.
 
-Signed maps use a diverging blue-white-orange scale centred on 0; non-negative maps a sequential
-dark-purple-to-yellow scale. Both stay readable with the common colour-vision deficiencies.
+The colours come from published colour maps (the ``cmap`` package holds them exactly): signed
+maps use a diverging map centred on 0, non-negative maps a perceptually uniform sequential one.
+A person may pick another scheme (``SCHEMES``); every scheme reads with the common colour-vision
+deficiencies.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from cmap import Colormap
 from PIL import Image
 
-Anchor = tuple[int, int, int]
 
-DIVERGING: tuple[Anchor, ...] = (
-    (33, 102, 172),  # strong negative: blue
-    (146, 197, 222),
-    (247, 247, 247),  # zero: near white
-    (244, 165, 130),
-    (179, 88, 6),  # strong positive: orange-brown
-)
-SEQUENTIAL: tuple[Anchor, ...] = (
-    (68, 1, 84),  # zero: dark purple
-    (59, 82, 139),
-    (33, 145, 140),
-    (94, 201, 98),
-    (253, 231, 37),  # largest: yellow
-)
+@dataclass(frozen=True)
+class Scheme:
+    """A pair of colour maps: one for non-negative values, one for signed values."""
 
+    name: str
+    title: str
+    """What the page calls it."""
+    sequential: str
+    """The cmap name of the map for values from 0 up."""
+    diverging: str
+    """The cmap name of the map for signed values, its middle at 0."""
+    negative: str
+    """The diverging map's colour for negative values, in a word."""
+    positive: str
 
-def _palette(anchors: tuple[Anchor, ...]) -> npt.NDArray[np.uint8]:
-    """(256, 3) RGB entries interpolated between evenly spaced anchors."""
-    stops = np.linspace(0, 255, len(anchors))
-    channels = [np.interp(np.arange(256), stops, [a[i] for a in anchors]) for i in range(3)]
-    return np.round(np.stack(channels, axis=1)).astype(np.uint8)
+    def colormap(self, palette: str) -> str:
+        """The cmap name for 'sequential' or 'diverging' values."""
+        return self.sequential if palette == "sequential" else self.diverging
 
 
-PALETTES = {"diverging": _palette(DIVERGING), "sequential": _palette(SEQUENTIAL)}
+SCHEMES = {
+    # viridis (van der Walt and Smith, CC0) and CET-D9, blue-white-red (Kovesi, CC BY 4.0)
+    "viridis": Scheme("viridis", "Viridis", "bids:viridis", "colorcet:cet_d9", "blue", "red"),
+    # cividis (Nunez, Anderton and Renslow) and CET-CBD1, blue-white-yellow (Kovesi, CC BY 4.0),
+    # both made for red-green colour-blind eyes
+    "cividis": Scheme(
+        "cividis",
+        "Cividis, for colour blindness",
+        "cividis:cividis",
+        "colorcet:cet_cbd1",
+        "blue",
+        "yellow",
+    ),
+}
+DEFAULT_SCHEME = "viridis"
+
+
+def _lut(name: str) -> npt.NDArray[np.uint8]:
+    """(256, 3) RGB entries of the named colour map."""
+    rgba = np.asarray(Colormap(name).lut(256), np.float64)
+    return np.round(rgba[:, :3] * 255).astype(np.uint8)
+
+
+COLOURS = {
+    name: _lut(name)
+    for scheme in SCHEMES.values()
+    for name in (scheme.sequential, scheme.diverging)
+}
+"""Each colour map in use, as 256 RGB entries: value index i (``palette_index``) is entry i."""
+
+
+def palette(kind: str, scheme: str = DEFAULT_SCHEME) -> npt.NDArray[np.uint8]:
+    """The 256 colours of ``scheme`` for 'sequential' or 'diverging' values."""
+    return COLOURS[SCHEMES[scheme].colormap(kind)]
 
 
 def scale_for(lo: float, hi: float) -> tuple[str, float, float]:
@@ -56,8 +89,8 @@ def palette_index(values: npt.NDArray[np.float32], lo: float, hi: float) -> npt.
 
 def heatmap_image(values: npt.NDArray[np.float32], lo: float, hi: float) -> Image.Image:
     """(H, W) values as an RGB picture on the scale ``scale_for`` picks for [lo, hi]."""
-    palette, low, high = scale_for(lo, hi)
-    return Image.fromarray(PALETTES[palette][palette_index(values, low, high)], "RGB")
+    kind, low, high = scale_for(lo, hi)
+    return Image.fromarray(palette(kind)[palette_index(values, low, high)], "RGB")
 
 
 SHEET_GAP = 1
@@ -80,33 +113,36 @@ def sheet_png(
     scales: list[tuple[str, float, float]],
     per_row: int | None = None,
     optimize: bool = True,
+    scheme: str = DEFAULT_SCHEME,
 ) -> bytes:
     """Maps (M, H, W) in one palette PNG, ``per_row`` to a row (all of them when None): map m at
     x = (m % per_row) * (W + SHEET_GAP), y = (m // per_row) * (H + SHEET_GAP), each on its
-    (palette, lo, hi); the gaps are transparent. Only the colours in use go into the PNG's
-    palette, which keeps small maps small."""
+    (palette, lo, hi) in ``scheme``'s colours; the gaps are transparent. Only the colours in
+    use go into the PNG's palette, which keeps small maps small."""
     count, height, width = planes.shape
     columns = min(per_row or count, count)
     across, down = width + SHEET_GAP, height + SHEET_GAP
     sheet_w, sheet_h = sheet_size(count, height, width, per_row)
     codes = np.full((sheet_h, sheet_w), _GAP, np.int32)
-    for m, (palette, lo, hi) in enumerate(scales):
+    for m, (kind, lo, hi) in enumerate(scales):
         y, x = m // columns * down, m % columns * across
-        offset = 256 * _PALETTE_CODES.index(palette)
+        offset = 256 * _PALETTE_CODES.index(kind)
         index = palette_index(planes[m], lo, hi).astype(np.int32)
         codes[y : y + height, x : x + width] = index + offset
     used = np.flatnonzero(np.bincount(codes.ravel(), minlength=_GAP + 1))
     if len(used) > 256:  # two palettes' worth of colours: an RGBA picture instead
         lookup = np.zeros((_GAP + 1, 4), np.uint8)
         for i, name in enumerate(_PALETTE_CODES):
-            lookup[256 * i : 256 * (i + 1), :3] = PALETTES[name]
+            lookup[256 * i : 256 * (i + 1), :3] = palette(name, scheme)
             lookup[256 * i : 256 * (i + 1), 3] = 255
         image = Image.fromarray(lookup[codes], "RGBA")
     else:
         compact = np.zeros(_GAP + 1, np.uint8)
         compact[used] = np.arange(len(used))
         image = Image.fromarray(compact[codes], "P")
-        colours = np.concatenate([*(PALETTES[name] for name in _PALETTE_CODES), [[255, 255, 255]]])
+        colours = np.concatenate(
+            [*(palette(name, scheme) for name in _PALETTE_CODES), [[255, 255, 255]]]
+        )
         image.putpalette(colours[used].ravel().tolist())
         if used[-1] == _GAP:
             image.info["transparency"] = len(used) - 1
@@ -115,9 +151,10 @@ def sheet_png(
     return buffer.getvalue()
 
 
-def kernel_sheet_png(weight: npt.NDArray[np.float32]) -> bytes:
+def kernel_sheet_png(weight: npt.NDArray[np.float32], scheme: str = DEFAULT_SCHEME) -> bytes:
     """Kernels (K, C, kh, kw) as one sheet: a row per kernel, a kh x kw tile per input map, all
     on one diverging scale centred on 0, the gaps between them transparent."""
     k, c, kh, kw = weight.shape
     bound = float(np.abs(weight).max()) or 1.0
-    return sheet_png(weight.reshape(k * c, kh, kw), [("diverging", -bound, bound)] * (k * c), c)
+    scales = [("diverging", -bound, bound)] * (k * c)
+    return sheet_png(weight.reshape(k * c, kh, kw), scales, c, scheme=scheme)

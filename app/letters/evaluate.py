@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
 
-from ..imaging.heatmap import PALETTES
+from ..imaging.heatmap import palette
 from .data import CLASSES, held_out_recipes
 from .model import Params, predict
 from .train import build
@@ -52,7 +52,7 @@ def confusion_png(evaluation: Evaluation, path: Path) -> None:
     n = len(CLASSES)
     share = evaluation.confusion / np.maximum(evaluation.confusion.sum(axis=1, keepdims=True), 1)
     index = np.round(np.sqrt(share) * 255).astype(np.uint8)  # sqrt: small confusions stay visible
-    cells = PALETTES["sequential"][index]
+    cells = palette("sequential")[index]
     grid = Image.fromarray(cells, "RGB").resize((n * CELL, n * CELL), Image.Resampling.NEAREST)
     margin = CELL + 6
     picture = Image.new("RGB", (n * CELL + margin, n * CELL + margin), "white")

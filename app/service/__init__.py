@@ -7,6 +7,7 @@ returns, and the error types that web turns into 4xx answers.
 from ..engine import EngineError, PipelineSpec
 from ..engine.explain import num, precise
 from ..imaging import ImageError
+from ..imaging.heatmap import COLOURS, DEFAULT_SCHEME, SCHEMES, Scheme
 from .builder import ACTIVATIONS, INPUT_SIDES, KERNEL_NAMES, KERNEL_SIDES, kernel_grid
 from .cells import CellView, Term, cell_key, parse_cell
 from .cells import explain as explain_cell
@@ -17,10 +18,13 @@ from .view import ColourScale, MapView, PredictionView, RunView, StageView
 
 __all__ = [
     "ACTIVATIONS",
+    "COLOURS",
+    "DEFAULT_SCHEME",
     "EXAMPLES",
     "INPUT_SIDES",
     "KERNEL_NAMES",
     "KERNEL_SIDES",
+    "SCHEMES",
     "Busy",
     "CellView",
     "ColourScale",
@@ -35,6 +39,7 @@ __all__ = [
     "PredictionView",
     "RunView",
     "SavedDemo",
+    "Scheme",
     "StageView",
     "Term",
     "cell_key",

@@ -17,7 +17,7 @@ from ..engine import EngineError, PipelineSpec, Preset, Trace, compile_pipeline,
 from ..engine.pipeline import Pipeline
 from ..imaging import load_input
 from ..imaging.card import card_png
-from ..imaging.heatmap import sheet_png
+from ..imaging.heatmap import DEFAULT_SCHEME, sheet_png
 from ..imaging.normalise import Box
 from ..settings import Settings
 from ..store import DemoRecord, Demos, RunRecord, Runs, open_stores
@@ -275,11 +275,14 @@ class Explorer:
         """One cell's arithmetic (EngineError for a cell the run does not have)."""
         return cells.explain(self.view(rid), stage, channel, y, x)
 
-    def heatmap(self, rid: str, stage: int, index: int | None, per_map: bool = False) -> bytes:
+    def heatmap(
+        self, rid: str, stage: int, index: int | None, per_map: bool = False,
+        scheme: str = DEFAULT_SCHEME,
+    ) -> bytes:  # fmt: skip
         """Map ``index`` of ``stage`` as a PNG, or with ``index`` None the stage's sheet (every
-        map side by side, see ``sheet_png``), on the stage's shared scale or each map's own;
-        drawn once, then kept (with the runs, in the cache's budget)."""
-        cached = self.cached_heatmap(rid, stage, index, per_map)
+        map side by side, see ``sheet_png``), on the stage's shared scale or each map's own, in
+        ``scheme``'s colours; drawn once, then kept (with the runs, in the cache's budget)."""
+        cached = self.cached_heatmap(rid, stage, index, per_map, scheme)
         if cached is not None:
             return cached
         out = self.stage(rid, stage)
@@ -291,8 +294,9 @@ class Explorer:
         png = sheet_png(
             planes[index : index + 1] if index is not None else planes,
             [(sc.palette, sc.low, sc.high) for sc in scales],
+            scheme=scheme,
         )
-        self.keep("png", _heatmap_key(rid, stage, index, per_map), png)
+        self.keep("png", _heatmap_key(rid, stage, index, per_map, scheme), png)
         return png
 
     def recall(self, kind: str, key: str) -> bytes | None:
@@ -314,21 +318,22 @@ class Explorer:
         return body
 
     def cached_heatmap(
-        self, rid: str, stage: int, index: int | None, per_map: bool
+        self, rid: str, stage: int, index: int | None, per_map: bool, scheme: str = DEFAULT_SCHEME
     ) -> bytes | None:
         """The heatmap's (or sheet's) PNG if it was drawn before and is still kept, else None."""
-        return self.recall("png", _heatmap_key(rid, stage, index, per_map))
+        return self.recall("png", _heatmap_key(rid, stage, index, per_map, scheme))
 
-    def kernels(self, rid: str, stage: int) -> bytes:
+    def kernels(self, rid: str, stage: int, scheme: str = DEFAULT_SCHEME) -> bytes:
         """The kernels of convolution ``stage`` as one picture (see ``KernelsView.png``)."""
         out = self.stage(rid, stage)
         if out.kernels is None:
             raise NotFound(f"stage {stage} is not a convolution")
-        return out.kernels.png
+        return out.kernels.png(scheme)
 
 
-def _heatmap_key(rid: str, stage: int, index: int | None, per_map: bool) -> str:
-    return f"{rid}/{stage}/{'all' if index is None else index}/{'map' if per_map else 'stage'}"
+def _heatmap_key(rid: str, stage: int, index: int | None, per_map: bool, scheme: str) -> str:
+    which = "all" if index is None else index
+    return f"{rid}/{stage}/{which}/{'map' if per_map else 'stage'}/{scheme}"
 
 
 @lru_cache(maxsize=64)

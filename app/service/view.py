@@ -8,7 +8,7 @@ texts and kernels. Templates and the API read only this; explaining a cell is ``
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -19,7 +19,15 @@ from ..engine.explain import nums, precise
 from ..engine.presets import SLIDES_VOTE_INPUT, get_preset
 from ..engine.slides import slides_vote
 from ..engine.steps import ConvStep, DenseStep, SoftmaxStep
-from ..imaging.heatmap import SHEET_GAP, kernel_sheet_png, scale_for, sheet_png, sheet_size
+from ..imaging.heatmap import (
+    DEFAULT_SCHEME,
+    SCHEMES,
+    SHEET_GAP,
+    kernel_sheet_png,
+    scale_for,
+    sheet_png,
+    sheet_size,
+)  # fmt: skip
 from ..imaging.normalise import Box
 
 TABLE_MAX_SIDE = 16
@@ -58,6 +66,10 @@ class ColourScale:
     """'diverging' (centred on 0, for signed values) or 'sequential' (0 upwards)."""
     low: float
     high: float
+
+    def colormap(self, scheme: str = DEFAULT_SCHEME) -> str:
+        """The published colour map (its cmap name) this scale uses in ``scheme``."""
+        return SCHEMES[scheme].colormap(self.palette)
 
 
 def colour_scale(lo: float, hi: float) -> ColourScale:
@@ -109,21 +121,23 @@ class KernelsView:
     """(K, C, kh, kw) as written in the spec."""
     inputs: tuple[str, ...] = ()
     """The names of the input maps (the previous stage's maps), one per channel."""
+    _drawn: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @property
     def sheet_size(self) -> tuple[int, int]:
         """(width, height) of the kernels picture: a row of ``channels`` tiles per kernel."""
         return sheet_size(self.count * self.channels, self.kh, self.kw, self.channels)
 
-    @cached_property
-    def png(self) -> bytes:
-        """The kernels picture (see ``kernel_sheet_png``)."""
-        return kernel_sheet_png(self.weights)
+    def png(self, scheme: str = DEFAULT_SCHEME) -> bytes:
+        """The kernels picture in ``scheme``'s colours (see ``kernel_sheet_png``), drawn once."""
+        drawn = self._drawn.get(scheme)
+        if drawn is None:
+            drawn = self._drawn[scheme] = kernel_sheet_png(self.weights, scheme)
+        return drawn
 
-    @cached_property
-    def data_url(self) -> str:
+    def data_url(self, scheme: str = DEFAULT_SCHEME) -> str:
         """The kernels picture inside the page: a few hundred bytes, not worth a request."""
-        return data_url(self.png)
+        return data_url(self.png(scheme))
 
     @property
     def tile_zoom(self) -> int:
@@ -191,14 +205,13 @@ class StageView:
     def map_count(self) -> int:
         return int(self.data.shape[0]) if self.has_maps else 1
 
-    def live_picture(self) -> str:
+    def live_picture(self, scheme: str = DEFAULT_SCHEME) -> str:
         """The maps for the live view as a data URL, LIVE_PER_ROW to a row on the stage's scale,
         drawn fast (no PNG optimising) and not kept: the drawing changes with the next pen
         movement."""
         scale = (self.scale.palette, self.scale.low, self.scale.high)
-        return data_url(
-            sheet_png(self.data, [scale] * self.map_count, LIVE_PER_ROW, optimize=False)
-        )
+        scales = [scale] * self.map_count
+        return data_url(sheet_png(self.data, scales, LIVE_PER_ROW, optimize=False, scheme=scheme))
 
     @property
     def live_size(self) -> tuple[int, int]:

@@ -8,7 +8,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from .deps import LinksDep, RunLimit, SaveLimit, Service, absolute, in_pool
+from .deps import (
+    DEFAULT_COLOURS,
+    Colours,
+    ColoursParam,
+    LinksDep,
+    RunLimit,
+    SaveLimit,
+    Service,
+    absolute,
+    in_pool,
+)
 from .schemas import (
     DemoCreated,
     DemoIn,
@@ -30,7 +40,7 @@ RUN_EXAMPLE = {
     "stages": [
         {"index": 1, "name": "conv1", "kind": "conv", "shape": [3, 7, 7], "min": -0.7777778,
          "max": 1.0, "labels": ["diagonal_down", "x_center", "diagonal_up"],
-         "scale": {"palette": "diverging", "low": -1.0, "high": 1.0},
+         "scale": {"palette": "diverging", "colormap": "crameri:vik", "low": -1.0, "high": 1.0},
          "heatmaps": ["http://127.0.0.1:8000/runs/k3v6…/stages/1/maps/0.png", "…"],
          "values": [[[0.7777778, -0.1111111, 0.1111111, "…"], "…"], "…"]}
     ],
@@ -58,15 +68,19 @@ async def api_run(
     image: Annotated[UploadFile, File(description="PNG, JPEG, GIF or WebP")],
     preset: Annotated[str | None, Form(description="a preset name (default seed-xo)")] = None,
     spec: Annotated[str | None, Form(description="a pipeline spec as JSON")] = None,
+    colours: Annotated[
+        Colours, Form(description="the colour scheme of the pictures: viridis or cividis")
+    ] = DEFAULT_COLOURS,
 ) -> Response:
     """Run a picture through a preset or a spec: every stage's shape, range and pictures."""
     data, base = await image.read(), absolute(request, "")
     # the same picture through the same pipeline gives the same run: its answer is kept
-    digest = hashlib.sha256(f"{base}\0{preset or ''}\0{spec or ''}\0".encode() + data)
+    digest = hashlib.sha256(f"{base}\0{preset or ''}\0{spec or ''}\0{colours}\0".encode() + data)
 
     def run() -> bytes:  # decoding and running happen on the CPU pool, not the event loop
         made = service.run_upload(data, None, service.resolve_spec(preset, spec))
-        return run_model(made, links, base).model_dump_json(exclude_unset=True).encode()
+        answer = run_model(made, links, base, colours=colours)
+        return answer.model_dump_json(exclude_unset=True).encode()
 
     body = await service.built("api-run", digest.hexdigest(), run)
     return Response(body, media_type="application/json")
@@ -83,9 +97,11 @@ def api_get_run(
     links: LinksDep,
     run_id: str,
     values: Annotated[bool, Query(description="add each stage's numbers")] = False,
+    colours: ColoursParam = DEFAULT_COLOURS,
 ) -> RunModel:
     """A stored run: its stages (and with ``values=true`` their numbers) and its prediction."""
-    return run_model(service.view(run_id), links, absolute(request, ""), values=values)
+    base = absolute(request, "")
+    return run_model(service.view(run_id), links, base, values=values, colours=colours)
 
 
 @router.get(
@@ -131,7 +147,7 @@ def api_save_demo(
     """Save a run as a demo: 201 with a delete link when new, 200 when it already exists."""
     step, cell = service.place(body.run_id, body.step or 0, body.cell)
     saved = service.save_demo(body.run_id, body.title.strip(), body.description.strip())
-    created = demo_links(request, links, saved, (step, cell, body.scale))
+    created = demo_links(request, links, saved, (step, cell, body.scale, body.colours))
     status = 201 if saved.created else 200
     return JSONResponse(created.model_dump(exclude_none=True), status_code=status)
 

@@ -15,12 +15,12 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from .. import __version__
 from ..resources import resource_dir
-from ..service import Explorer, num, precise
+from ..service import SCHEMES, Explorer, num, precise
 from ..settings import Settings
 from . import api, demos, docs, health, pages, runs
 from .errors import HANDLERS, BodyLimit
-from .filters import table_rows, vector_cells
-from .links import Links, step_link
+from .filters import ramp_defs, ramp_id, table_rows, vector_cells
+from .links import Links, step_link, with_look
 from .ratelimit import RateLimiter
 from .security import SecurityHeaders
 
@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.run_limiter = RateLimiter("runs", settings.runs_per_minute)
     templates = Jinja2Templates(directory=resource_dir("templates"))
     templates.env.filters.update(
-        num=num, precise=precise, table_rows=table_rows, vector_cells=vector_cells
+        num=num, precise=precise, table_rows=table_rows, vector_cells=vector_cells, ramp_id=ramp_id
     )
     templates.env.auto_reload = False  # read each template once, not stat it on every render
     app.state.templates = templates
@@ -78,7 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     links = Links(app.router)
     app.state.links = links
     templates.env.globals.update(link=links.path, static=links.static, sheet=links.sheet,
-                                 step_link=step_link)  # fmt: skip
+                                 step_link=step_link, schemes=SCHEMES, ramp_defs=ramp_defs,
+                                 home_in=lambda colours: with_look(links.path("home"),
+                                                                   colours=colours))  # fmt: skip
     for error, handler in HANDLERS.items():
         app.add_exception_handler(error, handler)
     # Bodies sent without a length are counted as they arrive (the 413 reaches our handlers);

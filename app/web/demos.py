@@ -9,6 +9,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from .deps import (
+    DEFAULT_COLOURS,
+    Colours,
+    ColoursParam,
     LinksDep,
     RenderDep,
     SaveLimit,
@@ -19,6 +22,7 @@ from .deps import (
     in_pool,
     picture_response,
 )
+from .links import with_look
 from .schemas import demo_links
 from .security import content_security_policy
 from .stepping import overview_context, render_step, step_context
@@ -39,7 +43,8 @@ def show_demo(
     Demos never change, so the page's ETag is the demo, the view and the templates' build."""
     shape = f"{render.htmx}.{view.fragment or ''}"
     app_build = request.app.state.build
-    etag = f'W/"{demo_id}.{view.step}.{view.cell or ""}.{view.scale}.{shape}.{app_build}"'
+    place = f"{view.step}.{view.cell or ''}.{view.scale}.{view.colours}"
+    etag = f'W/"{demo_id}.{place}.{shape}.{app_build}"'
     cached = {**PRIVATE, "ETag": etag, "Cache-Control": "no-cache"}
     if request.headers.get("if-none-match") == etag:
         service.demo_record(demo_id)  # a deleted demo is a 404, not a 304
@@ -54,7 +59,7 @@ def show_demo(
         **step_context(service.view(rid), view, page),
         "demo": record,
         "preview": preview,
-        "overview": links.path("demo_overview", demo_id=demo_id),
+        "overview": with_look(links.path("demo_overview", demo_id=demo_id), colours=view.colours),
     }
     response = render_step(render, view, context)
     response.headers.update(cached)
@@ -63,13 +68,15 @@ def show_demo(
 
 @router.get("/d/{demo_id}/overview", response_class=HTMLResponse, name="demo_overview")
 @in_pool
-def demo_overview(service: Service, links: LinksDep, render: RenderDep, demo_id: str) -> Response:
+def demo_overview(
+    service: Service, links: LinksDep, render: RenderDep, demo_id: str,
+    colours: ColoursParam = DEFAULT_COLOURS,
+) -> Response:  # fmt: skip
     """A demo's stages all at once; its columns open the demo's own pages."""
     record, rid = service.demo(demo_id)
     page = links.path("show_demo", demo_id=demo_id)
-    response = render(
-        "overview.html", {**overview_context(service.view(rid), page), "demo": record}
-    )
+    context = {**overview_context(service.view(rid), page, colours), "demo": record}
+    response = render("overview.html", context)
     response.headers.update(PRIVATE)
     return response
 
@@ -121,14 +128,15 @@ def share_run(
     step: Annotated[int, Form(ge=0)] = 0,
     cell: Annotated[str, Form(max_length=40)] = "",
     scale: Annotated[Scale, Form()] = "stage",
+    colours: Annotated[Colours, Form()] = DEFAULT_COLOURS,
 ) -> Response:
     """The share box on a run page: save, then show the link (opening where the sharer was: the
-    step, the selected cell, the colour scale), a copy button and the delete link (in place for
-    htmx; as a page of its own when the form is sent without scripts)."""
+    step, the selected cell, the colour scale and scheme), a copy button and the delete link (in
+    place for htmx; as a page of its own when the form is sent without scripts)."""
     at_step, at_cell = service.place(run_id, step, cell or None)
     saved = service.save_demo(run_id, title.strip(), description.strip())
     context = {
-        "links": demo_links(request, links, saved, (at_step, at_cell, scale)),
+        "links": demo_links(request, links, saved, (at_step, at_cell, scale, colours)),
         "created": saved.created,
         "embed": absolute(request, links.path("embed_demo", demo_id=saved.id)),
         "run_id": run_id,

@@ -21,6 +21,9 @@ from .ratelimit import client_address
 
 R = TypeVar("R")
 Scale = Literal["stage", "map"]
+Colours = Literal["viridis", "cividis"]
+"""The colour schemes a page can be drawn in (the service's SCHEMES), viridis unless asked."""
+DEFAULT_COLOURS: Colours = "viridis"
 Fragment = Literal["next"]
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 
@@ -56,6 +59,13 @@ class View:
     cell: str | None = None
     scale: Scale = "stage"
     fragment: Fragment | None = None
+    colours: Colours = DEFAULT_COLOURS
+
+
+ColoursParam = Annotated[
+    Colours,
+    Query(description="the colour scheme: viridis, or cividis (tuned for colour-blind eyes)"),
+]
 
 
 async def view_params(
@@ -67,8 +77,9 @@ async def view_params(
     fragment: Annotated[
         Fragment | None, Query(description="for htmx: 'next' sends only the new stage")
     ] = None,
+    colours: ColoursParam = DEFAULT_COLOURS,
 ) -> View:
-    return View(step, cell, scale, fragment)
+    return View(step, cell, scale, fragment, colours)
 
 
 async def count_run(request: Request) -> None:

@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from markupsafe import Markup, escape
 
-from ..service import StageView
+from ..service import COLOURS, SCHEMES, StageView
+
+RAMP_STOPS = 17
+"""Colour stops in a legend's gradient, evenly spaced entries of the colour map's 256."""
 
 
 def table_rows(rows: tuple[tuple[str, ...], ...]) -> Markup:
@@ -25,3 +30,28 @@ def vector_cells(stage: StageView) -> Markup:
         + f">{text}</td>"  # the service's formatted numbers: digits, a point, a minus
         for i, (text, label) in enumerate(zip(stage.numbers, labels, strict=True))
     ))  # fmt: skip
+
+
+def ramp_id(colormap: str) -> str:
+    """The id of a colour map's legend gradient (see ``ramp_defs``)."""
+    return "ramp-" + colormap.replace(":", "-").replace("_", "-").lower()
+
+
+@cache
+def ramp_defs() -> Markup:
+    """Every scheme's colour maps as SVG gradients, for the legends to fill their ramps with:
+    entries of the same 256 colours the pictures use, so a legend and its pictures agree."""
+    gradients = []
+    for name in dict.fromkeys(n for s in SCHEMES.values() for n in (s.sequential, s.diverging)):
+        lut = COLOURS[name]
+        stops = "".join(
+            f'<stop offset="{i / (RAMP_STOPS - 1):.4g}" stop-color="#{r:02x}{g:02x}{b:02x}"/>'
+            for i, (r, g, b) in (
+                (i, lut[round(i * 255 / (RAMP_STOPS - 1))]) for i in range(RAMP_STOPS)
+            )
+        )
+        gradients.append(f'<linearGradient id="{ramp_id(name)}">{stops}</linearGradient>')
+    return Markup(
+        '<svg class="defs" width="0" height="0" aria-hidden="true"><defs>'
+        + "".join(gradients) + "</defs></svg>"
+    )  # fmt: skip

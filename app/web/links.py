@@ -12,6 +12,8 @@ from urllib.parse import quote, urlencode
 
 from starlette.routing import Router
 
+from ..service import DEFAULT_SCHEME as DEFAULT
+
 
 class Links:
     def __init__(self, router: Router) -> None:
@@ -36,14 +38,15 @@ class Links:
     def static(self, path: str) -> str:
         return self.path("static", path=path)
 
-    def heatmap(self, run_id: str, stage: int, index: int, scale: str = "stage") -> str:
+    def heatmap(
+        self, run_id: str, stage: int, index: int, scale: str = "stage", colours: str = DEFAULT
+    ) -> str:
         url = self.path("heatmap", run_id=run_id, stage=stage, index=index)
-        return url + "?scale=map" if scale == "map" else url
+        return with_look(url, scale, colours)
 
-    def sheet(self, run_id: str, stage: int, scale: str = "stage") -> str:
+    def sheet(self, run_id: str, stage: int, scale: str = "stage", colours: str = DEFAULT) -> str:
         """The picture holding every map of ``stage`` side by side."""
-        url = self.path("sheet", run_id=run_id, stage=stage)
-        return url + "?scale=map" if scale == "map" else url
+        return with_look(self.path("sheet", run_id=run_id, stage=stage), scale, colours)
 
 
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")
@@ -65,11 +68,23 @@ def with_query(path: str, **params: object) -> str:
     return f"{path}?{urlencode(kept)}" if kept else path
 
 
-def step_link(
-    page: str, step: int, cell: str | None = None, scale: str = "stage", fragment: str | None = None
-) -> str:
-    """The explorer at ``page`` (a run's, a demo's or an embed's path) at ``step``, with the
-    selected cell, the per-map scale when chosen, and the fragment an htmx request asks for."""
+def with_look(path: str, scale: str = "stage", colours: str = DEFAULT) -> str:
+    """``path`` with how its pictures look: the per-map scale and the colour scheme, each only
+    when it is not the default."""
     return with_query(
-        page, step=step, cell=cell, scale=scale if scale != "stage" else None, fragment=fragment
-    )
+        path, scale=scale if scale != "stage" else None,
+        colours=colours if colours != DEFAULT else None,
+    )  # fmt: skip
+
+
+def step_link(
+    page: str, step: int, cell: str | None = None, scale: str = "stage",
+    fragment: str | None = None, colours: str = DEFAULT,
+) -> str:  # fmt: skip
+    """The explorer at ``page`` (a run's, a demo's or an embed's path) at ``step``, with the
+    selected cell, the per-map scale and the colour scheme when chosen, and the fragment an htmx
+    request asks for."""
+    return with_query(
+        page, step=step, cell=cell, scale=scale if scale != "stage" else None,
+        colours=colours if colours != DEFAULT else None, fragment=fragment,
+    )  # fmt: skip

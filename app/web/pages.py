@@ -6,14 +6,17 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from ..service import ACTIVATIONS, EXAMPLES, INPUT_SIDES, KERNEL_NAMES, KERNEL_SIDES, kernel_grid
-from .deps import RenderDep, Service
+from .deps import DEFAULT_COLOURS, ColoursParam, RenderDep, Service
 
 router = APIRouter(tags=["pages"])
 
 
 @router.get("/", response_class=HTMLResponse, name="home")
-def home(service: Service, render: RenderDep) -> HTMLResponse:
+def home(
+    service: Service, render: RenderDep, colours: ColoursParam = DEFAULT_COLOURS
+) -> HTMLResponse:
     context = {
+        "colours": colours,
         "presets": service.presets(),
         "examples": list(EXAMPLES.values()),
         "kernel_names": KERNEL_NAMES,

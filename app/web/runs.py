@@ -9,8 +9,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from ..service import (
+    DEFAULT_SCHEME,
     KERNEL_NAMES,
     KERNEL_SIDES,
+    SCHEMES,
     EngineError,
     Explorer,
     NotFound,
@@ -19,7 +21,9 @@ from ..service import (
     kernel_grid,
 )
 from .deps import (
+    DEFAULT_COLOURS,
     IMMUTABLE,
+    ColoursParam,
     LinksDep,
     RenderDep,
     RunLimit,
@@ -30,7 +34,8 @@ from .deps import (
     in_pool,
     picture_response,
 )
-from .stepping import VARY, overview_context, render_step, step_context
+from .links import step_link, with_look
+from .stepping import VARY, look, overview_context, render_step, step_context
 
 router = APIRouter(tags=["pages"])
 
@@ -86,9 +91,11 @@ async def create_run(
         made = await service.cpu(run)
     finally:
         await form.close()
+    colours = _text(form, "colours")
+    colours = colours if colours in SCHEMES else DEFAULT_SCHEME
     if form.get("live"):  # drawing with 'live' on: every stage at once, its pictures inside
-        return await service.cpu(lambda: render("_live.html", {"run": made}))
-    url = absolute(request, links.path("show_run", run_id=made.id) + "?step=0")
+        return await service.cpu(lambda: render("_live.html", {"run": made, **look(colours)}))
+    url = absolute(request, step_link(links.path("show_run", run_id=made.id), 0, colours=colours))
     if render.htmx:
         return Response(status_code=204, headers={"HX-Location": url})
     return RedirectResponse(url, status_code=303)
@@ -100,27 +107,32 @@ async def show_run(
 ) -> Response:
     """A run at a step. Runs never change, so a page once built is kept and the same step asked
     again is sent from memory; a new one is built on the CPU pool."""
-    key = f"{run_id}?{view.step}&{view.cell}&{view.scale}&{view.fragment}&{render.htmx}"
+    key = f"{run_id}?{view.step}&{view.cell}&{view.scale}&{view.colours}&{view.fragment}"
+    key += f"&{render.htmx}"
 
     def build() -> bytes:
         run = service.view(run_id)
         page = links.path("show_run", run_id=run_id)
-        context = {**step_context(run, view, page),
-                   "overview": links.path("overview", run_id=run_id)}  # fmt: skip
+        overview = with_look(links.path("overview", run_id=run_id), colours=view.colours)
+        context = {**step_context(run, view, page), "overview": overview}
         return bytes(render_step(render, view, context).body)
 
     return HTMLResponse(await service.built("page", key, build), headers={"Vary": VARY})
 
 
 @router.get("/runs/{run_id}/overview", response_class=HTMLResponse, name="overview")
-async def overview(service: Service, links: LinksDep, render: RenderDep, run_id: str) -> Response:
+async def overview(
+    service: Service, links: LinksDep, render: RenderDep, run_id: str,
+    colours: ColoursParam = DEFAULT_COLOURS,
+) -> Response:  # fmt: skip
     """Every stage of a run at once, left to right, each column opening its stage."""
 
     def build() -> bytes:
         page = links.path("show_run", run_id=run_id)
-        return bytes(render("overview.html", overview_context(service.view(run_id), page)).body)
+        context = overview_context(service.view(run_id), page, colours)
+        return bytes(render("overview.html", context).body)
 
-    return HTMLResponse(await service.built("overview", run_id, build))
+    return HTMLResponse(await service.built("overview", f"{run_id}?{colours}", build))
 
 
 @router.get("/runs/{run_id}/stages/{stage}/maps/{index}/numbers", name="numbers")
@@ -163,39 +175,45 @@ def kernel_numbers(
 
 @router.get("/runs/{run_id}/stages/{stage}/kernels.png", name="kernels")
 @in_pool
-def kernels(request: Request, service: Service, run_id: str, stage: int) -> Response:
-    etag = f'"{run_id}-{stage}-kernels"'
-    return picture_response(request, etag, lambda: service.kernels(run_id, stage))
+def kernels(
+    request: Request, service: Service, run_id: str, stage: int,
+    colours: ColoursParam = DEFAULT_COLOURS,
+) -> Response:  # fmt: skip
+    etag = f'"{run_id}-{stage}-kernels-{colours}"'
+    return picture_response(request, etag, lambda: service.kernels(run_id, stage, colours))
 
 
 @router.get("/runs/{run_id}/stages/{stage}/maps.png", name="sheet")
 async def sheet(
-    request: Request, service: Service, run_id: str, stage: int, scale: Scale = "stage"
-) -> Response:
+    request: Request, service: Service, run_id: str, stage: int, scale: Scale = "stage",
+    colours: ColoursParam = DEFAULT_COLOURS,
+) -> Response:  # fmt: skip
     """Every map of a stage side by side in one picture (the page shows each map's part of it),
     so a stage costs one request however many maps it has."""
-    return await _picture(request, service, run_id, stage, None, scale)
+    return await _picture(request, service, run_id, stage, None, scale, colours)
 
 
 @router.get("/runs/{run_id}/stages/{stage}/maps/{index}.png", name="heatmap")
 async def heatmap(
-    request: Request, service: Service, run_id: str, stage: int, index: int, scale: Scale = "stage"
-) -> Response:
+    request: Request, service: Service, run_id: str, stage: int, index: int,
+    scale: Scale = "stage", colours: ColoursParam = DEFAULT_COLOURS,
+) -> Response:  # fmt: skip
     """One map's heatmap."""
-    return await _picture(request, service, run_id, stage, index, scale)
+    return await _picture(request, service, run_id, stage, index, scale, colours)
 
 
 async def _picture(
-    request: Request, service: Service, run_id: str, stage: int, index: int | None, scale: Scale
-) -> Response:
+    request: Request, service: Service, run_id: str, stage: int, index: int | None,
+    scale: Scale, colours: str,
+) -> Response:  # fmt: skip
     """304 when the browser has it, from memory when it was drawn before (no thread hop), else
     drawn on the CPU pool."""
-    etag = f'"{run_id}-{stage}-{"all" if index is None else index}-{scale}"'
+    etag = f'"{run_id}-{stage}-{"all" if index is None else index}-{scale}-{colours}"'
     headers = {**IMMUTABLE, "ETag": etag}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     per_map = scale == "map"
-    png = service.cached_heatmap(run_id, stage, index, per_map)
+    png = service.cached_heatmap(run_id, stage, index, per_map, colours)
     if png is None:
-        png = await service.cpu(service.heatmap, run_id, stage, index, per_map)
+        png = await service.cpu(service.heatmap, run_id, stage, index, per_map, colours)
     return Response(png, media_type="image/png", headers=headers)

@@ -9,8 +9,8 @@ import numpy as np
 from fastapi import Request
 from pydantic import BaseModel, Field
 
-from ..service import CellView, RunView, SavedDemo, StageView
-from .deps import absolute
+from ..service import DEFAULT_SCHEME, CellView, RunView, SavedDemo, StageView
+from .deps import Colours, absolute
 from .links import Links, step_link
 
 SIGNIFICANT = 7
@@ -39,6 +39,10 @@ def _nan_to_none(value: Any) -> Any:
 
 class ScaleModel(BaseModel):
     palette: str = Field(description="'diverging' (centred on 0) or 'sequential' (0 upwards)")
+    colormap: str = Field(
+        description="the published colour map the pictures use, by its name in the cmap "
+        "package (e.g. bids:viridis): value low is its first colour, high its last"
+    )
     low: float = Field(description="the value at the first colour")
     high: float = Field(description="the value at the last colour")
 
@@ -95,7 +99,9 @@ class PresetModel(BaseModel):
     spec: dict[str, Any]
 
 
-def stage_model(stage: StageView, run_id: str, links: Links, base: str, values: bool) -> StageModel:
+def stage_model(
+    stage: StageView, run_id: str, links: Links, base: str, values: bool, colours: str
+) -> StageModel:
     extra = {"values": nested(stage.data)} if values else {}  # left unset (and out) otherwise
     return StageModel(
         index=stage.index,
@@ -105,19 +111,30 @@ def stage_model(stage: StageView, run_id: str, links: Links, base: str, values: 
         min=stage.low,
         max=stage.high,
         labels=list(stage.labels),
-        scale=ScaleModel(palette=stage.scale.palette, low=stage.scale.low, high=stage.scale.high),
-        heatmaps=[base + links.heatmap(run_id, stage.index, i) for i in range(stage.map_count)],
+        scale=ScaleModel(
+            palette=stage.scale.palette,
+            colormap=stage.scale.colormap(colours),
+            low=stage.scale.low,
+            high=stage.scale.high,
+        ),
+        heatmaps=[
+            base + links.heatmap(run_id, stage.index, i, colours=colours)
+            for i in range(stage.map_count)
+        ],
         **extra,
     )
 
 
-def run_model(view: RunView, links: Links, base: str, values: bool = False) -> RunModel:
+def run_model(
+    view: RunView, links: Links, base: str, values: bool = False,
+    colours: str = DEFAULT_SCHEME,
+) -> RunModel:  # fmt: skip
     """The run as the API gives it; ``base`` makes its links absolute."""
     prediction = view.trace.prediction
     return RunModel(
         id=view.id,
         url=base + links.path("show_run", run_id=view.id),
-        stages=[stage_model(s, view.id, links, base, values) for s in view.stages],
+        stages=[stage_model(s, view.id, links, base, values, colours) for s in view.stages],
         prediction=PredictionModel(label=prediction.label, scores=prediction.scores)
         if prediction
         else None,
@@ -193,8 +210,8 @@ def explain_model(cell: CellView) -> ExplainModel:
 
 
 Title = Annotated[str, Field(max_length=120)]
-SharedPlace = tuple[int, str | None, str]
-"""Where a shared link opens: (step, cell, scale)."""
+SharedPlace = tuple[int, str | None, str, str]
+"""Where a shared link opens: (step, cell, scale, colours)."""
 Description = Annotated[str, Field(max_length=2000)]
 
 
@@ -209,6 +226,10 @@ class DemoIn(BaseModel):
     scale: Annotated[
         Literal["stage", "map"], Field(description="one colour scale per stage, or per map")
     ] = "stage"
+    colours: Annotated[
+        Colours,
+        Field(description="the colour scheme: viridis, or cividis (tuned for colour-blind eyes)"),
+    ] = "viridis"
 
 
 class DemoCreated(BaseModel):
@@ -229,11 +250,12 @@ class DemoModel(BaseModel):
 def demo_links(
     request: Request, links: Links, saved: SavedDemo, place: SharedPlace | None = None
 ) -> DemoCreated:
-    """A saved demo's link (opening at ``place``, the sharer's (step, cell, scale), when given),
-    and its private delete link when the save made it."""
+    """A saved demo's link (opening at ``place``, the sharer's (step, cell, scale, colours), when
+    given), and its private delete link when the save made it."""
     url = absolute(request, links.path("show_demo", demo_id=saved.id))
-    if place is not None and place != (0, None, "stage"):  # the start needs no query
-        url = step_link(url, *place)
+    if place is not None and place != (0, None, "stage", DEFAULT_SCHEME):  # the start: no query
+        step, cell, scale, colours = place
+        url = step_link(url, step, cell, scale, colours=colours)
     delete = None
     if saved.delete_token:
         path = links.path("api_delete_demo", demo_id=saved.id)

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.responses import HTMLResponse
 
-from ..service import RunView, cell_key, explain_cell, parse_cell
+from ..service import SCHEMES, RunView, cell_key, explain_cell, parse_cell
 from .deps import Render, View
 
 
@@ -31,12 +31,18 @@ def step_context(view: RunView, where: View, page: str) -> dict[str, Any]:
         "explanation": explain_cell(view, *selected) if selected else None,
         "prediction": view.prediction if step == view.last else None,
         "scale": where.scale,
+        **look(where.colours),
     }
 
 
-def overview_context(run: RunView, page: str) -> dict[str, Any]:
+def look(colours: str) -> dict[str, Any]:
+    """What the templates need to draw in a colour scheme: its name (for links) and itself."""
+    return {"colours": colours, "scheme": SCHEMES[colours]}
+
+
+def overview_context(run: RunView, page: str, colours: str) -> dict[str, Any]:
     """What the overview shows: the run's stages, and the page its columns open (``page``)."""
-    return {"run": run, "page_path": page}
+    return {"run": run, "page_path": page, **look(colours)}
 
 
 def render_step(

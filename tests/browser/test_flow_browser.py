@@ -325,5 +325,46 @@ def test_a_wide_photo_shows_the_bands_added_around_it_and_no_edges_there(
     rid = page.url.split("/runs/")[1].split("?")[0]
     body = page.request.get(f"{server.url}/api/runs/{rid}?values=true").json()
     conv = body["stages"][1]
-    gx, gy = (np.array(conv["values"][conv["labels"].index(name)]) for name in ("sobel_gx", "sobel_gy"))
+    gx, gy = (
+        np.array(conv["values"][conv["labels"].index(name)]) for name in ("sobel_gx", "sobel_gy")
+    )
     assert np.abs(gy).max() < 1e-5 and np.abs(gx).max() > 0.5
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_colour_scheme_is_a_choice_kept_while_stepping_and_in_the_link(
+    server, browser, size, shot: Shots
+):
+    page = opened(browser, size)
+    run_example(page, server.url, "x", "seed-xo")
+    page.click("#steps a[rel=next]")
+    page.wait_for_url(re.compile(r"step=1"))
+    legend = page.locator("#stage-1 .legend svg.ramp")
+    expect(legend).to_be_visible()
+    before = page.locator("#stage-1 .legend rect").get_attribute("fill")
+    page.get_by_role("link", name="Cividis, for colour blindness").click()
+    page.wait_for_url(re.compile(r"colours=cividis"))
+    expect(page.locator("#look a[aria-current]")).to_have_text("Cividis, for colour blindness")
+    after = page.locator("#stage-1 .legend rect").get_attribute("fill")
+    assert before != after and "cbd1" in (after or "")
+    expect(page.locator("#stage-1 .kernel-list figcaption")).to_contain_text(
+        "yellow weights add, blue ones subtract"
+    )
+    sheets = page.locator("#stage-1 .pick image").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))"
+    )
+    assert sheets and all(h.endswith("colours=cividis") for h in sheets)
+    # Next and the arrow keys keep the scheme; the share box's link carries it
+    page.click("#steps a[rel=next]")
+    page.wait_for_url(re.compile(r"step=2"))
+    assert "colours=cividis" in page.url
+    expect(page.locator("#stage-2 .legend rect")).to_have_attribute("fill", re.compile("cividis"))
+    loaded = page.locator("#stage-2 .pick image").first.evaluate(
+        "img => fetch(img.getAttribute('href')).then(r => r.ok)"
+    )
+    assert loaded
+    shot(page, f"{size}-cividis", full_page=False)
+    page.locator("details.share summary").click()
+    page.locator("details.share button[type=submit]").click()
+    link = page.locator("#share-link")
+    expect(link).to_have_value(re.compile(r"step=2&colours=cividis$"))
