@@ -87,6 +87,8 @@ def test_upload_a_png_and_open_a_pushed_step_cold(server, watched: Page, shot: S
     page.click("button.run")
     page.wait_for_url(STEP)
     page.click("#steps a[rel=next]")
+    # a Next clicked while one is on its way is dropped (hx-sync), so wait for each
+    page.wait_for_url(re.compile(r"step=1"))
     page.click("#steps a[rel=next]")
     page.wait_for_url(re.compile(r"step=2"))
     expect(page.locator("li.stage")).to_have_count(3)
