@@ -87,8 +87,9 @@ def test_upload_a_png_and_open_a_pushed_step_cold(server, watched: Page, shot: S
     page.click("button.run")
     page.wait_for_url(STEP)
     page.click("#steps a[rel=next]")
-    # a Next clicked while one is on its way is dropped (hx-sync), so wait for each
+    # a Next clicked while one is on its way is dropped (hx-sync), so wait for its new bar
     page.wait_for_url(re.compile(r"step=1"))
+    expect(page.locator("#steps .where")).to_contain_text("Stage 1 of")
     page.click("#steps a[rel=next]")
     page.wait_for_url(re.compile(r"step=2"))
     expect(page.locator("li.stage")).to_have_count(3)
