@@ -38,18 +38,21 @@ class Scheme:
 
 
 SCHEMES = {
-    # viridis (van der Walt and Smith, CC0) and CET-D9, blue-white-red (Kovesi, CC BY 4.0)
-    "viridis": Scheme("viridis", "Viridis", "bids:viridis", "colorcet:cet_d9", "blue", "red"),
-    # cividis (Nunez, Anderton and Renslow) and CET-CBD1, blue-white-yellow (Kovesi, CC BY 4.0),
-    # both made for red-green colour-blind eyes
-    "cividis": Scheme(
-        "cividis",
-        "Cividis, for colour blindness",
-        "cividis:cividis",
-        "colorcet:cet_cbd1",
-        "blue",
-        "yellow",
-    ),
+    scheme.name: scheme
+    for scheme in (
+        # viridis (van der Walt and Smith, CC0) and CET-D9, blue-white-red (Kovesi, CC BY 4.0)
+        Scheme("viridis", "Viridis", "bids:viridis", "colorcet:cet_d9", "blue", "red"),
+        # cividis (Nunez, Anderton and Renslow) and CET-CBD1, blue-white-yellow (Kovesi, CC BY
+        # 4.0), both made for red-green colour-blind eyes
+        Scheme(
+            "cividis",
+            "Cividis, for colour blindness",
+            "cividis:cividis",
+            "colorcet:cet_cbd1",
+            "blue",
+            "yellow",
+        ),
+    )
 }
 DEFAULT_SCHEME = "viridis"
 

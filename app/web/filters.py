@@ -7,7 +7,7 @@ from functools import cache
 
 from markupsafe import Markup, escape
 
-from ..service import COLOURS, SCHEMES, StageView
+from ..service import COLOURS, StageView
 
 RAMP_STOPS = 17
 """Colour stops in a legend's gradient, evenly spaced entries of the colour map's 256."""
@@ -42,8 +42,7 @@ def ramp_defs() -> Markup:
     """Every scheme's colour maps as SVG gradients, for the legends to fill their ramps with:
     entries of the same 256 colours the pictures use, so a legend and its pictures agree."""
     gradients = []
-    for name in dict.fromkeys(n for s in SCHEMES.values() for n in (s.sequential, s.diverging)):
-        lut = COLOURS[name]
+    for name, lut in COLOURS.items():
         stops = "".join(
             f'<stop offset="{i / (RAMP_STOPS - 1):.4g}" stop-color="#{r:02x}{g:02x}{b:02x}"/>'
             for i, (r, g, b) in (

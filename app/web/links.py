@@ -68,13 +68,18 @@ def with_query(path: str, **params: object) -> str:
     return f"{path}?{urlencode(kept)}" if kept else path
 
 
+def _look(scale: str, colours: str) -> dict[str, str | None]:
+    """How pictures look, as query parameters: the per-map scale and the colour scheme, each
+    only when it is not the default."""
+    return {
+        "scale": scale if scale != "stage" else None,
+        "colours": colours if colours != DEFAULT else None,
+    }
+
+
 def with_look(path: str, scale: str = "stage", colours: str = DEFAULT) -> str:
-    """``path`` with how its pictures look: the per-map scale and the colour scheme, each only
-    when it is not the default."""
-    return with_query(
-        path, scale=scale if scale != "stage" else None,
-        colours=colours if colours != DEFAULT else None,
-    )  # fmt: skip
+    """``path`` with how its pictures look (``_look``)."""
+    return with_query(path, **_look(scale, colours))
 
 
 def step_link(
@@ -84,7 +89,4 @@ def step_link(
     """The explorer at ``page`` (a run's, a demo's or an embed's path) at ``step``, with the
     selected cell, the per-map scale and the colour scheme when chosen, and the fragment an htmx
     request asks for."""
-    return with_query(
-        page, step=step, cell=cell, scale=scale if scale != "stage" else None,
-        colours=colours if colours != DEFAULT else None, fragment=fragment,
-    )  # fmt: skip
+    return with_query(page, step=step, cell=cell, **_look(scale, colours), fragment=fragment)
