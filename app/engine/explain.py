@@ -130,7 +130,7 @@ def precise(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".") if not float(value).is_integer() else num(value)
 
 
-def _terms(values: F64) -> str:
+def sum_terms(values: F64) -> str:
     """'1 + 1 - 1 + ...' for a list of terms; long lists are cut with a count."""
     flat = [float(v) for v in values.ravel()]
     shown = flat if len(flat) <= MAX_FORMULA_TERMS else flat[: MAX_FORMULA_TERMS - 1]
@@ -216,7 +216,7 @@ def explain_conv(step: Step, source: F64, head: Head, field: Box) -> Explanation
     total = float(products.sum())
     divisor = kernel.size if step.mean else 1
     bias = 0.0 if lay.bias is None else float(lay.bias[k, 0])
-    formula = f"({_terms(products)}) / {divisor}" if divisor > 1 else _terms(products)
+    formula = f"({sum_terms(products)}) / {divisor}" if divisor > 1 else sum_terms(products)
     if bias:
         formula += f" + {num(bias)}" if bias > 0 else f" - {num(-bias)}"
     formula += f" = {num(head['value'])}"
@@ -242,7 +242,7 @@ def explain_pool(step: Step, source: F64, head: Head, field: Box) -> Explanation
     else:
         assert step.divisors is not None
         winner, total, divisor = None, float(inside.sum()), int(step.divisors[y, x])
-        formula = f"({_terms(inside)}) / {divisor} = {num(head['value'])}"
+        formula = f"({sum_terms(inside)}) / {divisor} = {num(head['value'])}"
     return PoolExplanation(
         **head, formula=formula, op=step.op, window=window, winner=winner, total=total,
         divisor=divisor, origin=(top, left),
@@ -256,7 +256,7 @@ def explain_dense(step: Step, source: F64, head: Head, field: Box) -> Explanatio
     weights = step.weight[i].astype(np.float64)
     terms = weights * source
     bias = 0.0 if step.bias is None else float(step.bias[i])
-    formula = f"{_terms(terms)}"
+    formula = f"{sum_terms(terms)}"
     if bias:
         formula += f" + {num(bias)}" if bias > 0 else f" - {num(-bias)}"
     formula += f" = {num(head['value'])}"
@@ -273,7 +273,7 @@ def explain_vote(step: Step, source: F64, head: Head, field: Box) -> Explanation
     positions = tuple(int(p) for p in np.flatnonzero(template == template.max()))
     terms = source[list(positions)]
     total = float(terms.sum())
-    formula = f"({_terms(terms)}) / {len(positions)} = {num(total)} / {len(positions)} = "
+    formula = f"({sum_terms(terms)}) / {len(positions)} = {num(total)} / {len(positions)} = "
     formula += precise(head["value"])
     return VoteExplanation(
         **head, formula=formula, label=step.labels[i], inputs=source, template=template,

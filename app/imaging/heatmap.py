@@ -149,9 +149,7 @@ def sheet_png(
         image.putpalette(colours[used].ravel().tolist())
         if used[-1] == _GAP:
             image.info["transparency"] = len(used) - 1
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=optimize)
-    return buffer.getvalue()
+    return _png(image, optimize)
 
 
 def kernel_sheet_png(weight: npt.NDArray[np.float32], scheme: str = DEFAULT_SCHEME) -> bytes:
@@ -161,3 +159,22 @@ def kernel_sheet_png(weight: npt.NDArray[np.float32], scheme: str = DEFAULT_SCHE
     bound = float(np.abs(weight).max()) or 1.0
     scales = [("diverging", -bound, bound)] * (k * c)
     return sheet_png(weight.reshape(k * c, kh, kw), scales, c, scheme=scheme)
+
+
+def channel_pngs(rgb: npt.NDArray[np.float32]) -> tuple[bytes, list[bytes]]:
+    """A (3, H, W) picture with values 0 to 1 as a colour PNG, and each of its red, green and
+    blue channels as its own PNG in that colour (black where the channel is 0)."""
+    pixels = np.round(np.clip(rgb, 0.0, 1.0) * 255).astype(np.uint8)
+    whole = Image.fromarray(np.ascontiguousarray(pixels.transpose(1, 2, 0)), "RGB")
+    channels = []
+    for c in range(3):
+        tinted = np.zeros((*pixels.shape[1:], 3), np.uint8)
+        tinted[..., c] = pixels[c]
+        channels.append(_png(Image.fromarray(tinted, "RGB")))
+    return _png(whole), channels
+
+
+def _png(image: Image.Image, optimize: bool = False) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=optimize)
+    return out.getvalue()

@@ -5,7 +5,7 @@ returns, and the error types that web turns into 4xx answers.
 """
 
 from ..engine import EngineError, PipelineSpec
-from ..engine.explain import num, precise
+from ..engine.explain import num, precise, sum_terms
 from ..imaging import ImageError
 from ..imaging.heatmap import COLOURS, DEFAULT_SCHEME, SCHEMES, Scheme
 from .builder import ACTIVATIONS, INPUT_SIDES, KERNEL_NAMES, KERNEL_SIDES, kernel_grid
@@ -13,20 +13,34 @@ from .cells import CellView, Term, cell_key, parse_cell
 from .cells import explain as explain_cell
 from .examples import EXAMPLES, Example
 from .explorer import Explorer, NotFound, SavedDemo
+from .lesson import (
+    CHAPTERS,
+    LETTERS_SPEC,
+    PIXELS_SPEC,
+    Chapter,
+    Place,
+    chapter_data,
+    chapter_number,
+    slides_print,
+)
 from .pool import Busy, OverBudget
 from .view import ColourScale, MapView, PredictionView, RunView, StageView
 
 __all__ = [
     "ACTIVATIONS",
+    "CHAPTERS",
     "COLOURS",
     "DEFAULT_SCHEME",
     "EXAMPLES",
     "INPUT_SIDES",
     "KERNEL_NAMES",
     "KERNEL_SIDES",
+    "LETTERS_SPEC",
+    "PIXELS_SPEC",
     "SCHEMES",
     "Busy",
     "CellView",
+    "Chapter",
     "ColourScale",
     "EngineError",
     "Example",
@@ -36,6 +50,7 @@ __all__ = [
     "NotFound",
     "OverBudget",
     "PipelineSpec",
+    "Place",
     "PredictionView",
     "RunView",
     "SavedDemo",
@@ -43,9 +58,13 @@ __all__ = [
     "StageView",
     "Term",
     "cell_key",
+    "chapter_data",
+    "chapter_number",
     "explain_cell",
     "kernel_grid",
     "num",
     "parse_cell",
     "precise",
+    "slides_print",
+    "sum_terms",
 ]

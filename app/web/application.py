@@ -17,9 +17,10 @@ from .. import __version__
 from ..resources import resource_dir
 from ..service import SCHEMES, Explorer, num, precise
 from ..settings import Settings
-from . import api, demos, docs, health, pages, runs
+from . import api, demos, docs, health, lesson, pages, runs
 from .errors import HANDLERS, BodyLimit
 from .filters import ramp_defs, ramp_id, table_rows, vector_cells
+from .lesson_filters import LESSON_FILTERS
 from .links import Links, step_link, with_look
 from .ratelimit import RateLimiter
 from .security import SecurityHeaders
@@ -28,8 +29,8 @@ from .security import SecurityHeaders
 def templates_digest(folder: Path) -> str:
     """A short hash of every template: pages built from them change only when this does."""
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(folder.glob("*.html")):
-        digest.update(path.name.encode() + path.read_bytes())
+    for path in sorted(folder.rglob("*.html")):
+        digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -67,13 +68,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.run_limiter = RateLimiter("runs", settings.runs_per_minute)
     templates = Jinja2Templates(directory=resource_dir("templates"))
     templates.env.filters.update(
-        num=num, precise=precise, table_rows=table_rows, vector_cells=vector_cells, ramp_id=ramp_id
+        num=num,
+        precise=precise,
+        table_rows=table_rows,
+        vector_cells=vector_cells,
+        ramp_id=ramp_id,
+        **LESSON_FILTERS,
     )
     templates.env.auto_reload = False  # read each template once, not stat it on every render
     app.state.templates = templates
     app.state.build = templates_digest(resource_dir("templates"))
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
-    for module in (pages, health, runs, api, demos, docs):
+    for module in (pages, health, runs, api, demos, docs, lesson):
         app.include_router(module.router)
     links = Links(app.router)
     app.state.links = links

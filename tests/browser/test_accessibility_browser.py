@@ -9,6 +9,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
+from app.service.lesson import CHAPTERS
+
 from ..helpers import X_PNG
 from .conftest import Shots
 
@@ -48,6 +50,8 @@ def pages(server) -> dict[str, str]:
         "gallery": "/gallery",
         "docs": "/docs",
         "not-found": "/runs/nothere",
+        "lesson": "/lesson",
+        **{f"lesson-{c.slug}": f"/lesson/{c.slug}" for c in CHAPTERS},
     }
 
 

@@ -1,0 +1,103 @@
+"""The lesson: its chapter list, one page per chapter, and chapter 1's upload."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ..service import (
+    CHAPTERS,
+    LETTERS_SPEC,
+    PIXELS_SPEC,
+    EngineError,
+    NotFound,
+    Place,
+    chapter_data,
+    chapter_number,
+)
+from .deps import LinksDep, RenderDep, RunLimit, Service, absolute, in_pool
+from .links import with_query
+from .stepping import VARY
+
+router = APIRouter(tags=["pages"])
+
+Side = Annotated[int, Query(ge=1, le=4096, description="a picture's side in pixels")]
+
+
+async def place_params(
+    row: Annotated[int | None, Query(ge=0, le=99, description="a window's row")] = None,
+    col: Annotated[int | None, Query(ge=0, le=99, description="a window's column")] = None,
+    feature: Annotated[int, Query(ge=0, le=2, description="which of the X's features")] = 0,
+    width: Side = 28,
+    height: Side = 28,
+    channels: Annotated[int, Query(ge=1, le=4, description="colour channels")] = 3,
+    kernel: Annotated[int, Query(ge=1, le=11, description="a filter's side")] = 3,
+    run: Annotated[str | None, Query(max_length=64, description="the learner's picture")] = None,
+) -> Place:
+    return Place(row, col, feature, width, height, channels, kernel, run)
+
+
+@router.get("/lesson", response_class=HTMLResponse, name="lesson")
+def lesson(render: RenderDep) -> Response:
+    return render("lesson_index.html", {"chapters": list(enumerate(CHAPTERS, 1))})
+
+
+@router.get("/lesson/{slug}", response_class=HTMLResponse, name="chapter")
+@in_pool
+def chapter(
+    service: Service, render: RenderDep, links: LinksDep, slug: str,
+    place: Annotated[Place, Depends(place_params)],
+) -> Response:  # fmt: skip
+    """One chapter, computed now; for htmx (a window moved, a size changed) only its body."""
+    try:
+        number = chapter_number(slug)
+    except LookupError:
+        raise NotFound(f"there is no chapter {slug!r} in the lesson") from None
+    context = {
+        "chapter": CHAPTERS[number - 1],
+        "number": number,
+        "total": len(CHAPTERS),
+        "back": CHAPTERS[number - 2] if number > 1 else None,
+        "next": CHAPTERS[number] if number < len(CHAPTERS) else None,
+        "place": place,
+        "here": links.path("chapter", slug=slug),
+        "with_query": with_query,
+        **chapter_data(service, slug, place),
+    }
+    name = "_chapter.html" if render.htmx else "lesson.html"
+    return render(name, context, headers={"Vary": VARY})
+
+
+@router.post("/lesson/learning", name="chapter_guess", dependencies=[RunLimit])
+async def chapter_guess(request: Request, service: Service, render: RenderDep) -> Response:
+    """Chapter 12: the trained network's guess for the learner's drawing, shown in place."""
+    data = await _picture(request, "drawing", "draw a letter or digit on the pad first")
+    made = await service.cpu(service.run_image, data, LETTERS_SPEC)
+    return render("lesson/_guess.html", {"run": made, "last": made.last})
+
+
+async def _picture(request: Request, field: str, missing: str) -> bytes:
+    """The bytes of the form's picture ``field`` (EngineError when none was sent)."""
+    form = await request.form()
+    try:
+        picture = form.get(field)
+        if picture is None or isinstance(picture, str) or not picture.filename:
+            raise EngineError("image", missing)
+        return await picture.read()
+    finally:
+        await form.close()
+
+
+@router.post("/lesson/pictures", name="chapter_upload", dependencies=[RunLimit])
+async def chapter_upload(
+    request: Request, service: Service, links: LinksDep, render: RenderDep
+) -> Response:
+    """Chapter 1 with the learner's own picture: run it, then open the chapter on it."""
+    data = await _picture(request, "image", "choose a picture to upload")
+    made = await service.cpu(service.run_image, data, PIXELS_SPEC)
+    url = absolute(request, with_query(links.path("chapter", slug="pictures"), run=made.id))
+    if render.htmx:
+        return Response(status_code=204, headers={"HX-Location": url})
+    return RedirectResponse(url, status_code=303)

@@ -1,0 +1,138 @@
+"""The lesson in Chromium: every chapter walked by Next at both sizes, chapter 5's window moved
+by keyboard, tap and drag, chapter 1's pixel readout, chapter 2's calculator, chapter 12's pad."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from app.service.lesson import CHAPTERS
+
+from .conftest import Shots
+
+SIZES = {"laptop": (1366, 900), "phone": (390, 844)}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_next_walks_every_chapter_in_order(server, watched: Page, size: str, shot: Shots):
+    width, height = SIZES[size]
+    watched.set_viewport_size({"width": width, "height": height})
+    watched.goto(server.url + "/lesson")
+    shot(watched, "chapters")
+    watched.click("text=Start with chapter 1")
+    for number, chapter in enumerate(CHAPTERS, 1):
+        expect(watched).to_have_url(re.compile(f"/lesson/{chapter.slug}$"))
+        expect(watched.locator(".lesson-nav .progress")).to_have_text(f"{number} / 12")
+        expect(watched.locator("h1")).to_contain_text(chapter.title)
+        watched.wait_for_load_state("networkidle")
+        shot(watched, f"{number:02d}-{chapter.slug}", full_page=False)
+        # the chapter's words start on the first screen, under the title
+        first = watched.locator("#chapter > p").first.bounding_box()
+        assert first and first["y"] < height * 0.5, chapter.slug
+        if number < 12:
+            watched.click("a[rel=next]")
+    expect(watched.locator("a[rel=next]")).to_have_count(0)
+    watched.click("a[rel=prev]")
+    expect(watched).to_have_url(re.compile("/lesson/vote$"))
+
+
+def divide_step(page: Page) -> str:
+    return page.locator(".four-steps li").nth(3).inner_text()
+
+
+def test_the_convolution_window_moves_by_keyboard_tap_and_drag(server, watched: Page, shot: Shots):
+    watched.set_viewport_size({"width": 1366, "height": 900})
+    watched.goto(server.url + "/lesson/convolution")
+    assert "9 / 9 = 1" in divide_step(watched)
+    watched.locator("#walk").focus()
+    for key in ("ArrowRight", "ArrowRight", "ArrowDown", "ArrowDown"):
+        before = (
+            watched.locator("#walk").get_attribute("data-col"),
+            watched.locator("#walk").get_attribute("data-row"),
+        )
+        watched.keyboard.press(key)
+        expect(watched.locator("#walk")).not_to_have_attribute(
+            "data-col" if key == "ArrowRight" else "data-row",
+            before[0] if key == "ArrowRight" else before[1],
+        )
+        expect(watched.locator("#walk")).to_be_focused()
+    expect(watched).to_have_url(re.compile(r"row=3&col=3|col=3.*row=3"))
+    text = divide_step(watched)
+    assert "5 / 9 = 0.5556" in text and "0.55" in text
+    assert "1 + 1 - 1 + 1 + 1 + 1 - 1 + 1 + 1 = 5" in watched.locator(".four-steps").inner_text()
+    shot(watched, "window-by-keys", full_page=False)
+    # a tap on the X centres the window on that pixel (row 6, column 7 -> window at 5, 6)
+    watched.locator(".walk table.drag tr").nth(6).locator("td").nth(7).click()
+    expect(watched.locator("#walk")).to_have_attribute("data-row", "5")
+    expect(watched.locator("#walk")).to_have_attribute("data-col", "6")
+    # a drag from the top-left corner along the first row takes the window with it
+    cells = watched.locator(".walk table.drag tr").nth(1).locator("td")
+    start, end = cells.nth(1).bounding_box(), cells.nth(4).bounding_box()
+    watched.mouse.move(start["x"] + 5, start["y"] + 5)
+    watched.mouse.down()
+    for step in range(1, 9):
+        watched.mouse.move(start["x"] + 5 + (end["x"] - start["x"]) * step / 8, start["y"] + 5)
+        watched.wait_for_timeout(60)
+    watched.mouse.up()
+    expect(watched.locator("#walk")).to_have_attribute("data-row", "0")
+    expect(watched.locator("#walk")).to_have_attribute("data-col", "3")
+    # the page at that address, opened cold, is the same place
+    watched.goto(watched.url)
+    expect(watched.locator("#walk")).to_have_attribute("data-col", "3")
+
+
+def test_the_pooling_window_moves_by_keyboard(server, watched: Page):
+    watched.goto(server.url + "/lesson/pooling")
+    watched.locator("#walk").focus()
+    for _ in range(5):  # past the edge: it stops at the last window
+        watched.keyboard.press("ArrowRight")
+        watched.wait_for_timeout(80)
+    expect(watched.locator("#walk")).to_have_attribute("data-col", "3")
+    assert "window 4 of 16" in watched.locator(".four-steps").inner_text()
+
+
+def test_chapter_one_reads_the_pixel_under_the_pointer_and_the_keys(server, watched: Page):
+    watched.goto(server.url + "/lesson/pictures")
+    picture = watched.locator(".pick-pixel")
+    box = picture.bounding_box()
+    watched.mouse.move(box["x"] + box["width"] - 2, box["y"] + box["height"] - 2)
+    readout = watched.locator(".readout")
+    expect(readout).to_contain_text("Row 15, column 15: red")
+    picture.focus()
+    watched.keyboard.press("ArrowUp")
+    expect(readout).to_contain_text("Row 14, column 15: red")
+
+
+def test_the_calculator_counts_as_the_sizes_change(server, watched: Page):
+    watched.goto(server.url + "/lesson/fully-connected")
+    expect(watched.locator(".count.dense .big")).to_have_text("2,352")
+    watched.fill("input[name=width]", "200")
+    watched.fill("input[name=height]", "200")
+    watched.locator("input[name=height]").dispatch_event("change")
+    expect(watched.locator(".count.dense .big")).to_have_text("120,000")
+    expect(watched.locator(".count.conv .big")).to_have_text("27")
+    expect(watched).to_have_url(re.compile("width=200"))
+
+
+def test_chapter_twelve_reads_a_drawn_letter(server, watched: Page, shot: Shots):
+    watched.goto(server.url + "/lesson/learning")
+    watched.click("form.draw-lesson button[type=submit]")  # nothing drawn yet: said in place
+    expect(watched.locator(".form-error")).to_contain_text("The drawing pad is empty")
+    watched.locator("#lesson-pad").scroll_into_view_if_needed()
+    pad = watched.locator("#lesson-pad").bounding_box()
+    x, top = pad["x"] + pad["width"] * 0.3, pad["y"] + pad["height"] * 0.15
+    watched.mouse.move(x, top)  # an L: down, then right
+    watched.mouse.down()
+    for i in range(1, 11):
+        watched.mouse.move(x, top + pad["height"] * 0.7 * i / 10)
+    for i in range(1, 11):
+        watched.mouse.move(x + pad["width"] * 0.4 * i / 10, top + pad["height"] * 0.7)
+    watched.mouse.up()
+    watched.click("form.draw-lesson button[type=submit]")
+    expect(watched.locator("#guess .verdict")).to_have_text("The network reads L.")
+    shot(watched, "the-drawn-letter", full_page=False)
+    watched.click("#guess a")
+    expect(watched).to_have_url(re.compile(r"/runs/[a-z2-7]+\?step=\d+"))
+    expect(watched.locator(".prediction")).to_contain_text("L")

@@ -1,0 +1,212 @@
+"""The lesson: twelve chapters in the slides' order, each computed live, each opening cold from
+its URL; the slides' numbers on the pages; chapter 1's upload; bad input answered in place."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from app.service.lesson import CHAPTERS, slides_print
+
+from .helpers import X_PNG, parse, png
+
+pytestmark = pytest.mark.anyio
+
+
+def chapter_text(html: str) -> str:
+    """The chapter's text as a person reads it (no space before a comma after a bold number)."""
+    text = parse(html).one("section", id="chapter").text.replace("\N{MULTIPLICATION SIGN}", "x")
+    return re.sub(r" ([,.):])", r"\1", text)
+
+
+async def test_the_chapter_list_links_all_twelve_in_order(client):
+    page = parse((await client.get("/lesson")).text)
+    links = [a["href"] for a in page.one("ol", class_="chapters").find_all("a")]
+    assert links == [f"/lesson/{c.slug}" for c in CHAPTERS]
+    assert len(links) == 12
+
+
+async def test_every_chapter_opens_cold_with_its_place_and_the_same_headers(client):
+    home = (await client.get("/")).headers
+    for number, chapter in enumerate(CHAPTERS, 1):
+        response = await client.get(f"/lesson/{chapter.slug}")
+        assert response.status_code == 200, chapter.slug
+        for name in ("content-security-policy", "x-content-type-options", "referrer-policy"):
+            assert response.headers[name] == home[name]
+        page = parse(response.text)
+        assert page.one("a", class_="progress").text == f"{number} / 12"
+        back = page.find_all("a", rel="prev")
+        after = page.find_all("a", rel="next")
+        assert [a["href"] for a in back] == (
+            [f"/lesson/{CHAPTERS[number - 2].slug}"] if number > 1 else []
+        )
+        assert [a["href"] for a in after] == (
+            [f"/lesson/{CHAPTERS[number].slug}"] if number < 12 else []
+        )
+        assert chapter.title in page.one("h1").text
+
+
+async def test_an_htmx_request_gets_only_the_chapter(client):
+    response = await client.get("/lesson/convolution?row=2&col=5", headers={"HX-Request": "true"})
+    assert response.text.lstrip().startswith('<section id="chapter"')
+    assert "window at row 2, column 5" in chapter_text(response.text)
+    assert "HX-Request" in response.headers["vary"]
+
+
+async def test_the_fully_connected_calculator_counts_the_slides_weights(client):
+    text = chapter_text((await client.get("/lesson/fully-connected")).text)
+    assert "2,352 weights for one fully connected neuron: 28 x 28 x 3" in text
+    assert "27 weights for one 3x3x3 filter" in text
+    text = chapter_text((await client.get("/lesson/fully-connected?width=200&height=200")).text)
+    assert "120,000 weights" in text
+    text = chapter_text(
+        (await client.get("/lesson/fully-connected?width=64&height=48&channels=1&kernel=5")).text
+    )
+    assert "3,072 weights" in text and "25 weights for one 5x5x1 filter" in text
+    assert "used at all 2,640 positions" in text  # (64 - 4) x (48 - 4)
+
+
+async def test_the_convolution_chapter_works_the_slides_two_cells(client, seed):
+    text = chapter_text((await client.get("/lesson/convolution")).text)
+    assert "(the slides" not in text  # 9 / 9 is exactly 1: nothing cut
+    assert "1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 = 9" in text and "9 / 9 = 1" in text
+    assert "Here 9 of 9 agree" in text
+    text = chapter_text((await client.get("/lesson/convolution?row=3&col=3")).text)
+    assert seed["conv_sums"][0][3][3] == 5
+    assert "1 + 1 - 1 + 1 + 1 + 1 - 1 + 1 + 1 = 5" in text
+    assert "5 / 9 = 0.5556" in text and "the slides cut it to 0.55" in text
+    # another feature, and a place off the map is brought back onto it
+    text = chapter_text((await client.get("/lesson/convolution?feature=1&row=9&col=9")).text)
+    assert "window at row 6, column 6" in text
+    total = seed["conv_sums"][1][6][6]
+    assert f"= {total} " in text
+
+
+async def test_relu_pooling_stacking_and_vote_show_the_slides_numbers(client, seed):
+    relu = chapter_text((await client.get("/lesson/relu")).text)
+    assert "0.77" in relu and "0.33" in relu and "-0.11" in relu
+    negatives = int(np.sum(np.array(seed["conv_sums"][0]) < 0))
+    assert f"{negatives} of 49 values were negative" in relu
+    pooling = chapter_text((await client.get("/lesson/pooling?row=0&col=1")).text)
+    window = [v / 9 for row in seed["relu_sums"][0][0:2] for v in row[2:4]]
+    assert (
+        f"max({', '.join(slides_print(v) for v in window)}) = {slides_print(max(window))}"
+        in pooling
+    )
+    assert "max(0.11, 0.33, 0, 0.33) = 0.33" in pooling
+    corner = chapter_text((await client.get("/lesson/pooling?row=3&col=3")).text)
+    assert "3 of its cells hang over the edge" in corner and "max(0.77) = 0.77" in corner
+    assert "window 16 of 16" in corner
+    stacking = chapter_text((await client.get("/lesson/stacking")).text)
+    assert "1.00" in stacking and "0.55" in stacking
+    vote = chapter_text((await client.get("/lesson/vote")).text)
+    assert "= 4.56, and 4.56 / 5 = 0.912 (the slides print 0.91)" in vote
+    assert "= 2.07, and 2.07 / 4 = 0.5175 (the slides print 0.51)" in vote
+    assert "the vote is X" in vote
+
+
+async def test_the_shifted_x_gets_the_same_verdict(client):
+    page = parse((await client.get("/lesson/feature-map")).text)
+    verdicts = [p.text for p in page.find_all("p", class_="verdict")]
+    assert len(verdicts) == 2 and all(v.endswith(": X") for v in verdicts)
+    look = page.one("p", class_="try").text
+    gap = float(re.search(r"largest difference between the two pooled maps is ([\d.]+)", look)[1])
+    print(f"largest difference between the X's and the shifted X's pooled maps: {gap}")
+    assert 0 < gap < 1
+
+
+async def test_the_x_or_o_chapter_counts_differing_pixels(client):
+    text = chapter_text((await client.get("/lesson/x-or-o")).text)
+    assert "The slides' X: 0 of 81 pixels differ" in text
+    counts = [int(n) for n in re.findall(r"(\d+) of 81 pixels differ", text)]
+    assert len(counts) == 3 and all(n > 10 for n in counts[1:])
+
+
+async def test_the_features_chapter_finds_each_feature_in_the_x(client):
+    text = chapter_text((await client.get("/lesson/features")).text)
+    assert (
+        "Matches at 4 places: row 1, column 1; row 2, column 2; row 4, column 4; row 5, column 5"
+        in text
+    )
+    assert "Matches at 1 place: row 3, column 3" in text
+
+
+async def test_chapter_one_splits_an_uploaded_picture(client):
+    pixels = np.zeros((16, 16, 3), np.uint8)
+    pixels[..., 0] = 255  # all red
+    pixels[0, 0] = (0, 0, 255)  # but the first pixel blue
+    response = await client.post(
+        "/lesson/pictures", files={"image": ("red.png", png(pixels), "image/png")}
+    )
+    assert response.status_code == 303
+    where = response.headers["location"]
+    assert re.search(r"/lesson/pictures\?run=[a-z2-7]+$", where)
+    page = await client.get(where)
+    assert "Row 0, column 0: red 0, green 0, blue 1" in chapter_text(page.text)
+    values = parse(page.text).one("div", class_="pixels")["data-pixels"]
+    assert values.startswith("[[0.0,0.0,1.0],[1.0,0.0,0.0]")
+
+
+async def test_chapter_one_refuses_bad_input_in_place(client):
+    broken = await client.post(
+        "/lesson/pictures", files={"image": ("x.png", b"not a picture", "image/png")}
+    )
+    assert broken.status_code == 422 and "not a PNG" in broken.text
+    in_place = await client.post(
+        "/lesson/pictures", files={"image": ("x.png", b"GIF89a", "image/gif")},
+        headers={"HX-Request": "true"},
+    )  # fmt: skip
+    assert in_place.status_code == 422 and in_place.text.startswith('<div class="error"')
+    sent = await client.post(
+        "/lesson/pictures", files={"image": ("x.png", X_PNG, "image/png")},
+        headers={"HX-Request": "true"},
+    )  # fmt: skip
+    assert sent.status_code == 204 and "/lesson/pictures?run=" in sent.headers["hx-location"]
+    nothing = await client.post("/lesson/pictures", data={"image": ""})
+    assert nothing.status_code == 422 and "choose a picture" in nothing.text
+    unknown = await client.get("/lesson/pictures?run=nosuchrun")
+    assert unknown.status_code == 404
+    # a grey run (the X through the slides' pipeline) is not a colour picture
+    grey = (await client.post("/api/run", files={"image": ("x.png", X_PNG)})).json()["id"]
+    refused = await client.get(f"/lesson/pictures?run={grey}")
+    assert refused.status_code == 422 and "not in colour" in refused.text
+
+
+async def test_bad_chapter_addresses_get_clear_4xx(client):
+    assert (await client.get("/lesson/no-such-chapter")).status_code == 404
+    too_big = await client.get("/lesson/fully-connected?width=100000")
+    assert too_big.status_code == 422 and "width" in too_big.text
+    api_style = await client.get(
+        "/lesson/convolution?feature=7", headers={"Accept": "application/problem+json"}
+    )
+    assert api_style.status_code == 422
+
+
+def test_slides_print_cuts_after_two_decimals():
+    assert [slides_print(v) for v in (7 / 9, -5 / 9, 5 / 9, 0.5175, 1.0, 0.912)] == [
+        "0.77",
+        "-0.55",
+        "0.55",
+        "0.51",
+        "1.00",
+        "0.91",
+    ]
+    assert slides_print(0.0) == "0"  # fmt: skip
+
+
+async def test_chapter_twelve_reads_a_drawing_in_place(client):
+    pixels = np.full((280, 280), 255, np.uint8)
+    pixels[40:240, 120:150] = 0  # one straight stroke down: a 1 or an I
+    answer = await client.post(
+        "/lesson/learning", files={"drawing": ("d.png", png(pixels), "image/png")}
+    )
+    assert answer.status_code == 200
+    page = parse(answer.text)
+    verdict = page.one("p", class_="verdict").text
+    assert re.fullmatch(r"The network reads (1|I) \.", verdict), verdict
+    assert len(page.one("ol", class_="ranked").find_all("li")) == 3
+    assert re.search(r"/runs/[a-z2-7]+\?step=\d+", page.one("a")["href"])
+    empty = await client.post("/lesson/learning", data={"drawing": ""})
+    assert empty.status_code == 422 and "draw a letter or digit" in empty.text
