@@ -216,7 +216,7 @@ async def test_build_your_own_offers_tanh_and_sigmoid(client):
 
 async def test_the_share_form_works_without_scripts(client):
     rid = await start(client, example="x", preset="seed-xo")
-    form = parse((await client.get(f"/runs/{rid}")).text).one("form", method="post")
+    form = parse((await client.get(f"/runs/{rid}")).text).one("details", class_="share").one("form")
     assert form["action"] == f"/runs/{rid}/share"
     saved = await client.post(form["action"], data={"title": "no scripts"})
     assert saved.status_code == 200

@@ -11,6 +11,7 @@ from ..imaging.heatmap import COLOURS, DEFAULT_SCHEME, SCHEMES, Scheme
 from .builder import ACTIVATIONS, INPUT_SIDES, KERNEL_NAMES, KERNEL_SIDES, kernel_grid
 from .cells import CellView, Term, cell_key, parse_cell
 from .cells import explain as explain_cell
+from .compare import Comparison, compare
 from .examples import EXAMPLES, Example
 from .explorer import Explorer, NotFound, SavedDemo
 from .lesson import (
@@ -42,6 +43,7 @@ __all__ = [
     "CellView",
     "Chapter",
     "ColourScale",
+    "Comparison",
     "EngineError",
     "Example",
     "Explorer",
@@ -60,6 +62,7 @@ __all__ = [
     "cell_key",
     "chapter_data",
     "chapter_number",
+    "compare",
     "explain_cell",
     "kernel_grid",
     "num",

@@ -148,6 +148,11 @@ class Explorer:
             return self.run_example(example, spec)
         raise EngineError("image", "choose an example, draw something or upload a picture")
 
+    def run_like(self, rid: str, data: bytes | None, example: str | None) -> RunView:
+        """Another picture (an upload, a drawing or an example) through run ``rid``'s pipeline,
+        for the two to be compared."""
+        return self.run_upload(data, example, self.view(rid).trace.pipeline.spec)
+
     def run_example(self, name: str, spec: PipelineSpec) -> RunView:
         if name not in EXAMPLES:
             raise EngineError("example", f"unknown example {name!r} (known: {', '.join(EXAMPLES)})")

@@ -17,7 +17,7 @@ from .. import __version__
 from ..resources import resource_dir
 from ..service import SCHEMES, Explorer, num, precise
 from ..settings import Settings
-from . import api, demos, docs, health, lesson, pages, runs
+from . import api, compare, demos, docs, health, lesson, pages, runs
 from .errors import HANDLERS, BodyLimit
 from .filters import ramp_defs, ramp_id, table_rows, vector_cells
 from .lesson_filters import LESSON_FILTERS
@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = templates
     app.state.build = templates_digest(resource_dir("templates"))
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
-    for module in (pages, health, runs, api, demos, docs, lesson):
+    for module in (pages, health, runs, api, demos, docs, lesson, compare):
         app.include_router(module.router)
     links = Links(app.router)
     app.state.links = links

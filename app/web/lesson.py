@@ -11,13 +11,13 @@ from ..service import (
     CHAPTERS,
     LETTERS_SPEC,
     PIXELS_SPEC,
-    EngineError,
     NotFound,
     Place,
     chapter_data,
     chapter_number,
 )
 from .deps import LinksDep, RenderDep, RunLimit, Service, absolute, in_pool
+from .forms import picture_bytes
 from .links import with_query
 from .stepping import VARY
 
@@ -73,21 +73,9 @@ def chapter(
 @router.post("/lesson/learning", name="chapter_guess", dependencies=[RunLimit])
 async def chapter_guess(request: Request, service: Service, render: RenderDep) -> Response:
     """Chapter 12: the trained network's guess for the learner's drawing, shown in place."""
-    data = await _picture(request, "drawing", "draw a letter or digit on the pad first")
+    data = await picture_bytes(request, "drawing", "draw a letter or digit on the pad first")
     made = await service.cpu(service.run_image, data, LETTERS_SPEC)
     return render("lesson/_guess.html", {"run": made, "last": made.last})
-
-
-async def _picture(request: Request, field: str, missing: str) -> bytes:
-    """The bytes of the form's picture ``field`` (EngineError when none was sent)."""
-    form = await request.form()
-    try:
-        picture = form.get(field)
-        if picture is None or isinstance(picture, str) or not picture.filename:
-            raise EngineError("image", missing)
-        return await picture.read()
-    finally:
-        await form.close()
 
 
 @router.post("/lesson/pictures", name="chapter_upload", dependencies=[RunLimit])
@@ -95,7 +83,7 @@ async def chapter_upload(
     request: Request, service: Service, links: LinksDep, render: RenderDep
 ) -> Response:
     """Chapter 1 with the learner's own picture: run it, then open the chapter on it."""
-    data = await _picture(request, "image", "choose a picture to upload")
+    data = await picture_bytes(request, "image", "choose a picture to upload")
     made = await service.cpu(service.run_image, data, PIXELS_SPEC)
     url = absolute(request, with_query(links.path("chapter", slug="pictures"), run=made.id))
     if render.htmx:

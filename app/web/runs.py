@@ -6,14 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
 from ..service import (
     DEFAULT_SCHEME,
     KERNEL_NAMES,
     KERNEL_SIDES,
     SCHEMES,
-    EngineError,
     Explorer,
     NotFound,
     PipelineSpec,
@@ -34,31 +33,11 @@ from .deps import (
     in_pool,
     picture_response,
 )
+from .forms import chosen_picture
 from .links import step_link, with_look
 from .stepping import VARY, look, overview_context, render_step, step_context
 
 router = APIRouter(tags=["pages"])
-
-
-def _upload(form: FormData, name: str) -> UploadFile | None:
-    value = form.get(name)
-    return value if isinstance(value, UploadFile) and value.filename else None
-
-
-def chosen_picture(form: FormData) -> tuple[UploadFile | None, str | None]:
-    """The home form's picture: its 'source' field says draw, upload or example."""
-    source = str(form.get("source") or "")
-    uploads = {"draw": _upload(form, "drawing"), "upload": _upload(form, "image")}
-    example = form.get("example")
-    example = example if isinstance(example, str) and example else None
-    if source in uploads:
-        if uploads[source] is None:
-            what = "draw something first" if source == "draw" else "choose a picture to upload"
-            raise EngineError("image", what)
-        return uploads[source], None
-    if source == "example":
-        return None, example
-    return uploads["upload"] or uploads["draw"], example
 
 
 def _text(form: FormData, name: str) -> str | None:

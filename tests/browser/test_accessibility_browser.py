@@ -34,6 +34,8 @@ def pages(server) -> dict[str, str]:
     """One of each page, by name: the paths to open."""
     run = httpx.post(f"{server.url}/api/run", files={"image": ("x.png", X_PNG)}).json()
     rid = run["id"]
+    made = httpx.post(f"{server.url}/runs/{rid}/compare", data={"example": "x-shifted"})
+    compared = made.headers["location"].removeprefix(server.url)
     demo = httpx.post(f"{server.url}/api/demos", json={"run_id": rid, "title": "An X"}).json()
     did = demo["id"]
     last = len(run["stages"]) - 1
@@ -50,6 +52,8 @@ def pages(server) -> dict[str, str]:
         "gallery": "/gallery",
         "docs": "/docs",
         "not-found": "/runs/nothere",
+        "compare": compared,
+        "compare-all": compared + f"&step={last}",
         "lesson": "/lesson",
         **{f"lesson-{c.slug}": f"/lesson/{c.slug}" for c in CHAPTERS},
     }

@@ -1,0 +1,60 @@
+"""Two runs side by side, stage by stage: the comparison page, and 'compare with...' on a run."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ..service import EngineError, compare
+from .deps import LinksDep, RenderDep, RunLimit, Service, ViewParams, absolute, in_pool
+from .forms import chosen_picture
+from .links import with_query
+from .stepping import VARY, look
+
+router = APIRouter(tags=["pages"])
+
+RunId = Annotated[str, Query(max_length=64, description="a run's id")]
+
+
+@router.get("/compare", response_class=HTMLResponse, name="compare")
+@in_pool
+def compare_runs(
+    service: Service, render: RenderDep, links: LinksDep, a: RunId, b: RunId, view: ViewParams
+) -> Response:
+    """Runs a and b of one pipeline, stages 0 to ``step``, two columns on one scale per stage."""
+    both = compare(service.view(a), service.view(b), view.step, view.colours)
+    page = links.path("compare")
+    colours = _unless_default(view.colours)
+    context = {
+        "cmp": both,
+        "step": len(both.stages) - 1,
+        "at": lambda step: with_query(page, a=a, b=b, step=step, colours=colours),
+        **look(view.colours),
+    }
+    name = "_compare.html" if render.htmx else "compare.html"
+    return render(name, context, headers={"Vary": VARY})
+
+
+def _unless_default(colours: str) -> str | None:
+    return None if colours == "viridis" else colours
+
+
+@router.post("/runs/{run_id}/compare", name="compare_with", dependencies=[RunLimit])
+async def compare_with(
+    request: Request, service: Service, links: LinksDep, run_id: str
+) -> Response:
+    """Run another picture (an example, a drawing or an upload) through this run's pipeline and
+    open the two side by side."""
+    form = await request.form()
+    try:
+        picture, example = chosen_picture(form)
+        if picture is None and not example:
+            raise EngineError("image", "pick an example or choose a picture to compare with")
+        data = await picture.read() if picture is not None else None
+    finally:
+        await form.close()
+    other = await service.cpu(service.run_like, run_id, data, example)
+    url = absolute(request, with_query(links.path("compare"), a=run_id, b=other.id))
+    return RedirectResponse(url, status_code=303)
