@@ -9,11 +9,13 @@
 
   function go(cell) {
     var root = explorer();
-    var params = new URLSearchParams({ step: document.getElementById("steps").dataset.step });
+    var url = new URL(root.dataset.page, location.href);  // the page's mode is in its query
+    var params = url.searchParams;
+    params.set("step", document.getElementById("steps").dataset.step);
     if (cell) params.set("cell", cell);
     if (root.dataset.scale === "map") params.set("scale", "map");
     if (root.dataset.colours !== "viridis") params.set("colours", root.dataset.colours);
-    var url = root.dataset.page + "?" + params.toString();
+    url = url.pathname + url.search;
     htmx.ajax("GET", url, { target: "#explorer", swap: "outerHTML", push: url });
   }
 

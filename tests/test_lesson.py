@@ -121,7 +121,8 @@ async def test_the_x_or_o_chapter_counts_differing_pixels(client):
     text = chapter_text((await client.get("/lesson/x-or-o")).text)
     assert "The slides' X: 0 of 81 pixels differ" in text
     counts = [int(n) for n in re.findall(r"(\d+) of 81 pixels differ", text)]
-    assert len(counts) == 3 and all(n > 10 for n in counts[1:])
+    assert len(counts) == 4 and all(n > 10 for n in counts[1:])
+    assert "Drawn with a pen" in text
 
 
 async def test_the_features_chapter_finds_each_feature_in_the_x(client):
@@ -210,3 +211,21 @@ async def test_chapter_twelve_reads_a_drawing_in_place(client):
     assert re.search(r"/runs/[a-z2-7]+\?step=\d+", page.one("a")["href"])
     empty = await client.post("/lesson/learning", data={"drawing": ""})
     assert empty.status_code == 422 and "draw a letter or digit" in empty.text
+
+
+async def test_a_chapter_embeds_in_another_site(client):
+    response = await client.get("/embed/lesson/convolution?row=3&col=3")
+    assert response.status_code == 200
+    assert "frame-ancestors *" in response.headers["content-security-policy"]
+    plain = await client.get("/lesson/convolution")
+    assert "frame-ancestors 'none'" in plain.headers["content-security-policy"]
+    page = parse(response.text)
+    assert page.one("header", class_="embed-head").one("a")["href"] == "/lesson/convolution"
+    arrows = [a["href"] for a in page.one("nav", class_="arrows").find_all("a")]
+    assert arrows and all(href.startswith("/embed/lesson/convolution?") for href in arrows)
+    assert "5 / 9 = 0.5556" in chapter_text(response.text)
+    fragment = await client.get("/embed/lesson/convolution?row=1", headers={"HX-Request": "true"})
+    assert fragment.text.lstrip().startswith('<section id="chapter"')
+    assert "frame-ancestors *" in fragment.headers["content-security-policy"]
+    assert not parse((await client.get("/embed/lesson/pictures")).text).find_all("form")
+    assert (await client.get("/embed/lesson/nope")).status_code == 404

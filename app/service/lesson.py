@@ -7,11 +7,13 @@ engine on the slides' pictures (or the learner's), none is written down.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 import numpy.typing as npt
+from PIL import Image
 
 from ..catalog import get_preset as catalog_preset
 from ..engine import EngineError, Trace, explain, run
@@ -20,6 +22,7 @@ from ..engine.presets import SLIDES_VOTE_INPUT, SLIDES_X, get_preset
 from ..engine.spec import FlattenStage, InputSpec, PipelineSpec, ReluStage, VoteStage
 from ..engine.steps import ConvStep
 from ..imaging.heatmap import channel_pngs
+from ..letters.data import render_strokes
 from .explorer import Explorer
 from .view import RunView, data_url
 
@@ -269,13 +272,30 @@ class Rendition:
 def renditions(explorer: Explorer) -> list[Rendition]:
     """The slides' X and others that are still an X, each compared pixel by pixel with it."""
     base = SLIDES_X[0].astype(np.float64)
+    views = [(title, example_run(explorer, name, "seed-xo")) for name, title in (
+        ("x", "The slides' X"), ("x-shifted", "Shifted one pixel right"),
+        ("x-rotated", "Turned 25 degrees"),
+    )]  # fmt: skip
+    views.append(("Drawn with a pen", explorer.run_image(drawn_x(), get_preset("seed-xo").spec)))
     made = []
-    for name, title in (("x", "The slides' X"), ("x-shifted", "Shifted one pixel right"),
-                        ("x-rotated", "Turned 25 degrees")):  # fmt: skip
-        view = example_run(explorer, name, "seed-xo")
+    for title, view in views:
         pixels = view.trace.stage(0).data[0].astype(np.float64)
         made.append(Rendition(title, pixels, np.abs(pixels - base) > 1e-6, view.id))
     return made
+
+
+@cache
+def drawn_x() -> bytes:
+    """An X drawn by the letters' pen-stroke renderer (wobbly strokes, a fixed seed), as a PNG of
+    dark ink on white paper."""
+    ink = render_strokes("X", "wobbly", np.random.default_rng(DRAWN_X_SEED))
+    out = io.BytesIO()
+    Image.fromarray(np.round((1 - ink) * 255).astype(np.uint8), "L").save(out, "PNG")
+    return out.getvalue()
+
+
+DRAWN_X_SEED = 6
+"""A seed whose X, at the slides' 9x9, still reads as an X to a person."""
 
 
 def chapter_data(explorer: Explorer, slug: str, place: Place) -> dict[str, object]:

@@ -18,6 +18,7 @@ from ..resources import resource_dir
 from ..service import SCHEMES, Explorer, num, precise
 from ..settings import Settings
 from . import api, compare, demos, docs, health, lesson, pages, runs
+from .deps import Mode
 from .errors import HANDLERS, BodyLimit
 from .filters import ramp_defs, ramp_id, table_rows, vector_cells
 from .lesson_filters import LESSON_FILTERS
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.links = links
     templates.env.globals.update(link=links.path, static=links.static, sheet=links.sheet,
                                  step_link=step_link, schemes=SCHEMES, ramp_defs=ramp_defs,
+                                 mode=Mode(),
                                  home_in=lambda colours: with_look(links.path("home"),
                                                                    colours=colours))  # fmt: skip
     for error, handler in HANDLERS.items():

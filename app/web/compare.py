@@ -8,7 +8,16 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..service import EngineError, compare
-from .deps import LinksDep, RenderDep, RunLimit, Service, ViewParams, absolute, in_pool
+from .deps import (
+    LinksDep,
+    ModeParams,
+    RenderDep,
+    RunLimit,
+    Service,
+    ViewParams,
+    absolute,
+    in_pool,
+)
 from .forms import chosen_picture
 from .links import with_query
 from .stepping import VARY, look
@@ -21,8 +30,9 @@ RunId = Annotated[str, Query(max_length=64, description="a run's id")]
 @router.get("/compare", response_class=HTMLResponse, name="compare")
 @in_pool
 def compare_runs(
-    service: Service, render: RenderDep, links: LinksDep, a: RunId, b: RunId, view: ViewParams
-) -> Response:
+    service: Service, render: RenderDep, links: LinksDep, a: RunId, b: RunId, view: ViewParams,
+    mode: ModeParams,
+) -> Response:  # fmt: skip
     """Runs a and b of one pipeline, stages 0 to ``step``, two columns on one scale per stage."""
     both = compare(service.view(a), service.view(b), view.step, view.colours)
     page = links.path("compare")
@@ -30,7 +40,7 @@ def compare_runs(
     context = {
         "cmp": both,
         "step": len(both.stages) - 1,
-        "at": lambda step: with_query(page, a=a, b=b, step=step, colours=colours),
+        "at": lambda step: with_query(page, a=a, b=b, step=step, colours=colours, **mode.query),
         **look(view.colours),
     }
     name = "_compare.html" if render.htmx else "compare.html"

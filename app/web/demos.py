@@ -13,6 +13,7 @@ from .deps import (
     Colours,
     ColoursParam,
     LinksDep,
+    ModeParams,
     RenderDep,
     SaveLimit,
     Scale,
@@ -22,7 +23,7 @@ from .deps import (
     in_pool,
     picture_response,
 )
-from .links import with_look
+from .links import with_look, with_query
 from .schemas import demo_links
 from .security import content_security_policy
 from .stepping import overview_context, render_step, step_context
@@ -36,12 +37,12 @@ PRIVATE = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 @in_pool
 def show_demo(
     request: Request, service: Service, links: LinksDep, render: RenderDep, demo_id: str,
-    view: ViewParams,
+    view: ViewParams, mode: ModeParams,
 ) -> Response:  # fmt: skip
     """A shared demo, recomputed from its stored input and spec, at a step and selected cell.
 
     Demos never change, so the page's ETag is the demo, the view and the templates' build."""
-    shape = f"{render.htmx}.{view.fragment or ''}"
+    shape = f"{render.htmx}.{view.fragment or ''}.{mode.key}"
     app_build = request.app.state.build
     place = f"{view.step}.{view.cell or ''}.{view.scale}.{view.colours}"
     etag = f'W/"{demo_id}.{place}.{shape}.{app_build}"'
@@ -56,7 +57,7 @@ def show_demo(
         "image": absolute(request, links.path("demo_card", demo_id=demo_id)),
     }
     context = {
-        **step_context(service.view(rid), view, page),
+        **step_context(service.view(rid), view, with_query(page, **mode.query)),
         "demo": record,
         "preview": preview,
         "overview": with_look(links.path("demo_overview", demo_id=demo_id), colours=view.colours),

@@ -82,6 +82,37 @@ async def view_params(
     return View(step, cell, scale, fragment, colours)
 
 
+@dataclass(frozen=True)
+class Mode:
+    """How a page is shown, from its URL: for a projector (``present``: large type, only Back,
+    Next and the current chapter or stage) and pinned for a class (``lock``: no controls that
+    change the picture, the pipeline or the kernels). Both are kept in every link the page
+    makes."""
+
+    present: bool = False
+    lock: bool = False
+
+    @property
+    def query(self) -> dict[str, int | None]:
+        return {"present": 1 if self.present else None, "lock": 1 if self.lock else None}
+
+    @property
+    def key(self) -> str:
+        return f"{int(self.present)}{int(self.lock)}"
+
+
+async def mode_params(
+    request: Request,
+    present: Annotated[bool, Query(description="1: presenter mode, for a projector")] = False,
+    lock: Annotated[
+        bool, Query(description="1: hide the controls, so a class follows one example")
+    ] = False,
+) -> Mode:
+    mode = Mode(present, lock)
+    request.state.mode = mode  # every template of the request reads it (see Render)
+    return mode
+
+
 async def count_run(request: Request) -> None:
     """One more run from this client address (429 past the limit)."""
     request.app.state.run_limiter.hit(client_address(request))
@@ -103,6 +134,7 @@ class Render:
         self, name: str, context: dict[str, Any], status_code: int = 200,
         headers: dict[str, str] | None = None,
     ) -> HTMLResponse:  # fmt: skip
+        context.setdefault("mode", getattr(self.request.state, "mode", Mode()))
         response: HTMLResponse = self.templates.TemplateResponse(
             self.request, name, context, status_code=status_code, headers=headers
         )
@@ -132,6 +164,7 @@ def picture_response(request: Request, etag: str, make: Callable[[], bytes]) -> 
 
 Service = Annotated[Explorer, Depends(get_explorer)]
 ViewParams = Annotated[View, Depends(view_params)]
+ModeParams = Annotated[Mode, Depends(mode_params)]
 LinksDep = Annotated[Links, Depends(get_links)]
 
 

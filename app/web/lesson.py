@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -11,14 +11,25 @@ from ..service import (
     CHAPTERS,
     LETTERS_SPEC,
     PIXELS_SPEC,
+    Explorer,
     NotFound,
     Place,
     chapter_data,
     chapter_number,
 )
-from .deps import LinksDep, RenderDep, RunLimit, Service, absolute, in_pool
+from .deps import (
+    LinksDep,
+    Mode,
+    ModeParams,
+    RenderDep,
+    RunLimit,
+    Service,
+    absolute,
+    in_pool,
+)
 from .forms import picture_bytes
-from .links import with_query
+from .links import Links, with_query
+from .security import content_security_policy
 from .stepping import VARY
 
 router = APIRouter(tags=["pages"])
@@ -40,34 +51,66 @@ async def place_params(
 
 
 @router.get("/lesson", response_class=HTMLResponse, name="lesson")
-def lesson(render: RenderDep) -> Response:
-    return render("lesson_index.html", {"chapters": list(enumerate(CHAPTERS, 1))})
+def lesson(render: RenderDep, links: LinksDep, mode: ModeParams) -> Response:
+    return render("lesson_index.html", {
+        "chapters": list(enumerate(CHAPTERS, 1)),
+        "chapter_at": lambda slug: with_query(links.path("chapter", slug=slug), **mode.query),
+    })  # fmt: skip
 
 
 @router.get("/lesson/{slug}", response_class=HTMLResponse, name="chapter")
 @in_pool
 def chapter(
     service: Service, render: RenderDep, links: LinksDep, slug: str,
-    place: Annotated[Place, Depends(place_params)],
+    place: Annotated[Place, Depends(place_params)], mode: ModeParams,
 ) -> Response:  # fmt: skip
     """One chapter, computed now; for htmx (a window moved, a size changed) only its body."""
+    context = chapter_context(service, links, slug, place, mode, "chapter")
+    name = "_chapter.html" if render.htmx else "lesson.html"
+    return render(name, context, headers={"Vary": VARY})
+
+
+@router.get("/embed/lesson/{slug}", response_class=HTMLResponse, name="embed_chapter")
+@in_pool
+def embed_chapter(
+    service: Service, render: RenderDep, links: LinksDep, slug: str,
+    place: Annotated[Place, Depends(place_params)], mode: ModeParams,
+) -> Response:  # fmt: skip
+    """A chapter for an iframe in a post or a slide: the lesson's one page other sites may
+    frame. Its controls stay inside it; the upload (which would open a new page) is left out."""
+    context = chapter_context(service, links, slug, place, mode, "embed_chapter")
+    response = render("_chapter.html" if render.htmx else "lesson_embed.html", context)
+    response.headers["Vary"] = VARY
+    response.headers["Content-Security-Policy"] = content_security_policy(frame_ancestors="*")
+    return response
+
+
+def chapter_context(
+    service: Explorer, links: Links, slug: str, place: Place, mode: Mode, route: str
+) -> dict[str, Any]:
+    """What a chapter's templates read; its links go to ``route`` (the lesson or the embed)."""
     try:
         number = chapter_number(slug)
     except LookupError:
         raise NotFound(f"there is no chapter {slug!r} in the lesson") from None
-    context = {
+
+    def chapter_at(other: str) -> str:
+        return with_query(links.path(route, slug=other), **mode.query)
+
+    return {
         "chapter": CHAPTERS[number - 1],
         "number": number,
         "total": len(CHAPTERS),
         "back": CHAPTERS[number - 2] if number > 1 else None,
         "next": CHAPTERS[number] if number < len(CHAPTERS) else None,
         "place": place,
-        "here": links.path("chapter", slug=slug),
+        "here": chapter_at(slug),
+        "chapter_at": chapter_at,
+        "lesson_at": with_query(links.path("lesson"), **mode.query),
+        "embedded": route == "embed_chapter",
         "with_query": with_query,
         **chapter_data(service, slug, place),
     }
-    name = "_chapter.html" if render.htmx else "lesson.html"
-    return render(name, context, headers={"Vary": VARY})
 
 
 @router.post("/lesson/learning", name="chapter_guess", dependencies=[RunLimit])

@@ -8,7 +8,7 @@ handlers both use it.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from starlette.routing import Router
 
@@ -63,8 +63,12 @@ def _quoted(name: str, value: object) -> str:
 
 
 def with_query(path: str, **params: object) -> str:
-    """``path`` with the given query parameters; None and empty values are left out."""
-    kept = {k: v for k, v in params.items() if v is not None and v != ""}
+    """``path`` with the given query parameters added to any it has (a page's mode, say); None
+    and empty values are left out."""
+    path, _, query = path.partition("?")
+    kept: dict[str, object] = dict(parse_qsl(query))
+    kept.update(params)
+    kept = {k: v for k, v in kept.items() if v is not None and v != ""}
     return f"{path}?{urlencode(kept)}" if kept else path
 
 

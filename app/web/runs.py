@@ -24,6 +24,7 @@ from .deps import (
     IMMUTABLE,
     ColoursParam,
     LinksDep,
+    ModeParams,
     RenderDep,
     RunLimit,
     Scale,
@@ -34,7 +35,7 @@ from .deps import (
     picture_response,
 )
 from .forms import chosen_picture
-from .links import step_link, with_look
+from .links import step_link, with_look, with_query
 from .stepping import VARY, look, overview_context, render_step, step_context
 
 router = APIRouter(tags=["pages"])
@@ -82,16 +83,17 @@ async def create_run(
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse, name="show_run")
 async def show_run(
-    service: Service, links: LinksDep, render: RenderDep, run_id: str, view: ViewParams
-) -> Response:
+    service: Service, links: LinksDep, render: RenderDep, run_id: str, view: ViewParams,
+    mode: ModeParams,
+) -> Response:  # fmt: skip
     """A run at a step. Runs never change, so a page once built is kept and the same step asked
     again is sent from memory; a new one is built on the CPU pool."""
     key = f"{run_id}?{view.step}&{view.cell}&{view.scale}&{view.colours}&{view.fragment}"
-    key += f"&{render.htmx}"
+    key += f"&{render.htmx}&{mode.key}"
 
     def build() -> bytes:
         run = service.view(run_id)
-        page = links.path("show_run", run_id=run_id)
+        page = with_query(links.path("show_run", run_id=run_id), **mode.query)
         overview = with_look(links.path("overview", run_id=run_id), colours=view.colours)
         context = {**step_context(run, view, page), "overview": overview}
         return bytes(render_step(render, view, context).body)

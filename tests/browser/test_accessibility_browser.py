@@ -54,7 +54,10 @@ def pages(server) -> dict[str, str]:
         "not-found": "/runs/nothere",
         "compare": compared,
         "compare-all": compared + f"&step={last}",
+        "run-presented": f"/runs/{rid}?step=2&present=1&lock=1",
+        "chapter-presented": "/lesson/convolution?present=1&lock=1",
         "lesson": "/lesson",
+        "lesson-embed": "/embed/lesson/pooling",
         **{f"lesson-{c.slug}": f"/lesson/{c.slug}" for c in CHAPTERS},
     }
 

@@ -136,3 +136,17 @@ def test_chapter_twelve_reads_a_drawn_letter(server, watched: Page, shot: Shots)
     watched.click("#guess a")
     expect(watched).to_have_url(re.compile(r"/runs/[a-z2-7]+\?step=\d+"))
     expect(watched.locator(".prediction")).to_contain_text("L")
+
+
+def test_an_embedded_chapter_works_inside_another_page(server, watched: Page, shot: Shots):
+    watched.goto(server.url + "/lesson")  # a page on an http origin (frame-ancestors * needs one)
+    watched.set_content(
+        f'<h1>A post</h1><iframe src="{server.url}/embed/lesson/pooling" width="800" height="700"></iframe>'
+    )
+    frame = watched.frame_locator("iframe")
+    expect(frame.locator("#walk")).to_have_attribute("data-col", "0")
+    frame.locator("#walk").focus()
+    frame.locator("#walk").press("ArrowRight")
+    expect(frame.locator("#walk")).to_have_attribute("data-col", "1")
+    assert "window 2 of 16" in frame.locator(".four-steps").inner_text()
+    shot(watched, "embedded-chapter")
