@@ -90,3 +90,16 @@ async def test_a_comparison_for_a_projector(client):
     response = await client.get(where + "&step=2&present=1")
     assert parse(response.text).one("body")["class"] == "present"
     assert nav_links(response.text)["next"].endswith("&step=3&present=1")
+
+
+async def test_presented_and_compared_pages_answer_cold_with_the_same_headers(client):
+    home = (await client.get("/")).headers
+    rid = await x_run(client)
+    made = await client.post(f"/runs/{rid}/compare", data={"example": "o"})
+    compared = made.headers["location"].removeprefix("http://testserver")
+    for path in (compared, compared + "&present=1", f"/runs/{rid}?present=1",
+                 "/lesson/vote?present=1&lock=1", "/lesson?present=1"):  # fmt: skip
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        for name in ("content-security-policy", "x-content-type-options", "referrer-policy"):
+            assert response.headers[name] == home[name], (path, name)

@@ -13,6 +13,19 @@ from app.service.lesson import CHAPTERS
 from .conftest import Shots
 
 SIZES = {"laptop": (1366, 900), "phone": (390, 844)}
+SLIDES_NUMBERS = (
+    "2,352",
+    "120,000",
+    "1",
+    "0.55",
+    "0.77",
+    "0.33",
+    "1.00",
+    "4.56",
+    "0.91",
+    "2.07",
+    "0.51",
+)
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -22,6 +35,7 @@ def test_next_walks_every_chapter_in_order(server, watched: Page, size: str, sho
     watched.goto(server.url + "/lesson")
     shot(watched, "chapters")
     watched.click("text=Start with chapter 1")
+    texts = []
     for number, chapter in enumerate(CHAPTERS, 1):
         expect(watched).to_have_url(re.compile(f"/lesson/{chapter.slug}$"))
         expect(watched.locator(".lesson-nav .progress")).to_have_text(f"{number} / 12")
@@ -33,9 +47,17 @@ def test_next_walks_every_chapter_in_order(server, watched: Page, size: str, sho
         assert first and first["y"] < height * 0.5, chapter.slug
         if number < 12:
             watched.click("a[rel=next]")
+        texts.append(watched.locator("#chapter").inner_text())
     expect(watched.locator("a[rel=next]")).to_have_count(0)
     watched.click("a[rel=prev]")
     expect(watched).to_have_url(re.compile("/lesson/vote$"))
+    watched.goto(server.url + "/lesson/fully-connected?width=200&height=200")
+    texts.append(watched.locator("#chapter").inner_text())
+    watched.goto(server.url + "/lesson/convolution?row=3&col=3")
+    texts.append(watched.locator("#chapter").inner_text())
+    shown = "\n".join(texts)
+    for number in SLIDES_NUMBERS:  # every number the slides print, on the pages as computed
+        assert re.search(rf"(?<![\d.]){re.escape(number)}(?![\d])", shown), number
 
 
 def divide_step(page: Page) -> str:
