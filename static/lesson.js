@@ -94,9 +94,10 @@
   }
 
   // chapter 12: a small drawing pad whose drawing is sent as the form's picture
-  function setUpPad() {
-    var pad = document.getElementById("lesson-pad");
-    if (!pad) return;
+  // a small drawing pad (chapter 12, and "compare with" on a run): its drawing is sent as the
+  // form's picture; a form that needs one (data-needs-drawing) says so when the pad is empty
+  function setUpPad(pad) {
+    var form = pad.closest("form");
     var ctx = pad.getContext("2d"), down = false, drawn = false;
     function paper() { ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, pad.width, pad.height); drawn = false; }
     paper();
@@ -107,17 +108,17 @@
     pad.addEventListener("pointerdown", function (e) {
       down = true; pad.setPointerCapture(e.pointerId);
       var p = point(e); ctx.beginPath(); ctx.moveTo(p[0], p[1]);
-      ctx.lineWidth = 18; ctx.lineCap = "round"; ctx.lineJoin = "round"; ctx.strokeStyle = "#000";
+      ctx.lineWidth = pad.width / 15; ctx.lineCap = "round"; ctx.lineJoin = "round"; ctx.strokeStyle = "#000";
     });
     pad.addEventListener("pointermove", function (e) {
       if (!down) return;
       var p = point(e); ctx.lineTo(p[0], p[1]); ctx.stroke(); drawn = true;
     });
     pad.addEventListener("pointerup", function () { down = false; });
-    document.getElementById("lesson-clear").addEventListener("click", paper);
-    pad.closest("form").addEventListener("submit", function (e) {
+    form.querySelector(".pad-clear").addEventListener("click", paper);
+    form.addEventListener("submit", function (e) {
+      if (!drawn && !("needsDrawing" in form.dataset)) return;  // sent as it is, without a drawing
       e.preventDefault();
-      var form = e.target;
       if (!drawn) {
         form.querySelector(".form-error").innerHTML = '<div class="error" role="alert"><strong>' +
           "The drawing pad is empty</strong><p>Draw one letter or digit on the pad first.</p></div>";
@@ -125,11 +126,12 @@
       }
       pad.toBlob(function (blob) {
         var data = new FormData(form);
+        data.delete("image");
         data.set("drawing", blob, "drawing.png");
         send(form, data);
       }, "image/png");
     });
-    pad.closest("form").dataset.ready = "1";
+    form.dataset.ready = "1";
   }
 
   // the lesson's forms send with fetch: a new page on success, the server's message in place
@@ -159,5 +161,5 @@
   });
 
   setUpPixels();
-  setUpPad();
+  document.querySelectorAll("canvas.draw-pad").forEach(setUpPad);
 })();

@@ -53,7 +53,7 @@ def _unless_default(colours: str) -> str | None:
 
 @router.post("/runs/{run_id}/compare", name="compare_with", dependencies=[RunLimit])
 async def compare_with(
-    request: Request, service: Service, links: LinksDep, run_id: str
+    request: Request, service: Service, links: LinksDep, render: RenderDep, run_id: str
 ) -> Response:
     """Run another picture (an example, a drawing or an upload) through this run's pipeline and
     open the two side by side."""
@@ -67,4 +67,6 @@ async def compare_with(
         await form.close()
     other = await service.cpu(service.run_like, run_id, data, example)
     url = absolute(request, with_query(links.path("compare"), a=run_id, b=other.id))
+    if render.htmx:
+        return Response(status_code=204, headers={"HX-Location": url})
     return RedirectResponse(url, status_code=303)
