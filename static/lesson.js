@@ -119,6 +119,8 @@
     form.addEventListener("submit", function (e) {
       if (!drawn && !("needsDrawing" in form.dataset)) return;  // sent as it is, without a drawing
       e.preventDefault();
+      var file = form.querySelector("input[type=file]");
+      if (!drawn && file && file.files.length) { send(form, new FormData(form)); return; }
       if (!drawn) {
         form.querySelector(".form-error").innerHTML = '<div class="error" role="alert"><strong>' +
           "The drawing pad is empty</strong><p>Draw one letter or digit on the pad first.</p></div>";

@@ -4,6 +4,7 @@ by keyboard, tap and drag, chapter 1's pixel readout, chapter 2's calculator, ch
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -172,3 +173,12 @@ def test_an_embedded_chapter_works_inside_another_page(server, watched: Page, sh
     expect(frame.locator("#walk")).to_have_attribute("data-col", "1")
     assert "window 2 of 16" in frame.locator(".four-steps").inner_text()
     shot(watched, "embedded-chapter")
+
+
+def test_chapter_twelve_reads_an_uploaded_letter_without_a_pointer(server, watched: Page):
+    watched.goto(server.url + "/lesson/learning")
+    examples = Path(__file__).resolve().parents[2] / "static" / "examples"
+    watched.set_input_files("form.draw-lesson input[type=file]", str(examples / "letter-a.png"))
+    watched.locator("form.draw-lesson button[type=submit]").focus()
+    watched.keyboard.press("Enter")
+    expect(watched.locator("#guess .verdict")).to_have_text("The network reads A.")
