@@ -10,7 +10,7 @@ from app.engine import PRESETS
 from app.settings import Settings
 from app.web import create_app
 
-from .helpers import parse, start
+from .helpers import X_PNG, parse, start
 
 pytestmark = pytest.mark.anyio
 
@@ -127,3 +127,19 @@ async def test_start_up_objects_are_kept_out_of_the_collectors_full_passes(clien
 
     assert gc.get_freeze_count() > 10_000
     assert "letters" in (await client.get("/api/presets")).text
+
+
+async def test_head_works_wherever_get_does(client):
+    made = await client.post("/api/run", files={"image": ("x.png", X_PNG)})
+    rid = made.json()["id"]
+    did = (await client.post("/api/demos", json={"run_id": rid})).json()["id"]
+    for path in ("/healthz", "/", "/lesson", "/lesson/vote", f"/runs/{rid}", f"/d/{did}",
+                 f"/embed/{did}", f"/api/runs/{rid}", "/static/app.css"):  # fmt: skip
+        got, head = await client.get(path), await client.head(path)
+        assert head.status_code == got.status_code == 200, path
+        assert head.content == b"", path
+        assert head.headers["content-type"] == got.headers["content-type"], path
+        assert head.headers["content-length"] == str(len(got.content)), path
+    missing = await client.head("/runs/nosuchrun")
+    assert missing.status_code == 404 and missing.content == b""
+    assert (await client.head("/runs")).status_code == 405  # only POST makes a run

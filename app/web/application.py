@@ -21,6 +21,7 @@ from . import api, compare, demos, docs, health, lesson, pages, runs
 from .deps import Mode
 from .errors import HANDLERS, BodyLimit
 from .filters import ramp_defs, ramp_id, table_rows, vector_cells
+from .head import HeadAsGet
 from .lesson_filters import LESSON_FILTERS
 from .links import Links, step_link, with_look
 from .ratelimit import RateLimiter
@@ -96,4 +97,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_upload_bytes)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)  # outermost: HEAD is a GET all the way down
     return app
