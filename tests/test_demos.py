@@ -306,3 +306,21 @@ async def test_the_share_box_link_keeps_the_place_too(client):
     opened = parse((await client.get(link.removeprefix("http://testserver"))).text)
     sheets = [i["href"] for i in opened.find_all("image") if "maps.png" in i["href"]]
     assert sheets and all(h.endswith("maps.png?colours=cividis") for h in sheets)
+
+
+async def test_the_embed_caches_like_the_demo_page(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    body = (await save(client, rid)).json()
+    did, token = body["id"], body["delete_url"].split("token=")[1]
+    first = await client.get(f"/embed/{did}?step=1")
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "no-cache"
+    assert etag != (await client.get(f"/d/{did}?step=1")).headers["etag"]
+    again = await client.get(f"/embed/{did}?step=1", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert "frame-ancestors *" in again.headers["content-security-policy"]
+    other = await client.get(f"/embed/{did}?step=2", headers={"If-None-Match": etag})
+    assert other.status_code == 200
+    assert (await client.delete(f"/api/demos/{did}", params={"token": token})).status_code == 204
+    gone = await client.get(f"/embed/{did}?step=1", headers={"If-None-Match": etag})
+    assert gone.status_code == 404

@@ -8,16 +8,19 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ..service import Explorer
 from .deps import (
     DEFAULT_COLOURS,
     Colours,
     ColoursParam,
     LinksDep,
     ModeParams,
+    Render,
     RenderDep,
     SaveLimit,
     Scale,
     Service,
+    View,
     ViewParams,
     absolute,
     in_pool,
@@ -39,17 +42,11 @@ def show_demo(
     request: Request, service: Service, links: LinksDep, render: RenderDep, demo_id: str,
     view: ViewParams, mode: ModeParams,
 ) -> Response:  # fmt: skip
-    """A shared demo, recomputed from its stored input and spec, at a step and selected cell.
-
-    Demos never change, so the page's ETag is the demo, the view and the templates' build."""
-    shape = f"{render.htmx}.{view.fragment or ''}.{mode.key}"
-    app_build = request.app.state.build
-    place = f"{view.step}.{view.cell or ''}.{view.scale}.{view.colours}"
-    etag = f'W/"{demo_id}.{place}.{shape}.{app_build}"'
-    cached = {**PRIVATE, "ETag": etag, "Cache-Control": "no-cache"}
-    if request.headers.get("if-none-match") == etag:
-        service.demo_record(demo_id)  # a deleted demo is a 404, not a 304
-        return Response(status_code=304, headers=cached)
+    """A shared demo, recomputed from its stored input and spec, at a step and selected cell
+    (cached: see ``validators``)."""
+    cached = validators(request, render, demo_id, view, mode.key)
+    if unchanged := not_modified(request, service, demo_id, cached):
+        return unchanged
     record, rid = service.demo(demo_id)
     page = links.path("show_demo", demo_id=demo_id)
     preview = {
@@ -85,9 +82,17 @@ def demo_overview(
 @router.get("/embed/{demo_id}", response_class=HTMLResponse, name="embed_demo")
 @in_pool
 def embed_demo(
-    service: Service, links: LinksDep, render: RenderDep, demo_id: str, view: ViewParams
-) -> Response:
-    """A compact view of a demo for an iframe: the one page other sites may frame."""
+    request: Request, service: Service, links: LinksDep, render: RenderDep, demo_id: str,
+    view: ViewParams,
+) -> Response:  # fmt: skip
+    """A compact view of a demo for an iframe: the one page other sites may frame. Cached like
+    the demo's own page (its ETag is the demo, the view and the build)."""
+    cached = {
+        **validators(request, render, demo_id, view, "embed"),
+        "Content-Security-Policy": content_security_policy(frame_ancestors="*"),
+    }
+    if unchanged := not_modified(request, service, demo_id, cached):
+        return unchanged
     record, rid = service.demo(demo_id)
     page = links.path("embed_demo", demo_id=demo_id)
     context = {
@@ -95,9 +100,29 @@ def embed_demo(
         "demo": record,
     }
     response = render_step(render, view, context, page_template="embed.html")
-    response.headers.update(PRIVATE)
-    response.headers["Content-Security-Policy"] = content_security_policy(frame_ancestors="*")
+    response.headers.update(cached)
     return response
+
+
+def validators(
+    request: Request, render: Render, demo_id: str, view: View, variant: str
+) -> dict[str, str]:
+    """The caching headers of a demo's page: demos never change, so its ETag is the demo, the
+    view, the page's variant (a mode, the embed) and the templates' build; revalidated each time."""
+    shape = f"{render.htmx}.{view.fragment or ''}.{variant}"
+    place = f"{view.step}.{view.cell or ''}.{view.scale}.{view.colours}"
+    etag = f'W/"{demo_id}.{place}.{shape}.{request.app.state.build}"'
+    return {**PRIVATE, "ETag": etag, "Cache-Control": "no-cache"}
+
+
+def not_modified(
+    request: Request, service: Explorer, demo_id: str, headers: dict[str, str]
+) -> Response | None:
+    """304 when the browser holds this page already (a deleted demo is a 404, not a 304)."""
+    if request.headers.get("if-none-match") != headers["ETag"]:
+        return None
+    service.demo_record(demo_id)
+    return Response(status_code=304, headers=headers)
 
 
 @router.get("/gallery", response_class=HTMLResponse, name="gallery")
