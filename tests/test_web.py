@@ -143,3 +143,14 @@ async def test_head_works_wherever_get_does(client):
     missing = await client.head("/runs/nosuchrun")
     assert missing.status_code == 404 and missing.content == b""
     assert (await client.head("/runs")).status_code == 405  # only POST makes a run
+
+
+async def test_not_found_says_what_without_echoing_the_request(client):
+    marker = "zz-echo-marker"
+    for path in (f"/{marker}", f"/runs/{marker}", f"/d/{marker}", f"/lesson/{marker}",
+                 f"/api/runs/{marker}", f"/api/demos/{marker}"):  # fmt: skip
+        response = await client.get(path)
+        assert response.status_code == 404, path
+        assert marker not in response.text, path
+    api = (await client.get(f"/api/runs/{marker}")).json()
+    assert api["detail"] == "there is no run with this id"

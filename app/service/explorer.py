@@ -165,7 +165,7 @@ class Explorer:
             return cached
         record = self.store.get(rid)
         if record is None:
-            raise NotFound(f"no run {rid!r}")
+            raise NotFound("there is no run with this id")
         return self._recompute(record)
 
     def _cached_view(self, rid: str) -> RunView | None:
@@ -182,7 +182,7 @@ class Explorer:
         gives the same id, and only the first save gets a delete token."""
         record = self.store.get(rid)
         if record is None:
-            raise NotFound(f"no run {rid!r}")
+            raise NotFound("there is no run with this id")
         did = demo_id(record.spec, record.input, title, description, record.content)
         token = secrets.token_urlsafe(24)
         demo = DemoRecord(
@@ -207,7 +207,7 @@ class Explorer:
         """The stored demo alone, nothing recomputed; NotFound if there is none."""
         record = self.demos.get(did)
         if record is None:
-            raise NotFound(f"no demo {did!r}")
+            raise NotFound("there is no demo with this id")
         return record
 
     def card(self, did: str) -> bytes:
@@ -241,7 +241,7 @@ class Explorer:
 
     def delete_demo(self, did: str, token: str) -> None:
         if not self.demos.delete(did, token):
-            raise NotFound(f"no demo {did!r} to delete with that token")
+            raise NotFound("there is no demo with this id to delete with that token")
 
     def _pipeline(self, spec_bytes: bytes, spec: PipelineSpec | None) -> Pipeline:
         """The compiled pipeline for a canonical spec: checked and laid out once, then reused."""
@@ -262,7 +262,7 @@ class Explorer:
         """One stage of the run, or NotFound."""
         view = self.view(rid)
         if not 0 <= stage <= view.last:
-            raise NotFound(f"run {rid} has no stage {stage}")
+            raise NotFound(f"this run has no stage {stage}")
         return view.stage(stage)
 
     def place(self, rid: str, step: int, cell: str | None) -> tuple[int, str | None]:

@@ -72,7 +72,7 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
     title = HTTPStatus(exc.status_code).phrase
     detail = TOO_LARGE if exc.status_code == 413 else str(exc.detail)
     if exc.status_code == 404:
-        detail = f"there is nothing at {request.url.path}"
+        detail = "there is no page at this address"  # named, not echoed back
     response = error_response(request, exc.status_code, title, detail)
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value

@@ -92,7 +92,7 @@ def chapter_context(
     try:
         number = chapter_number(slug)
     except LookupError:
-        raise NotFound(f"there is no chapter {slug!r} in the lesson") from None
+        raise NotFound("the lesson has no chapter by that name (see /lesson)") from None
 
     def chapter_at(other: str) -> str:
         return with_query(links.path(route, slug=other), **mode.query)
