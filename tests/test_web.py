@@ -154,3 +154,27 @@ async def test_not_found_says_what_without_echoing_the_request(client):
         assert marker not in response.text, path
     api = (await client.get(f"/api/runs/{marker}")).json()
     assert api["detail"] == "there is no run with this id"
+
+
+async def test_form_posts_from_another_site_are_refused(client):
+    example = {"source": "example", "example": "x", "preset": "seed-xo"}
+    ours = await client.post("/runs", data=example, headers={"Sec-Fetch-Site": "same-origin"})
+    assert ours.status_code == 303
+    rid = ours.headers["location"].split("/runs/")[1].split("?")[0]
+    assert (
+        await client.post("/runs", data=example, headers={"Origin": "http://testserver"})
+    ).status_code == 303
+    forged = {"Sec-Fetch-Site": "cross-site"}
+    old_browser = {"Origin": "https://evil.example"}
+    for path, form in (("/runs", example), (f"/runs/{rid}/share", {"title": "x"}),
+                       (f"/runs/{rid}/compare", {"example": "o"}),
+                       ("/lesson/pictures", {"image": ""}), ("/lesson/learning", {"drawing": ""})):  # fmt: skip
+        for headers in (forged, old_browser, {"Origin": "null"}):
+            refused = await client.post(path, data=form, headers=headers)
+            assert refused.status_code == 403, (path, headers)
+            assert "can only be sent from ConvLens" in refused.text
+    in_place = await client.post("/runs", data=example, headers={**forged, "HX-Request": "true"})
+    assert in_place.status_code == 403 and in_place.text.startswith('<div class="error"')
+    # the JSON API stays open to scripts and notebooks, wherever they run
+    api = await client.post("/api/run", files={"image": ("x.png", X_PNG)}, headers=forged)
+    assert api.status_code == 200

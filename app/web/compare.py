@@ -13,6 +13,7 @@ from .deps import (
     ModeParams,
     RenderDep,
     RunLimit,
+    SameSite,
     Service,
     ViewParams,
     absolute,
@@ -51,7 +52,7 @@ def _unless_default(colours: str) -> str | None:
     return None if colours == "viridis" else colours
 
 
-@router.post("/runs/{run_id}/compare", name="compare_with", dependencies=[RunLimit])
+@router.post("/runs/{run_id}/compare", name="compare_with", dependencies=[SameSite, RunLimit])
 async def compare_with(
     request: Request, service: Service, links: LinksDep, render: RenderDep, run_id: str
 ) -> Response:

@@ -17,6 +17,7 @@ from .deps import (
     ModeParams,
     Render,
     RenderDep,
+    SameSite,
     SaveLimit,
     Scale,
     Service,
@@ -141,7 +142,7 @@ def demo_card(request: Request, service: Service, demo_id: str) -> Response:
 
 
 @router.post("/runs/{run_id}/share", response_class=HTMLResponse, name="share_run",
-             dependencies=[SaveLimit])  # fmt: skip
+             dependencies=[SameSite, SaveLimit])  # fmt: skip
 @in_pool
 def share_run(
     request: Request,

@@ -10,6 +10,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -113,6 +114,25 @@ async def mode_params(
     return mode
 
 
+class CrossSite(Exception):
+    """A page's form sent from another site's page (a forged post)."""
+
+
+async def same_site(request: Request) -> None:
+    """Refuse a form post made by another site's page: the browser says so in Sec-Fetch-Site,
+    or, where it does not send that, in an Origin that is not this host. Scripts and notebooks
+    (no such headers) and the JSON API are not affected."""
+    site = request.headers.get("sec-fetch-site")
+    origin = request.headers.get("origin")
+    if site is not None:
+        if site == "cross-site":
+            raise CrossSite
+    elif origin is not None and (
+        origin == "null" or urlsplit(origin).netloc != request.headers.get("host")
+    ):
+        raise CrossSite
+
+
 async def count_run(request: Request) -> None:
     """One more run from this client address (429 past the limit)."""
     request.app.state.run_limiter.hit(client_address(request))
@@ -173,5 +193,6 @@ async def get_render(request: Request) -> Render:
 
 
 RenderDep = Annotated[Render, Depends(get_render)]
+SameSite = Depends(same_site)
 RunLimit = Depends(count_run)
 SaveLimit = Depends(count_save)

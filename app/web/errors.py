@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..service import Busy, EngineError, ImageError, NotFound, OverBudget
+from .deps import CrossSite
 from .ratelimit import TooManyRequests
 
 TOO_LARGE = "the upload is larger than this server accepts"
@@ -62,6 +63,14 @@ async def on_busy(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def on_cross_site(request: Request, exc: Exception) -> Response:
+    detail = (
+        "this form can only be sent from ConvLens's own pages: open the page on this site and "
+        "send it from there"
+    )
+    return error_response(request, 403, "Sent from another site", detail)
+
+
 async def on_not_found(request: Request, exc: Exception) -> Response:
     return error_response(request, 404, "Not found", str(exc))
 
@@ -93,6 +102,7 @@ HANDLERS = {
     EngineError: on_bad_input,
     ImageError: on_bad_input,
     NotFound: on_not_found,
+    CrossSite: on_cross_site,
     TooManyRequests: on_too_many,
     Busy: on_busy,
     OverBudget: on_busy,

@@ -23,6 +23,7 @@ from .deps import (
     ModeParams,
     RenderDep,
     RunLimit,
+    SameSite,
     Service,
     absolute,
     in_pool,
@@ -113,7 +114,7 @@ def chapter_context(
     }
 
 
-@router.post("/lesson/learning", name="chapter_guess", dependencies=[RunLimit])
+@router.post("/lesson/learning", name="chapter_guess", dependencies=[SameSite, RunLimit])
 async def chapter_guess(request: Request, service: Service, render: RenderDep) -> Response:
     """Chapter 12: the trained network's guess for the learner's drawing, shown in place."""
     data = await picture_bytes(request, "drawing", "draw a letter or digit on the pad first")
@@ -121,7 +122,7 @@ async def chapter_guess(request: Request, service: Service, render: RenderDep) -
     return render("lesson/_guess.html", {"run": made, "last": made.last})
 
 
-@router.post("/lesson/pictures", name="chapter_upload", dependencies=[RunLimit])
+@router.post("/lesson/pictures", name="chapter_upload", dependencies=[SameSite, RunLimit])
 async def chapter_upload(
     request: Request, service: Service, links: LinksDep, render: RenderDep
 ) -> Response:

@@ -27,6 +27,7 @@ from .deps import (
     ModeParams,
     RenderDep,
     RunLimit,
+    SameSite,
     Scale,
     Service,
     ViewParams,
@@ -56,7 +57,7 @@ def spec_from_form(service: Explorer, form: FormData) -> PipelineSpec:
     return service.resolve_spec(preset, _text(form, "spec"))
 
 
-@router.post("/runs", name="create_run", dependencies=[RunLimit])
+@router.post("/runs", name="create_run", dependencies=[SameSite, RunLimit])
 async def create_run(
     request: Request, service: Service, links: LinksDep, render: RenderDep
 ) -> Response:
