@@ -10,17 +10,23 @@ from .kinds import explain
 from .pipeline import run
 from .presets import SLIDES_VOTE_INPUT, get_preset
 from .spec import FlattenStage, InputSpec, PipelineSpec
-from .trace import Prediction
+from .trace import Prediction, Trace
+
+
+@cache
+def slides_vote_trace() -> Trace:
+    """The seed-xo preset's vote on the slides' 12 printed values (flatten, then the vote)."""
+    vote_only = PipelineSpec(
+        input=InputSpec(size=(1, len(SLIDES_VOTE_INPUT))),
+        stages=[FlattenStage(), get_preset("seed-xo").spec.stages[-1]],
+    )
+    return run(vote_only, np.array(SLIDES_VOTE_INPUT, np.float32)[None, None])
 
 
 @cache
 def slides_vote() -> tuple[tuple[tuple[str, str], ...], Prediction]:
     """((label, formula) per class, prediction) for the slides' example vector."""
-    vote_only = PipelineSpec(
-        input=InputSpec(size=(1, len(SLIDES_VOTE_INPUT))),
-        stages=[FlattenStage(), get_preset("seed-xo").spec.stages[-1]],
-    )
-    trace = run(vote_only, np.array(SLIDES_VOTE_INPUT, np.float32)[None, None])
+    trace = slides_vote_trace()
     last = len(trace) - 1
     formulas = tuple(
         (label, explain(trace, last, 0, 0, i).formula)

@@ -16,12 +16,12 @@ from .examples import EXAMPLES, Example
 from .explorer import Explorer, NotFound, SavedDemo
 from .lesson import (
     CHAPTERS,
-    LETTERS_SPEC,
     PIXELS_SPEC,
     Chapter,
     Place,
     chapter_data,
     chapter_number,
+    letters_spec,
     slides_print,
 )
 from .pool import Busy, OverBudget
@@ -36,7 +36,6 @@ __all__ = [
     "INPUT_SIDES",
     "KERNEL_NAMES",
     "KERNEL_SIDES",
-    "LETTERS_SPEC",
     "PIXELS_SPEC",
     "SCHEMES",
     "Busy",
@@ -65,6 +64,7 @@ __all__ = [
     "compare",
     "explain_cell",
     "kernel_grid",
+    "letters_spec",
     "num",
     "parse_cell",
     "precise",

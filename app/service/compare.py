@@ -34,10 +34,6 @@ class ComparedStage:
     numbers: tuple[list[str], list[str], list[str]] | None
     """Vectors only: a's, b's and the difference's values as the tables print them."""
 
-    @property
-    def sheet_columns(self) -> int:
-        return min(self.shape[0], PER_ROW) if len(self.shape) == 3 else 0
-
 
 @dataclass(frozen=True)
 class Comparison:

@@ -16,10 +16,11 @@ import numpy.typing as npt
 from PIL import Image
 
 from ..catalog import get_preset as catalog_preset
-from ..engine import EngineError, Trace, explain, run
+from ..engine import EngineError, Trace, compile_pipeline, explain, run
 from ..engine.explain import ConvExplanation, PoolExplanation, VoteExplanation
 from ..engine.presets import SLIDES_VOTE_INPUT, SLIDES_X, get_preset
-from ..engine.spec import FlattenStage, InputSpec, PipelineSpec, ReluStage, VoteStage
+from ..engine.slides import slides_vote_trace
+from ..engine.spec import InputSpec, PipelineSpec, ReluStage
 from ..engine.steps import ConvStep
 from ..imaging.heatmap import channel_pngs
 from ..letters.data import render_strokes
@@ -178,11 +179,9 @@ class Vote:
 
 def the_vote() -> Vote:
     """The slides' vote on the 12 values they print, by the seed-xo preset's vote stage."""
-    vote = get_preset("seed-xo").spec.stages[-1]
-    assert isinstance(vote, VoteStage)
-    spec = PipelineSpec(input=InputSpec(size=(1, 12)), stages=[FlattenStage(), vote])
-    trace = run(spec, np.array(SLIDES_VOTE_INPUT, np.float32)[None, None])
-    found = [explain(trace, 2, 0, 0, i) for i in range(len(vote.classes))]
+    trace = slides_vote_trace()
+    last = len(trace) - 1
+    found = [explain(trace, last, 0, 0, i) for i in range(len(trace.stage(last).labels))]
     assert all(isinstance(e, VoteExplanation) for e in found) and trace.prediction
     return Vote(list(SLIDES_VOTE_INPUT), found, trace.prediction.label)  # type: ignore[arg-type]
 
@@ -193,8 +192,11 @@ PIXELS_SPEC = PipelineSpec(input=InputSpec(mode="rgb", size=(16, 16)), stages=[R
 """Chapter 1: a picture as 16x16 pixels of red, green and blue (ReLU leaves 0 to 1 alone)."""
 
 
-LETTERS_SPEC = catalog_preset("letters").spec
-"""Chapter 12: the trained letters network."""
+@cache
+def letters_spec() -> PipelineSpec:
+    """Chapter 12: the trained letters network (asked for when first needed: at import time
+    the weights may not exist yet, before ``convlens train``)."""
+    return catalog_preset("letters").spec
 
 
 def pixels_run(explorer: Explorer, run_id: str | None) -> RunView:
@@ -338,14 +340,9 @@ def pooled_gap(a: RunView, b: RunView) -> float:
     return float(np.abs(a.trace.stage(pooled).data - b.trace.stage(pooled).data).max())
 
 
+@cache
 def learned_filters() -> list[F64]:
-    """The trained letters network's first-layer filters."""
-    step = run_letters_shape().step(1)
+    """The trained letters network's first-layer filters (its first step, compiled once)."""
+    step = compile_pipeline(letters_spec()).steps[0]
     assert isinstance(step, ConvStep)
     return [np.asarray(w[0], np.float64) for w in step.weight]
-
-
-@cache
-def run_letters_shape() -> Trace:
-    spec = LETTERS_SPEC
-    return run(spec, np.zeros((spec.input.channels, *spec.input.size), np.float32))

@@ -20,7 +20,7 @@ from .deps import (
     in_pool,
 )
 from .forms import chosen_picture
-from .links import with_query
+from .links import look_params, with_query
 from .stepping import VARY, look
 
 router = APIRouter(tags=["pages"])
@@ -36,20 +36,15 @@ def compare_runs(
 ) -> Response:  # fmt: skip
     """Runs a and b of one pipeline, stages 0 to ``step``, two columns on one scale per stage."""
     both = compare(service.view(a), service.view(b), view.step, view.colours)
-    page = links.path("compare")
-    colours = _unless_default(view.colours)
+    page, looks = links.path("compare"), look_params("stage", view.colours)
     context = {
         "cmp": both,
         "step": len(both.stages) - 1,
-        "at": lambda step: with_query(page, a=a, b=b, step=step, colours=colours, **mode.query),
+        "at": lambda step: with_query(page, a=a, b=b, step=step, **looks, **mode.query),
         **look(view.colours),
     }
     name = "_compare.html" if render.htmx else "compare.html"
     return render(name, context, headers={"Vary": VARY})
-
-
-def _unless_default(colours: str) -> str | None:
-    return None if colours == "viridis" else colours
 
 
 @router.post("/runs/{run_id}/compare", name="compare_with", dependencies=[SameSite, RunLimit])

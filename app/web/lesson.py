@@ -9,13 +9,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..service import (
     CHAPTERS,
-    LETTERS_SPEC,
     PIXELS_SPEC,
     Explorer,
     NotFound,
     Place,
     chapter_data,
     chapter_number,
+    letters_spec,
 )
 from .deps import (
     LinksDep,
@@ -42,10 +42,10 @@ async def place_params(
     row: Annotated[int | None, Query(ge=0, le=99, description="a window's row")] = None,
     col: Annotated[int | None, Query(ge=0, le=99, description="a window's column")] = None,
     feature: Annotated[int, Query(ge=0, le=2, description="which of the X's features")] = 0,
-    width: Side = 28,
-    height: Side = 28,
-    channels: Annotated[int, Query(ge=1, le=4, description="colour channels")] = 3,
-    kernel: Annotated[int, Query(ge=1, le=11, description="a filter's side")] = 3,
+    width: Side = Place.width,
+    height: Side = Place.height,
+    channels: Annotated[int, Query(ge=1, le=4, description="colour channels")] = Place.channels,
+    kernel: Annotated[int, Query(ge=1, le=11, description="a filter's side")] = Place.kernel,
     run: Annotated[str | None, Query(max_length=64, description="the learner's picture")] = None,
 ) -> Place:
     return Place(row, col, feature, width, height, channels, kernel, run)
@@ -55,8 +55,13 @@ async def place_params(
 def lesson(render: RenderDep, links: LinksDep, mode: ModeParams) -> Response:
     return render("lesson_index.html", {
         "chapters": list(enumerate(CHAPTERS, 1)),
-        "chapter_at": lambda slug: with_query(links.path("chapter", slug=slug), **mode.query),
+        "chapter_at": lambda slug: chapter_link(links, "chapter", slug, mode),
     })  # fmt: skip
+
+
+def chapter_link(links: Links, route: str, slug: str, mode: Mode) -> str:
+    """A chapter's address in the lesson (``route`` 'chapter') or an embed, in the page's mode."""
+    return with_query(links.path(route, slug=slug), **mode.query)
 
 
 @router.get("/lesson/{slug}", response_class=HTMLResponse, name="chapter")
@@ -96,7 +101,7 @@ def chapter_context(
         raise NotFound("the lesson has no chapter by that name (see /lesson)") from None
 
     def chapter_at(other: str) -> str:
-        return with_query(links.path(route, slug=other), **mode.query)
+        return chapter_link(links, route, other, mode)
 
     return {
         "chapter": CHAPTERS[number - 1],
@@ -118,7 +123,7 @@ def chapter_context(
 async def chapter_guess(request: Request, service: Service, render: RenderDep) -> Response:
     """Chapter 12: the trained network's guess for the learner's drawing, shown in place."""
     data = await picture_bytes(request, "drawing", "draw a letter or digit on the pad first")
-    made = await service.cpu(service.run_image, data, LETTERS_SPEC)
+    made = await service.cpu(service.run_image, data, letters_spec())
     return render("lesson/_guess.html", {"run": made, "last": made.last})
 
 

@@ -72,7 +72,7 @@ def with_query(path: str, **params: object) -> str:
     return f"{path}?{urlencode(kept)}" if kept else path
 
 
-def _look(scale: str, colours: str) -> dict[str, str | None]:
+def look_params(scale: str, colours: str) -> dict[str, str | None]:
     """How pictures look, as query parameters: the per-map scale and the colour scheme, each
     only when it is not the default."""
     return {
@@ -82,8 +82,8 @@ def _look(scale: str, colours: str) -> dict[str, str | None]:
 
 
 def with_look(path: str, scale: str = "stage", colours: str = DEFAULT) -> str:
-    """``path`` with how its pictures look (``_look``)."""
-    return with_query(path, **_look(scale, colours))
+    """``path`` with how its pictures look (``look_params``)."""
+    return with_query(path, **look_params(scale, colours))
 
 
 def step_link(
@@ -93,4 +93,4 @@ def step_link(
     """The explorer at ``page`` (a run's, a demo's or an embed's path) at ``step``, with the
     selected cell, the per-map scale and the colour scheme when chosen, and the fragment an htmx
     request asks for."""
-    return with_query(page, step=step, cell=cell, **_look(scale, colours), fragment=fragment)
+    return with_query(page, step=step, cell=cell, **look_params(scale, colours), fragment=fragment)
