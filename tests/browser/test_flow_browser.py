@@ -11,6 +11,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from .conftest import Shots
+from .stepping import click_next
 
 SIZES = {"laptop": (1366, 900), "phone": (390, 844)}
 STEP = re.compile(r"\?step=(\d+)")
@@ -71,8 +72,7 @@ def test_next_back_and_the_arrow_keys_bring_the_stage_into_view_and_focus_it(
     run_example(page, server.url, "x")
     bar = page.locator("#steps")
     for step in (1, 2, 3):
-        page.click("#steps a[rel=next]")
-        page.wait_for_url(re.compile(rf"step={step}\b"))
+        click_next(page, step)
         heading = page.locator(f"#stage-{step} h2")
         expect(heading).to_be_focused()
         top, _ = in_view(page, f"#stage-{step} h2")
@@ -95,8 +95,7 @@ def test_next_back_and_the_arrow_keys_bring_the_stage_into_view_and_focus_it(
 def test_with_motion_allowed_the_stage_glides_into_view(server, browser):
     page = opened(browser, "laptop")
     run_example(page, server.url, "letter-a")
-    page.click("#steps a[rel=next]")
-    page.wait_for_url(re.compile(r"step=1\b"))
+    click_next(page, 1)
     page.wait_for_function(  # smooth scrolling gets there in its own time
         "() => { const r = document.querySelector('#stage-1 h2').getBoundingClientRect();"
         " return r.top > 0 && r.top < innerHeight / 2; }"
@@ -141,8 +140,7 @@ def test_a_shared_link_opens_where_the_sharer_was(server, watched: Page, browser
     page = watched
     run_example(page, server.url, "x")
     for step in (1, 2, 3):
-        page.click("#steps a[rel=next]")
-        page.wait_for_url(re.compile(rf"step={step}\b"))
+        click_next(page, step)
     pick = page.locator('.pick[data-stage="1"][data-map="0"]')
     page.wait_for_function("() => document.activeElement.matches('#stage-3 h2')")
     page.wait_for_timeout(1000)  # let the smooth scroll to stage 3 finish before aiming
@@ -215,8 +213,7 @@ def test_picking_a_cell_keeps_the_maps_in_a_row_and_the_label_follows_the_keys(
 ):
     page = opened(browser, "laptop", reduced_motion=True)
     run_example(page, server.url, "x")
-    page.click("#steps a[rel=next]")
-    page.wait_for_url(re.compile(r"step=1\b"))
+    click_next(page, 1)
     tops = [page.locator(f'#stage-1 .pick[data-map="{m}"]').bounding_box()["y"] for m in range(3)]  # type: ignore[index]
     assert len(set(tops)) == 1  # one row before
     pick = page.locator('#stage-1 .pick[data-map="0"]')
@@ -337,8 +334,7 @@ def test_the_colour_scheme_is_a_choice_kept_while_stepping_and_in_the_link(
 ):
     page = opened(browser, size)
     run_example(page, server.url, "x", "seed-xo")
-    page.click("#steps a[rel=next]")
-    page.wait_for_url(re.compile(r"step=1"))
+    click_next(page, 1)
     legend = page.locator("#stage-1 .legend svg.ramp")
     expect(legend).to_be_visible()
     before = page.locator("#stage-1 .legend rect").get_attribute("fill")
@@ -355,8 +351,7 @@ def test_the_colour_scheme_is_a_choice_kept_while_stepping_and_in_the_link(
     )
     assert sheets and all(h.endswith("colours=cividis") for h in sheets)
     # Next and the arrow keys keep the scheme; the share box's link carries it
-    page.click("#steps a[rel=next]")
-    page.wait_for_url(re.compile(r"step=2"))
+    click_next(page, 2)
     assert "colours=cividis" in page.url
     expect(page.locator("#stage-2 .legend rect")).to_have_attribute("fill", re.compile("cividis"))
     loaded = page.locator("#stage-2 .pick image").first.evaluate(
