@@ -8,10 +8,26 @@ from types import MappingProxyType
 
 from .engine import EngineError
 from .engine.presets import PRESETS, Preset
+from .letters.data import CLASSES
 from .letters.model import to_spec
 from .letters.train import load
 
 LETTERS = "letters"
+DIGITS = "digits"
+CAPITALS = "capitals"
+ABOUT = (
+    "A small network trained here, with this engine, on letters and digits made from fonts and "
+    "pen strokes and on 4,000 real handwritten digits (MNIST): the ink is centred in 28x28, two "
+    "blocks of convolution, ReLU and max pooling find its parts, and a dense layer scores "
+)
+LEARNED = (
+    (LETTERS, "Letters and digits (learned)", "A to Z and 0 to 9.", "".join(CLASSES)),
+    (DIGITS, "Digits (learned)", "0 to 9 only: the same network, letters left out.",
+     "0123456789"),
+    (CAPITALS, "Capitals (learned)", "A to Z only: the same network, digits left out.",
+     "ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+)  # fmt: skip
+"""The learned presets: one set of trained weights, each scoring only its own classes."""
 
 
 @cache
@@ -19,15 +35,14 @@ def presets() -> MappingProxyType[str, Preset]:
     found = dict(PRESETS)
     params = load()
     if params is not None:
-        found[LETTERS] = Preset(
-            LETTERS,
-            "Letters and digits (learned)",
-            "A small network trained here, with this engine, on letters and digits made from "
-            "fonts and pen strokes: the ink is centred in 28x28, two blocks of convolution, ReLU "
-            "and max pooling find its parts, and a dense layer scores A to Z and 0 to 9.",
-            to_spec(params),
-        )
+        for name, title, scores, classes in LEARNED:
+            found[name] = Preset(name, title, ABOUT + scores, to_spec(params, classes))
     return MappingProxyType(found)
+
+
+def drawing_presets() -> list[Preset]:
+    """The learned presets, for "What are you drawing?" (none before the first training)."""
+    return [presets()[name] for name, *_ in LEARNED if name in presets()]
 
 
 def get_preset(name: str) -> Preset:

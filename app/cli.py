@@ -16,7 +16,7 @@ from .engine.explain import num, precise
 from .engine.presets import SLIDES_VOTE_INPUT, SLIDES_X
 from .engine.slides import slides_vote
 from .imaging import ImageError, load_input
-from .letters.evaluate import confusion_png
+from .letters.evaluate import DIGIT_CLASSES, Evaluation, confusion_png, evaluate_real
 from .letters.evaluate import evaluate as evaluate_letters
 from .letters.train import MODEL_DIR, TrainConfig, load, save, train
 from .settings import Settings
@@ -53,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     train.add_argument("--test-per-class", type=int, default=TrainConfig.test_per_class)
     train.add_argument("--workers", type=int, default=TrainConfig.workers)
     train.add_argument(
+        "--real-copies", type=int, default=TrainConfig.real_copies,
+        help="how many times each real training digit is used (0: none)",
+    )  # fmt: skip
+    train.add_argument(
         "--out",
         type=Path,
         default=MODEL_DIR,
@@ -87,6 +91,7 @@ def _train(args: argparse.Namespace) -> int:
         per_class=args.per_class,
         test_per_class=args.test_per_class,
         workers=args.workers,
+        real_copies=args.real_copies,
     )
     try:
         result = train(config)
@@ -105,15 +110,24 @@ def _evaluate(model: Path, seed: int, per_class: int, confusion: Path) -> int:
     if params is None:
         print(f"convlens: no trained weights in {model}; run `convlens train`", file=sys.stderr)
         return 2
-    result = evaluate_letters(params, seed, per_class)
-    for label, value in result.per_class().items():
-        print(f"{label}  {value:7.2%}")
-    print(f"all  {result.accuracy:7.2%}")
-    worst = ", ".join(f"{t} as {p} ({n})" for t, p, n in result.worst_confusions())
-    print(f"most confused: {worst or 'none'}")
-    confusion_png(result, confusion)
-    print(f"wrote {confusion}")
+    synthetic = evaluate_letters(params, seed, per_class)
+    _report("synthetic held-out, letters (36 classes)", synthetic)
+    _report("real held-out digits, letters (36 classes)", evaluate_real(params))
+    _report("real held-out digits, digits (10 classes)", evaluate_real(params, DIGIT_CLASSES))
+    confusion_png(synthetic, confusion)
+    print(f"wrote {confusion} (the synthetic held-out set)")
     return 0
+
+
+def _report(title: str, result: Evaluation) -> None:
+    """One test set's accuracy per class, over all, and its worst confusions."""
+    print(f"{title}:")
+    cells = [f"{label} {value:7.2%}" for label, value in result.per_class().items()]
+    for i in range(0, len(cells), 6):
+        print("  " + "   ".join(cells[i : i + 6]))
+    print(f"  all {result.accuracy:7.2%}")
+    worst = ", ".join(f"{t} as {p} ({n})" for t, p, n in result.worst_confusions())
+    print(f"  most confused: {worst or 'none'}")
 
 
 def _serve(host: str | None, port: int | None, workers: int = 1) -> int:

@@ -49,10 +49,16 @@
   form.querySelectorAll("input[name=preset]").forEach(function (radio) {
     radio.addEventListener("change", function (e) { if (e.isTrusted) presetChosen = true; });
   });
+  // "What are you drawing?" picks which classes the learned network may answer.
+  var reading = document.getElementById("reading");
+  function readWith() {
+    var radio = reading && form.querySelector('input[name=preset][value="' + reading.value + '"]');
+    if (radio) radio.checked = true;
+  }
+  if (reading) reading.addEventListener("change", function () { presetChosen = false; readWith(); changed(); });
   function drawingStarted() {
     choose("draw");
-    var letters = form.querySelector('input[name=preset][value="letters"]');
-    if (letters && !presetChosen) letters.checked = true;
+    if (!presetChosen) readWith();
   }
   pad.addEventListener("pointerdown", function (e) {
     e.preventDefault();

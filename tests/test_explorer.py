@@ -20,7 +20,8 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_the_home_form_is_a_real_multipart_form(client):
-    page = tags((await client.get("/")).text)
+    html = (await client.get("/")).text
+    page = tags(html)
     (form,) = page.find("form")
     assert form["method"] == "post" and form["enctype"] == "multipart/form-data"
     assert form["action"] == "/runs"
@@ -30,8 +31,14 @@ async def test_the_home_form_is_a_real_multipart_form(client):
         "sobel-edges",
         "classic-kernels",
         "letters",
+        "digits",
+        "capitals",
         "custom",
     }
+    # what a drawing is read as: the three learned presets
+    (reading,) = parse(html).find_all("select", id="reading")
+    options = [o.attrs["value"] for o in reading.find_all("option")]
+    assert options == ["letters", "digits", "capitals"]
 
 
 async def test_an_example_runs_and_the_page_steps_through_every_stage(client):
@@ -177,7 +184,14 @@ async def test_the_api_runs_an_upload_and_lists_presets(client):
     assert body["url"] == f"http://testserver/runs/{body['id']}"
     assert (await client.get(f"/api/runs/{body['id']}")).json() == body
     presets = (await client.get("/api/presets")).json()
-    assert [p["name"] for p in presets] == ["seed-xo", "sobel-edges", "classic-kernels", "letters"]
+    assert [p["name"] for p in presets] == [
+        "seed-xo",
+        "sobel-edges",
+        "classic-kernels",
+        "letters",
+        "digits",
+        "capitals",
+    ]
 
 
 async def test_the_api_accepts_a_spec(client):

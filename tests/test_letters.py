@@ -64,7 +64,9 @@ def test_fit_ink_centres_the_ink_and_scales_its_longer_side_to_20():
 
 @pytest.mark.slow
 def test_a_short_training_run_lowers_the_loss_and_writes_its_files(tmp_path):
-    config = TrainConfig(seed=3, epochs=1, per_class=10, test_per_class=2, batch=16, workers=1)
+    config = TrainConfig(
+        seed=3, epochs=1, per_class=10, test_per_class=2, batch=16, workers=1, real_copies=1
+    )
     result = train(config, progress=False, log=lambda _: None)
     first, last = np.mean(result.losses[:4]), np.mean(result.losses[-4:])
     assert last < first, (first, last)
@@ -72,7 +74,10 @@ def test_a_short_training_run_lowers_the_loss_and_writes_its_files(tmp_path):
     assert weights.stat().st_size < 500_000
     card = json.loads(card_path.read_text())
     assert card["classes"] == list(data.CLASSES) and card["training"]["seed"] == 3
-    assert set(card["held_out_accuracy"]) >= {"all"}
+    assert set(card["held_out_accuracy"]) >= {"all", "real digits, 36 classes"}
+    sources = card["data"]["sources"]
+    assert abs(sum(s["share"] for s in sources) - 1) < 1e-3
+    assert any("MNIST" in s["name"] and s["licence"] == "CC BY-SA 3.0" for s in sources)
     params = load(tmp_path)
     assert params is not None
     assert all((params[k] == result.params[k]).all() for k in result.params)
@@ -96,14 +101,16 @@ def test_the_served_pipeline_computes_what_training_computed():
 @pytest.mark.slow
 def test_train_and_evaluate_commands(tmp_path, capsys):
     out = tmp_path / "model"
-    args = ["--epochs", "1", "--per-class", "4", "--test-per-class", "2", "--workers", "1"]
+    args = ["--epochs", "1", "--per-class", "4", "--test-per-class", "2", "--workers", "1",
+            "--real-copies", "1"]  # fmt: skip
     assert main(["train", *args, "--out", str(out)]) == 0
     assert (out / "letters.npz").exists() and (out / "letters.json").exists()
     picture = tmp_path / "confusion.png"
     code = main(["evaluate", "--model", str(out), "--per-class", "2", "--confusion", str(picture)])
     assert code == 0
     printed = capsys.readouterr().out
-    assert "held-out accuracy" in printed and "\nA " in printed and "all " in printed
+    assert "held-out accuracy" in printed and "  A " in printed and "all " in printed
+    assert "real held-out digits, digits (10 classes):" in printed
     assert picture.read_bytes().startswith(b"\x89PNG")
     assert main(["evaluate", "--model", str(tmp_path / "none")]) == 2
 

@@ -16,6 +16,7 @@ from app.imaging.heatmap import palette
 from app.letters.data import CLASSES
 from app.letters.model import CONV1, CONV2, FLAT
 from app.service import EXAMPLES
+from app.service.view import LIVE_PER_ROW
 
 from .helpers import X_PNG, map_pictures, parse, png, start, tags
 
@@ -311,10 +312,9 @@ async def test_live_drawing_answers_with_every_stage_at_once(client):
     sheets = [a["src"] for a in tags(response.text).find("img")]
     assert len(sheets) == 7 and all(s.startswith("data:image/png;base64,") for s in sheets)
     pictures = [Image.open(io.BytesIO(base64.b64decode(s.split(",", 1)[1]))) for s in sheets]
-    assert CONV1 == 8 and CONV2 % 8 == 0
-    assert pictures[1].size == (8 * (26 + 1) - 1, 26)  # conv1: 8 maps 26x26 side by side
-    rows = CONV2 // 8
-    assert pictures[4].size == (8 * (11 + 1) - 1, rows * (11 + 1) - 1)  # conv2: rows of 8
+    for index, side, count in ((1, 26, CONV1), (4, 11, CONV2)):  # conv1, conv2: rows of 8
+        columns, rows = min(count, LIVE_PER_ROW), -(-count // LIVE_PER_ROW)
+        assert pictures[index].size == (columns * (side + 1) - 1, rows * (side + 1) - 1)
     assert parse(response.text).one("p", class_="live-guess").one("output").text == "A"
     blank = {"drawing": ("drawing.png", png(np.full((50, 50), 255, np.uint8)), "image/png")}
     empty = await client.post("/runs", data=form, files=blank, headers=HX)

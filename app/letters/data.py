@@ -73,6 +73,15 @@ FONT_PACKAGES = (
     "fonts-comic-neue fonts-breip fonts-sil-andika fonts-humor-sans"
 )
 
+FONT_LICENCES = {
+    "dejavu": "Bitstream Vera licence", "liberation": "OFL-1.1",
+    "urw-base35": "AGPL-3 with font exception", "freefont": "GPL-3+ with font exception",
+    "cantarell": "OFL-1.1", "open-sans": "Apache-2.0", "lato": "OFL-1.1",
+    "crosextra": "Apache-2.0", "linux-libertine": "GPL-2+ with font exception, or OFL-1.1",
+    "comic-neue": "OFL-1.1", "breip": "OFL-1.0", "humor-sans": "OFL-1.1", "andika": "OFL-1.1",
+}  # fmt: skip
+"""Each font family's licence, by its folder under FONT_ROOT (from its Debian package)."""
+
 Ink = npt.NDArray[np.float32]
 
 
@@ -197,10 +206,45 @@ def elastic(ink: Ink, rng: np.random.Generator, strength: float = 2.5) -> Ink:
     return bent
 
 
-def finish(ink: Ink, rng: np.random.Generator) -> Ink:
-    """Elastic bend (half the time), the server's fit to 28x28, then a little noise."""
+def transform(ink: Ink, rng: np.random.Generator, spread: float = 1.0) -> Ink:
+    """A WORK x WORK picture turned, sheared and scaled about its centre (see ``_affine``)."""
+    m = np.linalg.inv(_affine(rng, spread))
+    c = np.array([WORK / 2, WORK / 2])
+    offset = c - m @ c
+    img = Image.fromarray(np.ascontiguousarray(ink, np.float32))
+    img = img.transform((WORK, WORK), Image.Transform.AFFINE,
+                        (m[0, 0], m[0, 1], offset[0], m[1, 0], m[1, 1], offset[1]),
+                        resample=Image.Resampling.BILINEAR)  # fmt: skip
+    return np.asarray(img, np.float32)
+
+
+def degrade(ink: Ink, rng: np.random.Generator) -> Ink:
+    """Make a clean WORK x WORK drawing look scanned: thicker strokes, a trip through a low
+    resolution and back, blur, and softer contrast (real scans are mostly mid-grey ink)."""
+    img = Image.fromarray(np.round(np.clip(ink, 0, 1) * 255).astype(np.uint8))
+    if rng.random() < 0.5:
+        img = img.filter(ImageFilter.MaxFilter(int(rng.choice([3, 5]))))
+    if rng.random() < 0.5:
+        low = int(rng.integers(14, 26))
+        img = img.resize((low, low), Image.Resampling.BOX).resize(
+            (WORK, WORK), Image.Resampling.BILINEAR
+        )
+    elif rng.random() < 0.6:
+        img = img.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.6, 1.8))))
+    out = np.asarray(img, np.float32) / 255.0
+    top = float(out.max()) or 1.0
+    gamma = float(rng.uniform(0.8, 1.4))
+    soft: Ink = (np.clip(out / top, 0, 1) ** gamma * rng.uniform(0.75, 1.0)).astype(np.float32)
+    return soft
+
+
+def finish(ink: Ink, rng: np.random.Generator, degraded: float = 0.0) -> Ink:
+    """Elastic bend (half the time), made to look scanned (a share ``degraded`` of the time),
+    the server's fit to 28x28, then a little noise."""
     if rng.random() < 0.5:
         ink = elastic(ink, rng)
+    if rng.random() < degraded:
+        ink = degrade(ink, rng)
     if ink.max() <= 0.2:  # distorted away: draw nothing rather than fail
         ink = np.zeros_like(ink)
         ink[WORK // 2, WORK // 2] = 1.0
@@ -219,6 +263,8 @@ class Recipe:
     fonts: tuple[str, ...]
     styles: tuple[str, ...]
     font_share: float = 0.5
+    degraded: float = 0.0
+    """The share of samples made to look scanned (``degrade``)."""
 
 
 def make(recipe: Recipe) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
@@ -236,13 +282,13 @@ def make(recipe: Recipe) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]
             ink = render_font(recipe.fonts[int(rng.integers(len(recipe.fonts)))], char, rng)
         else:
             ink = render_strokes(char, recipe.styles[int(rng.integers(len(recipe.styles)))], rng)
-        x[i, 0] = finish(ink, rng)
+        x[i, 0] = finish(ink, rng, recipe.degraded)
         y[i] = label
     return x, y
 
 
 def training_recipe(seed: int, per_class: int) -> Recipe:
-    return Recipe(seed, per_class, installed(TRAIN_FONTS), TRAIN_STYLES)
+    return Recipe(seed, per_class, installed(TRAIN_FONTS), TRAIN_STYLES, degraded=0.4)
 
 
 def held_out_recipes(seed: int, per_class: int) -> dict[str, Recipe]:

@@ -1,4 +1,5 @@
-"""Held-out accuracy per class, and the confusion matrix as a picture."""
+"""Held-out accuracy per class (the synthetic test sets, and the real held-out digits read by the
+letters and the digits presets), and the confusion matrix as a picture."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
 
 from ..imaging.heatmap import palette
+from . import real
 from .data import CLASSES, held_out_recipes
 from .model import Params, predict
 from .train import build
@@ -27,8 +29,11 @@ class Evaluation:
         return float(np.trace(self.confusion) / self.confusion.sum())
 
     def per_class(self) -> dict[str, float]:
+        """Accuracy per class, for the classes the test set has."""
         totals = self.confusion.sum(axis=1)
-        return {c: float(self.confusion[i, i] / max(totals[i], 1)) for i, c in enumerate(CLASSES)}
+        return {
+            c: float(self.confusion[i, i] / totals[i]) for i, c in enumerate(CLASSES) if totals[i]
+        }
 
     def worst_confusions(self, count: int = 5) -> list[tuple[str, str, int]]:
         off = self.confusion.copy()
@@ -44,6 +49,19 @@ def evaluate(params: Params, seed: int, per_class: int, workers: int = 2) -> Eva
     for recipe in held_out_recipes(seed, per_class).values():
         x, y = build(recipe, workers)
         np.add.at(confusion, (y, predict(params, x)), 1)
+    return Evaluation(confusion)
+
+
+DIGIT_CLASSES = np.arange(real.FIRST_DIGIT, len(CLASSES))
+
+
+def evaluate_real(params: Params, allowed: npt.NDArray[np.int64] | None = None) -> Evaluation:
+    """The 1,000 real held-out digits, read over every class or only the ``allowed`` ones (the
+    digits preset allows DIGIT_CLASSES)."""
+    n = len(CLASSES)
+    confusion = np.zeros((n, n), np.int64)
+    x, y = real.held_out()
+    np.add.at(confusion, (y, predict(params, x, allowed)), 1)
     return Evaluation(confusion)
 
 

@@ -29,7 +29,7 @@ from .data import CLASSES, SIZE
 
 F32 = np.float32
 Params = dict[str, npt.NDArray[np.float32]]
-CONV1, CONV2 = 8, 24
+CONV1, CONV2 = 10, 32
 FLAT = CONV2 * 5 * 5  # 28 -> 26 -> 13 -> 11 -> 5
 ARCHITECTURE = (
     f"28x28x1 -> conv {CONV1}@3x3 -> ReLU -> max-pool 2 -> conv {CONV2}@3x3 -> ReLU -> max-pool 2 "
@@ -95,10 +95,18 @@ def gradients(p: Params, f: Forward, labels: npt.NDArray[np.int64]) -> tuple[flo
     return loss, {k: v.astype(F32) for k, v in grads.items()}
 
 
-def predict(p: Params, x: npt.NDArray[np.float32], batch: int = 512) -> npt.NDArray[np.int64]:
-    return np.concatenate(
-        [forward(p, x[i : i + batch]).logits.argmax(axis=1) for i in range(0, len(x), batch)]
-    )
+def predict(
+    p: Params,
+    x: npt.NDArray[np.float32],
+    allowed: npt.NDArray[np.int64] | None = None,
+    batch: int = 512,
+) -> npt.NDArray[np.int64]:
+    """The most likely class of each picture, among the ``allowed`` class indices if given."""
+    keep = np.arange(len(CLASSES)) if allowed is None else allowed
+    return np.concatenate([
+        keep[forward(p, x[i : i + batch]).logits[:, keep].argmax(axis=1)]
+        for i in range(0, len(x), batch)
+    ])  # fmt: skip
 
 
 class Adam:
@@ -129,8 +137,10 @@ class Adam:
             params[k] -= (rate * self.m[k] / (np.sqrt(self.v[k]) + 1e-8)).astype(F32)
 
 
-def to_spec(p: Params) -> PipelineSpec:
-    """The trained network as an engine pipeline, the ink-centred 28x28 input first."""
+def to_spec(p: Params, classes: str = "".join(CLASSES)) -> PipelineSpec:
+    """The trained network as an engine pipeline, the ink-centred 28x28 input first, scoring
+    only ``classes`` (the dense layer keeps their rows, so the softmax is over them alone)."""
+    rows = [CLASSES.index(c) for c in classes]
 
     def kernels(weight: npt.NDArray[np.float32]) -> list[Kernel]:
         return [Kernel(name=f"filter {i + 1}", weights=w.tolist()) for i, w in enumerate(weight)]
@@ -147,9 +157,9 @@ def to_spec(p: Params) -> PipelineSpec:
             pool,
             FlattenStage(),
             DenseStage(
-                weights=p["dense.weight"].tolist(),
-                bias=p["dense.bias"].tolist(),
-                classes=list(CLASSES),
+                weights=p["dense.weight"][rows].tolist(),
+                bias=p["dense.bias"][rows].tolist(),
+                classes=list(classes),
             ),
             SoftmaxStage(),
         ],

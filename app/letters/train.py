@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from tqdm import tqdm
 
-from . import data
+from . import data, real
 from .model import ARCHITECTURE, Adam, Params, forward, gradients, init_params, predict
 
 CHUNK = 50  # samples per class made by one task
@@ -35,8 +35,10 @@ Dataset = tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]
 @dataclass(frozen=True)
 class TrainConfig:
     seed: int = 0
-    epochs: int = 18
+    epochs: int = 16
     per_class: int = 2000
+    real_copies: int = 4
+    """How many times each of the 4,000 real training digits is used (the first as scanned)."""
     test_per_class: int = 150
     batch: int = 64
     lr: float = 3e-3
@@ -72,10 +74,24 @@ def build(recipe: data.Recipe, workers: int = 1) -> Dataset:
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
+def real_training(seed: int, copies: int) -> Dataset:
+    """The real training digits, each ``copies`` times (see ``real.variant``)."""
+    images, labels = real.training_digits()
+    rng = np.random.default_rng([seed, 13])
+    x = np.stack([real.variant(im, rng, c) for im in images for c in range(copies)])
+    return x[:, None].astype(np.float32), np.repeat(labels, copies)
+
+
 def accuracy(params: Params, sets: dict[str, Dataset]) -> dict[str, float]:
+    """Synthetic held-out accuracy per test set and 'all' of them; the real held-out digits over
+    all 36 classes and over the ten digits alone."""
     result = {name: float((predict(params, x) == y).mean()) for name, (x, y) in sets.items()}
     total = sum(len(y) for _, y in sets.values())
     result["all"] = sum(result[n] * len(y) for n, (_, y) in sets.items()) / total
+    x, y = real.held_out()
+    result["real digits, 36 classes"] = float((predict(params, x) == y).mean())
+    digits = np.arange(real.FIRST_DIGIT, len(data.CLASSES))
+    result["real digits, digits only"] = float((predict(params, x, digits) == y).mean())
     return result
 
 
@@ -83,6 +99,10 @@ def train(config: TrainConfig, progress: bool = True, log: Callable[[str], None]
     started = time.perf_counter()
     log(f"making {config.per_class} samples per class for training ...")
     x, y = build(data.training_recipe(config.seed, config.per_class), config.workers)
+    if config.real_copies:
+        log(f"adding the 4,000 real training digits, {config.real_copies} times each ...")
+        rx, ry = real_training(config.seed, config.real_copies)
+        x, y = np.concatenate([x, rx]), np.concatenate([y, ry])
     tests = {
         name: build(recipe, config.workers)
         for name, recipe in data.held_out_recipes(config.seed, config.test_per_class).items()
@@ -111,7 +131,9 @@ def train(config: TrainConfig, progress: bool = True, log: Callable[[str], None]
         held = accuracy(result.params, tests)
         recent = float(np.mean(result.losses[-50:]))
         log(f"epoch {epoch + 1}/{config.epochs}: loss {recent:.3f}, train accuracy "
-            f"{right / seen:.1%}, held-out accuracy {held['all']:.1%}")  # fmt: skip
+            f"{right / seen:.1%}, held-out accuracy {held['all']:.1%}, real digits "
+            f"{held['real digits, 36 classes']:.1%} ({held['real digits, digits only']:.1%} "
+            "as digits only)")  # fmt: skip
     result.accuracy = accuracy(result.params, tests)
     result.seconds = time.perf_counter() - started
     return result
@@ -130,13 +152,16 @@ def save(result: Result, config: TrainConfig, folder: Path = MODEL_DIR) -> tuple
         "preprocessing": "ink high and paper low; crop to the ink; scale the longer side to 20 px "
         "keeping the aspect ratio; centre by centre of mass in 28x28 (imaging.fit_ink)",
         "data": {
+            "sources": sources(config),
             "train": asdict(data.training_recipe(config.seed, config.per_class)),
             "held_out": {
                 name: asdict(r)
                 for name, r in data.held_out_recipes(config.seed, config.test_per_class).items()
             },
             "augmentation": "rotation +-15 degrees, scale, aspect, shift, shear, stroke thickness, "
-            "elastic distortion, noise",
+            "elastic distortion, noise; 40% of the made samples look scanned (thicker, a trip "
+            "through a low resolution, blur, softer contrast); real digits after their first copy "
+            "bent, turned and sometimes softened",
         },
         "training": asdict(config),
         "held_out_accuracy": result.accuracy,
@@ -146,6 +171,25 @@ def save(result: Result, config: TrainConfig, folder: Path = MODEL_DIR) -> tuple
     card_path = folder / CARD
     card_path.write_text(json.dumps(card, indent=2) + "\n")
     return weights, card_path
+
+
+def sources(config: TrainConfig) -> list[dict[str, object]]:
+    """Every source of training data, its licence and its share of the training samples."""
+    made = config.per_class * len(data.CLASSES)
+    real_count = real.TRAINING_COUNT * config.real_copies
+    total = made + real_count
+    recipe = data.training_recipe(config.seed, config.per_class)
+    families = sorted({font.split("/")[1] for font in recipe.fonts})
+    return [
+        {"name": f"characters rendered from fonts ({', '.join(families)})",
+         "licence": {f: data.FONT_LICENCES.get(f, "see its Debian package") for f in families},
+         "share": round(made * recipe.font_share / total, 4)},
+        {"name": "pen strokes drawn here (app/letters/strokes.py)",
+         "licence": "this project's", "share": round(made * (1 - recipe.font_share) / total, 4)},
+        {"name": f"real handwritten digits: 4,000 of {real.SOURCE_NAME}, {config.real_copies} "
+         "copies each; 1,000 more held out for testing, never trained on",
+         "licence": real.SOURCE_LICENCE, "share": round(real_count / total, 4)},
+    ]  # fmt: skip
 
 
 def load(folder: Path = MODEL_DIR) -> Params | None:

@@ -12,7 +12,7 @@ from typing import ParamSpec, TypeVar
 
 import numpy as np
 
-from ..catalog import get_preset, preset_canonical_json, presets
+from ..catalog import drawing_presets, get_preset, preset_canonical_json, presets
 from ..engine import EngineError, PipelineSpec, Preset, Trace, compile_pipeline, parse_spec
 from ..engine.pipeline import Pipeline
 from ..imaging import load_input
@@ -107,6 +107,11 @@ class Explorer:
     @staticmethod
     def presets() -> list[Preset]:
         return list(presets().values())
+
+    @staticmethod
+    def drawing_presets() -> list[Preset]:
+        """The learned presets a drawing can be read with (letters, digits, capitals)."""
+        return drawing_presets()
 
     def resolve_spec(self, preset: str | None, spec_json: str | None) -> PipelineSpec:
         if spec_json:

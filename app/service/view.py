@@ -276,6 +276,8 @@ class PredictionView:
 
 CLOSE = 0.1
 """Two best scores nearer than this make a close call worth a sentence."""
+LOOKALIKES = frozenset(frozenset(pair) for pair in ("0O", "1I", "2Z", "5S", "8B", "6G", "9Q", "1L"))
+"""A digit and a capital that handwriting can make the same shape."""
 
 
 def why_sentences(kind: str, ranked: tuple[Ranked, ...], slides: bool) -> tuple[str, ...]:
@@ -286,7 +288,15 @@ def why_sentences(kind: str, ranked: tuple[Ranked, ...], slides: bool) -> tuple[
             "The slides' 0.91 and 0.51 are worked out from an example vector the slides print "
             "(below), not from this picture's pooled maps, so these numbers need not match them."
         )
-    if len(ranked) > 1 and ranked[0].score - ranked[1].score < CLOSE:
+    pair = frozenset(r.label for r in ranked[:2])
+    if kind == "softmax" and pair in LOOKALIKES:
+        first, second = ranked[0].label, ranked[1].label
+        said.append(
+            f"{first} and {second} look alike: written by hand they can be the very same shape, "
+            "so the network gives both a share. If you meant a digit, choose Digits (learned) "
+            "under What are you drawing; for a letter, Capitals (learned)."
+        )
+    elif len(ranked) > 1 and ranked[0].score - ranked[1].score < CLOSE:
         first, second = ranked[0].label, ranked[1].label
         if kind == "vote":
             said.append(

@@ -18,6 +18,7 @@ def home(
     context = {
         "colours": colours,
         "presets": service.presets(),
+        "learned": service.drawing_presets(),
         "examples": list(EXAMPLES.values()),
         "kernel_names": KERNEL_NAMES,
         "kernel_sides": list(KERNEL_SIDES),

@@ -26,6 +26,9 @@ DRAWINGS = [
     ("4", 0, (25, -35), -0.12),
     ("7", 0, (-20, 0), 0.18),
     ("8", 0, (10, -10), 0.0),
+    ("1", 0, (15, 5), 0.05),  # with a flag
+    ("9", 1, (-15, 10), 0.1),  # a straight stem
+    ("7", 1, (20, -15), 0.0),  # crossed
 ]
 STEP = re.compile(r"/runs/[a-z2-7]{32}\?step=")
 
@@ -72,6 +75,21 @@ def test_ten_and_more_drawn_characters_come_out_top_1(server, watched: Page, sho
         if guess.inner_text() != char:
             wrong.append((char, guess.inner_text()))
     assert not wrong, wrong
+
+
+def test_what_are_you_drawing_reads_a_ring_as_a_digit(server, watched: Page, shot: Shots):
+    page = watched
+    page.goto(server.url + "/")
+    page.select_option("#reading", "digits")
+    draw_char(page, "O", 0, (0, 0), 0.0)
+    expect(page.locator("input[name=preset][value=digits]")).to_be_checked()
+    page.click("button.run")
+    page.wait_for_url(STEP)
+    page.click("#steps >> text=Show all")
+    expect(page.locator("#prediction output")).to_have_text("0")
+    labels = page.locator("#prediction .scores button.label").all_inner_texts()
+    assert labels and all(label.isdigit() for label in labels)
+    shot(page, "read-as-digits", full_page=False)
 
 
 def test_live_mode_guesses_under_the_pen(server, watched: Page, shot: Shots):
