@@ -22,9 +22,8 @@ ABOUT = (
 )
 LEARNED = (
     (LETTERS, "Letters and digits (learned)", "A to Z and 0 to 9.", "".join(CLASSES)),
-    (DIGITS, "Digits (learned)", "0 to 9 only: the same network, letters left out.",
-     "0123456789"),
-    (CAPITALS, "Capitals (learned)", "A to Z only: the same network, digits left out.",
+    (DIGITS, "Digits (learned)", "The same network, scoring 0 to 9 only.", "0123456789"),
+    (CAPITALS, "Capitals (learned)", "The same network, scoring A to Z only.",
      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
 )  # fmt: skip
 """The learned presets: one set of trained weights, each scoring only its own classes."""
@@ -36,7 +35,8 @@ def presets() -> MappingProxyType[str, Preset]:
     params = load()
     if params is not None:
         for name, title, scores, classes in LEARNED:
-            found[name] = Preset(name, title, ABOUT + scores, to_spec(params, classes))
+            about = ABOUT + scores if name == LETTERS else scores  # said once, not three times
+            found[name] = Preset(name, title, about, to_spec(params, classes))
     return MappingProxyType(found)
 
 

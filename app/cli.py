@@ -138,11 +138,16 @@ def _serve(host: str | None, port: int | None, workers: int = 1) -> int:
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = Settings.model_validate({**Settings().model_dump(), **overrides})
     print(f"ConvLens is serving at http://{settings.host}:{settings.port}", flush=True)
+    # X-Forwarded-For and -Proto are believed only from the proxies named (none by default)
+    trusted, proxies = settings.forwarded_allow_ips, bool(settings.forwarded_allow_ips)
     if workers > 1:  # each worker builds its own app from the CONVLENS_* environment
         uvicorn.run("app.web:create_app", factory=True, workers=workers, host=settings.host,
-                    port=settings.port, log_level="info")  # fmt: skip
+                    port=settings.port, log_level="info", proxy_headers=proxies,
+                    forwarded_allow_ips=trusted or None)  # fmt: skip
     else:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                    log_level="info", proxy_headers=proxies,
+                    forwarded_allow_ips=trusted or None)  # fmt: skip
     return 0
 
 

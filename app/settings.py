@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +31,25 @@ class Settings(BaseSettings, Limits):
         None,
         description="The site's address as others see it (e.g. https://convlens.example), for "
         "absolute links in previews; when unset, the address of each request.",
+    )
+    allowed_hosts: list[str] = Field(
+        [],
+        description="Host names requests may be addressed to (JSON list; * allows any); "
+        "localhost, 127.0.0.1, [::1] and the public URL's host are always allowed. Others get 400.",
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Addresses of proxies whose X-Forwarded-For and X-Forwarded-Proto are "
+        "trusted (comma-separated, passed to uvicorn); none by default.",
+    )
+    run_ttl_days: float = Field(
+        7.0, gt=0, description="Runs no demo shows are deleted when not viewed for this long."
+    )
+    max_store_bytes: int = Field(
+        1_000_000_000,
+        ge=1,
+        description="When stored runs and specs pass this many bytes, the runs viewed longest ago "
+        "(that no demo shows) are deleted until they fit.",
     )
     max_upload_bytes: int = Field(
         10_000_000, ge=1, description="Largest request body accepted, in bytes."
@@ -65,6 +85,16 @@ class Settings(BaseSettings, Limits):
         description="Time one request's decoding, running and drawing may take before it is "
         "answered 503.",
     )
+
+    @property
+    def hosts(self) -> list[str]:
+        """Every host name a request may name (see ``allowed_hosts``)."""
+        found = ["localhost", "127.0.0.1", "[::1]", *self.allowed_hosts]
+        if self.public_url:
+            host = urlsplit(self.public_url).hostname
+            if host:
+                found.append(f"[{host}]" if ":" in host else host)
+        return found
 
     @property
     def database_path(self) -> Path:

@@ -18,6 +18,8 @@ from app.web import create_app
 from .postgres import PostgresMissing, throwaway_postgres
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# the in-process clients address the app as http://testserver
+os.environ.setdefault("CONVLENS_ALLOWED_HOSTS", '["testserver"]')
 
 
 @pytest.fixture(scope="session")

@@ -23,20 +23,45 @@ async def save(client, rid: str, **fields: str) -> httpx.Response:
     return await client.post("/api/demos", json={"run_id": rid, **fields})
 
 
-async def test_a_demo_is_saved_once_per_content_and_only_its_creator_gets_a_delete_link(client):
+async def test_a_demo_saved_first_by_someone_else_cannot_be_deleted_by_them(client):
+    # the attack: content anyone can predict (an example, a common title) saved first
     rid = await start(client, example="x", preset="seed-xo")
-    first = await save(client, rid, title="The X", description="Stepping through the slides")
-    assert first.status_code == 201
-    body = first.json()
-    assert len(body["id"]) == 32 and body["url"] == f"http://testserver/d/{body['id']}"
-    assert "token=" in body["delete_url"]
-    again = await save(client, rid, title="The X", description="Stepping through the slides")
-    assert again.status_code == 200 and again.json() == {"id": body["id"], "url": body["url"]}
-    other = await save(client, rid, title="Another title")
-    assert other.status_code == 201 and other.json()["id"] != body["id"]
-    shown = (await client.get(f"/api/demos/{body['id']}")).json()
+    fields = {"title": "The X", "description": "Stepping through the slides"}
+    attacker = (await save(client, rid, **fields)).json()
+    # the victim saves the same content later: a demo of their own, with their own token
+    victim = await save(client, rid, **fields)
+    assert victim.status_code == 201
+    mine = victim.json()
+    assert len(mine["id"]) == 32 and mine["url"] == f"http://testserver/d/{mine['id']}"
+    assert mine["id"] != attacker["id"] and "token=" in mine["delete_url"]
+    assert mine["delete_url"] != attacker["delete_url"]
+    # the attacker deletes what they hold: their own demo only
+    deleted = await client.delete(attacker["delete_url"].replace("http://testserver", ""))
+    assert deleted.status_code == 204
+    assert (await client.get(f"/d/{mine['id']}")).status_code == 200
+    shown = (await client.get(f"/api/demos/{mine['id']}")).json()
     assert shown["title"] == "The X" and shown["description"] == "Stepping through the slides"
     assert shown["run"] == (await client.get(f"/api/runs/{rid}")).json()
+
+
+async def test_deleting_the_last_demo_of_a_run_deletes_the_run_and_its_pictures(client):
+    rid = await start(client, example="o", preset="seed-xo")
+    body = (await save(client, rid, title="mine")).json()
+    page = (await client.get(f"/runs/{rid}", params={"step": 2})).text
+    picture = map_pictures(page)[0]
+    assert (await client.get(picture)).status_code == 200
+    assert (
+        await client.delete(body["delete_url"].replace("http://testserver", ""))
+    ).status_code == 204
+    gone = await client.get(f"/runs/{rid}", params={"step": 2})
+    assert gone.status_code == 410 and "expired" in gone.text
+    assert parse(gone.text).find_all(role="alert")
+    api = await client.get(f"/api/runs/{rid}")
+    assert api.status_code == 410 and api.headers["content-type"] == "application/problem+json"
+    assert (await client.get(picture)).status_code == 410
+    # running the same picture again makes the run again, at the same address
+    assert await start(client, example="o", preset="seed-xo") == rid
+    assert (await client.get(f"/runs/{rid}")).status_code == 200
 
 
 async def test_the_demo_page_escapes_its_title_and_keeps_out_of_search_engines(client):
@@ -122,15 +147,21 @@ async def test_the_share_box_gives_the_link_and_the_delete_link_once(client):
     second = await client.post(
         form["hx-post"], data={"title": "Mine"}, headers={"HX-Request": "true"}
     )
-    assert "token=" not in second.text
-    assert "saved before" in parse(second.text).one("p", class_="hint").text
+    again = {
+        a.get("id") or a.get("aria-label"): a["value"] for a in tags(second.text).find("input")
+    }
+    # the same content saved again: another demo, with its own link and delete link
+    assert again["share-link"] != fields["share-link"]
+    assert again["private delete link"] != fields["private delete link"]
 
 
 async def test_saves_are_limited_per_address(tmp_path):
     app = create_app(Settings(data_dir=tmp_path, saves_per_minute=2))
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as c,
     ):
         response = await c.post("/runs", data={"example": "x", "preset": "seed-xo"})
         rid = response.headers["location"].split("/runs/")[1].split("?")[0]
@@ -149,7 +180,7 @@ async def test_a_demo_link_unfurls_into_a_preview(tmp_path):
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://internal:8000"
+            transport=httpx.ASGITransport(app=app), base_url="http://localhost:8000"
         ) as c,
     ):
         response = await c.post("/runs", data={"example": "x", "preset": "seed-xo"})
@@ -187,7 +218,8 @@ async def test_only_the_embed_view_may_be_framed_by_other_sites(client):
         assert "frame-ancestors 'none'" in csp
     shared = await client.post(f"/runs/{rid}/share", data={"title": "Embedded"})
     snippet = parse(shared.text).one("input", id="share-embed")["value"]
-    assert snippet.startswith(f'<iframe src="http://testserver/embed/{did}"')
+    link = parse(shared.text).one("input", id="share-link")["value"]
+    assert snippet.startswith(f'<iframe src="{link.replace("/d/", "/embed/")}"')
     assert (await client.get("/embed/nope")).status_code == 404
 
 
@@ -223,15 +255,16 @@ async def test_the_whole_app_on_either_backend(database):
     app = create_app(Settings(data_dir=database.sqlite_path.parent, database_url=database.url))
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as c,
     ):
         run = await c.post("/runs", data={"example": "x", "preset": "seed-xo"})
         rid = run.headers["location"].split("/runs/")[1].split("?")[0]
         body = (await c.post("/api/demos", json={"run_id": rid, "title": "both"})).json()
         assert (await c.get(f"/d/{body['id']}", params={"step": 6})).status_code == 200
-        assert (
-            await c.post("/api/demos", json={"run_id": rid, "title": "both"})
-        ).status_code == 200
+        again = await c.post("/api/demos", json={"run_id": rid, "title": "both"})
+        assert again.status_code == 201 and again.json()["id"] != body["id"]
         token = body["delete_url"].split("token=")[1]
         assert (
             await c.delete(f"/api/demos/{body['id']}", params={"token": token})

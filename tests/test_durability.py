@@ -12,7 +12,7 @@ import pytest
 
 from app.catalog import get_preset, preset_canonical_json
 from app.imaging import load_input
-from app.store.runs import input_array
+from app.store.records import unpack_input
 
 from .helpers import live_server, png
 
@@ -72,10 +72,10 @@ def test_every_acknowledged_demo_survives_a_sigkill(tmp_path):
     with sqlite3.connect(data / "convlens.sqlite3") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         for did, i in acknowledged.items():
-            stored_spec, blob, c, h, w, title = conn.execute(
-                "SELECT specs.spec, input, channels, height, width, title FROM demos"
+            stored_spec, blob, codec, c, h, w, title = conn.execute(
+                "SELECT specs.spec, input, codec, channels, height, width, title FROM demos"
                 " JOIN specs ON specs.hash = demos.spec_hash WHERE demos.id = ?",
                 (did,),
             ).fetchone()
             assert bytes(stored_spec) == spec and title == f"#{i}"
-            assert input_array(blob, c, h, w).tobytes() == expected_input[i].tobytes()
+            assert unpack_input(blob, codec, c, h, w).tobytes() == expected_input[i].tobytes()

@@ -1,45 +1,45 @@
-"""Runs per client address per minute: 429 with Retry-After past the limit, 0 turns it off."""
+"""Runs per client address per minute, counted in the database: 429 with Retry-After past the
+limit, shared by every worker and every server on one database; 0 turns it off."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 
+from app.service import Explorer
 from app.settings import Settings
 from app.web import create_app
-from app.web.ratelimit import RateLimiter, TooManyRequests
 
-from .helpers import X_PNG, parse
+from .helpers import X_PNG, live_server, parse
 
 pytestmark = pytest.mark.anyio
 
 
-def test_the_window_slides():
-    now = [100.0]
-    limiter = RateLimiter("runs", 2, window=60, clock=lambda: now[0])
-    limiter.hit("a")
-    limiter.hit("a")
-    limiter.hit("b")  # another address has its own count
-    with pytest.raises(TooManyRequests) as caught:
-        limiter.hit("a")
-    assert caught.value.retry_after == 60
-    now[0] = 130.0
-    with pytest.raises(TooManyRequests) as caught:
-        limiter.hit("a")
-    assert caught.value.retry_after == 30
-    now[0] = 160.5
-    limiter.hit("a")  # the first two have left the window
-
-
-def test_zero_means_no_limit():
-    limiter = RateLimiter("runs", 0)
-    for _ in range(1000):
-        limiter.hit("a")
+def test_the_count_is_per_address_and_per_minute(database):
+    explorer = Explorer.open(Settings(data_dir=database.sqlite_path.parent,
+                                      database_url=database.url))  # fmt: skip
+    explorer.start()
+    now = [6000.0]  # the start of a minute
+    explorer.clock = lambda: now[0]
+    try:
+        assert explorer.count("runs", "a", 2) is None
+        assert explorer.count("runs", "a", 2) is None
+        assert explorer.count("runs", "b", 2) is None  # another address has its own count
+        assert explorer.count("saves", "a", 2) is None  # and another kind of request
+        now[0] = 6040.0
+        assert explorer.count("runs", "a", 2) == 20  # over: wait for the next minute
+        now[0] = 6060.5
+        assert explorer.count("runs", "a", 2) is None  # a new minute
+        for _ in range(50):
+            assert explorer.count("runs", "a", 0) is None  # 0: no limit
+    finally:
+        explorer.stop()
 
 
 async def client_for(tmp_path, limit: int):
     app = create_app(Settings(data_dir=tmp_path, runs_per_minute=limit))
-    return app, httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+    transport = httpx.ASGITransport(app=app)
+    return app, httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
 async def test_pages_and_api_share_the_limit_and_answer_429(tmp_path):
@@ -64,3 +64,49 @@ async def test_a_limit_of_zero_lets_everything_through(tmp_path):
         for _ in range(5):
             response = await client.post("/api/run", files={"image": ("x.png", X_PNG)})
             assert response.status_code == 200
+
+
+def runs_allowed(urls: list[str], tries: int) -> int:
+    """Post ``tries`` runs spread over the servers (a new connection each, so every worker gets
+    some); how many were let through."""
+    allowed = 0
+    for i in range(tries):
+        with httpx.Client(base_url=urls[i % len(urls)], timeout=10) as http:
+            status = http.post("/api/run", files={"image": ("x.png", X_PNG)}).status_code
+            assert status in (200, 429)
+            allowed += status == 200
+    return allowed
+
+
+@pytest.mark.slow
+def test_two_workers_share_one_limit(tmp_path):
+    env = {"CONVLENS_RUNS_PER_MINUTE": "4"}
+    with live_server(tmp_path / "data", "--workers", "2", **env) as server:
+        assert runs_allowed([server.url], 12) == 4
+
+
+@pytest.mark.slow
+def test_two_servers_on_one_postgresql_share_one_limit(tmp_path, postgres_url):
+    env = {"CONVLENS_RUNS_PER_MINUTE": "4", "CONVLENS_DATABASE_URL": postgres_url}
+    with live_server(tmp_path / "a", **env) as one, live_server(tmp_path / "b", **env) as two:
+        assert runs_allowed([one.url, two.url], 12) == 4
+
+
+@pytest.mark.slow
+def test_x_forwarded_for_is_ignored_unless_the_proxy_is_trusted(tmp_path):
+    env = {"CONVLENS_RUNS_PER_MINUTE": "2"}
+    with live_server(tmp_path / "data", **env) as server, httpx.Client(base_url=server.url) as http:
+        codes = [
+            http.post("/api/run", files={"image": ("x.png", X_PNG)},
+                      headers={"X-Forwarded-For": f"10.0.0.{i}"}).status_code
+            for i in range(4)
+        ]  # fmt: skip
+        assert codes == [200, 200, 429, 429]  # a made-up address escapes nothing
+    env["CONVLENS_FORWARDED_ALLOW_IPS"] = "127.0.0.1"
+    with live_server(tmp_path / "data2", **env) as server, httpx.Client(base_url=server.url) as h:
+        codes = [
+            h.post("/api/run", files={"image": ("x.png", X_PNG)},
+                   headers={"X-Forwarded-For": f"10.0.0.{i % 2}"}).status_code
+            for i in range(6)
+        ]  # fmt: skip
+        assert codes == [200, 200, 200, 200, 429, 429]  # the trusted proxy's clients count apart

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 
 import numpy as np
 import pytest
 
-from app.store import DemoRecord, RunRecord, RunStore, open_stores
+from app.store import DemoRecord, RunRecord, SqliteStore, open_stores, run_address
+from app.store.records import spec_hash
 from app.store.runs import SCHEMA_VERSION
 
 V1_SCHEMA = """CREATE TABLE runs (id TEXT PRIMARY KEY, spec BLOB NOT NULL, input BLOB NOT NULL,
@@ -34,11 +36,15 @@ def opened(database):
         store.close()
 
 
+NOW = 1_800_000_000.0
+DAY = 86400.0
+
+
 def test_runs_share_one_copy_of_their_spec(database, opened):
     runs, _ = opened()
-    runs.put(RunRecord("a", b'{"big":"spec"}', X))
-    runs.put(RunRecord("b", b'{"big":"spec"}', X + 1))
-    runs.put(RunRecord("a", b'{"big":"spec"}', X))  # again: nothing changes
+    runs.put(RunRecord("a", b'{"big":"spec"}', X), NOW)
+    runs.put(RunRecord("b", b'{"big":"spec"}', X + 1), NOW)
+    runs.put(RunRecord("a", b'{"big":"spec"}', X), NOW)  # again: nothing changes
     assert database.execute("SELECT count(*) FROM specs") == [(1,)]
     assert database.execute("SELECT count(*) FROM runs") == [(2,)]
     record = runs.get("b")
@@ -49,46 +55,123 @@ def test_runs_share_one_copy_of_their_spec(database, opened):
     assert runs.get("a") is not None
 
 
-def test_demos_are_saved_once_and_deleted_only_with_their_token(opened):
-    _, demos = opened()
-    demo = DemoRecord("d1", b"{}", X, "A <title>", "and its description")
-    assert demos.put(demo, "secret") is True
-    assert demos.put(demo, "another") is False  # already there: the first token stays
-    got = demos.get("d1")
-    assert got is not None and got.title == "A <title>" and got.description == "and its description"
-    assert (got.input == X).all() and got.created_at.endswith("Z")
-    assert demos.get("nope") is None
-    assert demos.delete("d1", "another") is False and demos.delete("nope", "secret") is False
-    assert demos.delete("d1", "secret") is True
-    assert demos.get("d1") is None
-    assert demos.delete("d1", "secret") is False
+def test_a_big_smooth_input_is_stored_compactly_and_read_back_bit_for_bit(database, opened):
+    runs, _ = opened()
+    # what a tiny picture becomes through an RGB 1024x1024 spec: a few flat areas, 12.6 MB raw
+    x = np.kron(np.random.default_rng(0).random((3, 4, 4)), np.ones((256, 256))).astype("<f4")
+    runs.put(RunRecord("big", b"{}", x), NOW)
+    (size,) = database.execute("SELECT length(input) FROM runs WHERE id = 'big'")[0]
+    assert size <= 200_000 and x.nbytes == 12_582_912
+    print(f"\nstored input: {size:,} bytes for {x.nbytes:,} raw")
+    back = runs.get("big")
+    assert back is not None and back.input.tobytes() == x.tobytes()
+    odd = np.random.default_rng(1).standard_normal((2, 5, 7)).astype(np.float32)
+    runs.put(RunRecord("odd", b"{}", odd), NOW)  # any float32 at all, NaN and -0.0 too
+    odd[0, 0, :2] = np.nan, -0.0
+    runs.put(RunRecord("odder", b"{}", odd), NOW)
+    assert runs.get("odder").input.tobytes() == odd.tobytes()  # type: ignore[union-attr]
+
+
+def test_demos_are_deleted_only_with_their_token_and_take_their_run(opened):
+    runs, demos = opened()
+    runs.put(RunRecord("r", b"{}", X), NOW)
+    demos.put_demo(DemoRecord("d1", b"{}", X, "A <title>", "words", run_id="r"), "secret")
+    demos.put_demo(DemoRecord("d2", b"{}", X, "A <title>", "words", run_id="r"), "other")
+    got = demos.get_demo("d1")
+    assert got is not None and got.title == "A <title>" and got.description == "words"
+    assert (got.input == X).all() and got.created_at.endswith("Z") and got.run_id == "r"
+    assert demos.get_demo("nope") is None
+    assert demos.delete_demo("d1", "other", NOW) is None
+    assert demos.delete_demo("nope", "secret", NOW) is None
+    assert demos.delete_demo("d1", "secret", NOW) == []  # d2 still shows the run
+    assert demos.get_demo("d1") is None and runs.seen("r", NOW) == "live"
+    assert demos.delete_demo("d1", "secret", NOW) is None
+    assert demos.delete_demo("d2", "other", NOW) == ["r"]  # the last demo of it: the run goes
+    assert runs.get("r") is None and runs.seen("r", NOW) == "gone"
+    assert runs.seen("never", NOW) == "missing"
+    runs.put(RunRecord("r", b"{}", X), NOW)  # made again: here again
+    assert runs.seen("r", NOW) == "live"
+
+
+def test_runs_not_viewed_for_the_time_to_live_are_deleted_unless_a_demo_shows_them(opened):
+    runs, demos = opened()
+    for rid in ("old", "shown", "viewed", "new"):
+        runs.put(RunRecord(rid, rid.encode(), X), NOW)
+    demos.put_demo(DemoRecord("d", b"shown", X, "t", "d", run_id="shown"), "secret")
+    later = NOW + 6 * DAY
+    runs.put(RunRecord("new", b"new", X), later)  # made again: seen now
+    assert runs.seen("viewed", later) == "live"  # viewed: noted
+    assert runs.prune(NOW + 8 * DAY, 7 * DAY, 10**9) == ["old"]
+    assert runs.get("old") is None and runs.seen("old", NOW + 8 * DAY) == "gone"
+    assert all(runs.get(r) is not None for r in ("shown", "viewed", "new"))
+    assert sorted(runs.prune(NOW + 30 * DAY, 7 * DAY, 10**9)) == ["new", "viewed"]
+    assert runs.get("shown") is not None  # a demo's run lasts as long as the demo
+    # the tombstones go after a while: then the address is simply unknown
+    runs.prune(NOW + 200 * DAY, 7 * DAY, 10**9)
+    assert runs.seen("old", NOW + 200 * DAY) == "missing"
+
+
+def test_past_the_size_limit_the_runs_viewed_longest_ago_go_first(database, opened):
+    runs, demos = opened()
+    for i in range(6):
+        runs.put(RunRecord(f"r{i}", b"{}", X + i), NOW + i)
+    demos.put_demo(DemoRecord("d", b"{}", X, "t", "d", run_id="r0"), "secret")
+    runs.seen("r1", NOW + 5000)  # viewed lately (past the touch interval): kept longer
+    sizes = dict(database.execute("SELECT id, size FROM runs"))
+    total = runs.stored_bytes()
+    assert runs.prune(NOW + 10, 7 * DAY, total) == []  # at the limit is not past it
+    removed = runs.prune(NOW + 10, 7 * DAY, total - sizes["r2"] - sizes["r3"])
+    assert removed == ["r2", "r3"]  # r0 has a demo, r1 was viewed
+    assert runs.stored_bytes() == total - sizes["r2"] - sizes["r3"]
+    assert database.execute("SELECT count(*) FROM runs") == [(4,)]
 
 
 def test_where_the_picture_lies_is_kept_with_runs_and_demos(opened):
     runs, demos = opened()
-    runs.put(RunRecord("framed", b"{}", X, (0, 1, 2, 3)))
-    runs.put(RunRecord("whole", b"{}", X))
+    runs.put(RunRecord("framed", b"{}", X, (0, 1, 2, 3)), NOW)
+    runs.put(RunRecord("whole", b"{}", X), NOW)
     assert runs.get("framed").content == (0, 1, 2, 3)  # type: ignore[union-attr]
     assert runs.get("whole").content is None  # type: ignore[union-attr]
-    demos.put(DemoRecord("d", b"{}", X, "t", "d", content=(1, 0, 2, 3)), "secret")
-    assert demos.get("d").content == (1, 0, 2, 3)  # type: ignore[union-attr]
+    demos.put_demo(DemoRecord("d", b"{}", X, "t", "d", content=(1, 0, 2, 3)), "secret")
+    assert demos.get_demo("d").content == (1, 0, 2, 3)  # type: ignore[union-attr]
 
 
-def test_a_schema_3_database_gains_the_content_column_with_its_rows_kept(database, opened):
-    runs, demos = opened()
-    runs.put(RunRecord("old", b"{}", X))
-    demos.put(DemoRecord("d", b"{}", X, "t", "d"), "secret")
-    for table in ("runs", "demos"):  # as version 3 made them
-        database.execute(f"ALTER TABLE {table} DROP COLUMN content")
-    database.execute("UPDATE schema_version SET version = 3")
+def test_a_schema_4_database_is_brought_to_5_with_its_rows_kept(database, opened):
+    runs, _ = opened()
+    runs.put(RunRecord("new", b"{}", X), NOW)
+    # rows as version 4 wrote them: raw float32, no size, view, codec or run id
+    database.execute("DROP INDEX runs_by_view")
+    database.execute("DROP INDEX demos_by_run")
+    for table, columns in (
+        ("runs", ("codec", "size", "viewed_at")),
+        ("demos", ("codec", "run_id")),
+    ):
+        for column in columns:
+            database.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    database.execute("DROP TABLE gone")
+    database.execute("DROP TABLE hits")
+    database.execute(
+        "INSERT INTO runs (id, spec_hash, input, channels, height, width) VALUES"
+        " ('old', %s, %s, 1, 2, 3)",
+        spec_hash(b"{}"),
+        X.astype("<f4").tobytes(),
+    )
+    database.execute(
+        "INSERT INTO demos (id, spec_hash, input, channels, height, width, title, description,"
+        " delete_token_hash) VALUES ('d', %s, %s, 1, 2, 3, 't', 'd', 'x')",
+        spec_hash(b"{}"),
+        X.astype("<f4").tobytes(),
+    )
+    database.execute("UPDATE schema_version SET version = 4")
     again, again_demos = opened(create=False)
     again.create()
     assert database.execute("SELECT max(version) FROM schema_version") == [(SCHEMA_VERSION,)]
     old = again.get("old")
-    assert old is not None and old.content is None and (old.input == X).all()
-    assert again_demos.get("d") is not None
-    again.put(RunRecord("new", b"{}", X, (0, 0, 1, 3)))
-    assert again.get("new").content == (0, 0, 1, 3)  # type: ignore[union-attr]
+    assert old is not None and old.input.tobytes() == X.tobytes()
+    demo = again_demos.get_demo("d")
+    assert demo is not None and demo.run_id == run_address(b"{}", X)
+    assert again.seen("old", NOW) == "live" and again.stored_bytes() > 0
+    assert again.prune(time.time(), 7 * DAY, 10**9) == []  # migrated runs count as just seen
 
 
 def test_a_database_from_a_newer_version_is_refused(database, opened):
@@ -101,7 +184,7 @@ def test_a_database_from_a_newer_version_is_refused(database, opened):
 
 def test_a_database_from_this_session_s_schema_2_gains_demos(tmp_path):
     path = tmp_path / "v2.sqlite3"
-    store = RunStore(path)
+    store = SqliteStore(path)
     store.create()
     with sqlite3.connect(path) as conn:  # make it look like schema 2: no demos, version in header
         conn.execute("DROP TABLE demos")
@@ -123,7 +206,7 @@ def test_a_version_1_sqlite_database_is_migrated_with_every_run_kept(tmp_path):
                 "INSERT INTO runs (id, spec, input, channels, height, width) VALUES (?,?,?,1,2,2)",
                 (rid, spec, x.tobytes()),
             )
-    store = RunStore(path)
+    store = SqliteStore(path)
     store.create()
     store.create()  # a second start is a no-op
     assert [store.get(r).spec for r in ("r1", "r2", "r3")] == [b"s1", b"s1", b"s2"]  # type: ignore[union-attr]

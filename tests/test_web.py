@@ -60,7 +60,7 @@ async def test_request_bodies_are_capped(tmp_path):
         return {"keys": len(payload)}
 
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         assert (await c.post("/echo-size", json={"a": "x" * 10})).status_code == 200
         assert (await c.post("/echo-size", json={"a": "x" * 5000})).status_code == 413
 
@@ -71,7 +71,7 @@ async def test_an_oversized_upload_is_a_clear_413_in_place_and_as_problem_json(t
     big = {"image": ("a.png", b"x" * 5000)}
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://t") as c,
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as c,
     ):
         page = await c.post("/runs", files=big, headers={"HX-Request": "true"})
         assert page.status_code == 413 and parse(page.text).find_all(role="alert")

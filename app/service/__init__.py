@@ -13,7 +13,7 @@ from .cells import CellView, Term, cell_key, parse_cell
 from .cells import explain as explain_cell
 from .compare import Comparison, compare
 from .examples import EXAMPLES, Example
-from .explorer import Explorer, NotFound, SavedDemo
+from .explorer import Explorer, Gone, NotFound, SavedDemo
 from .lesson import (
     CHAPTERS,
     PIXELS_SPEC,
@@ -46,6 +46,7 @@ __all__ = [
     "EngineError",
     "Example",
     "Explorer",
+    "Gone",
     "ImageError",
     "MapView",
     "NotFound",

@@ -4,6 +4,7 @@ requests (run views, compiled pipelines) never adds up to more than its budget."
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from threading import Lock
 from typing import Generic, TypeVar
 
@@ -48,3 +49,9 @@ class ByteLRU(Generic[K, V]):
             while self._bytes > self.max_bytes:
                 _, (_, dropped) = self._entries.popitem(last=False)
                 self._bytes -= dropped
+
+    def drop(self, doomed: Callable[[K], bool]) -> None:
+        """Remove every entry whose key ``doomed`` says so (what was kept for a deleted run)."""
+        with self._lock:
+            for key in [k for k in self._entries if doomed(k)]:
+                self._bytes -= self._entries.pop(key)[1]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import ParamSpec, TypeVar
-
-import numpy as np
 
 from ..catalog import drawing_presets, get_preset, preset_canonical_json, presets
 from ..engine import EngineError, PipelineSpec, Preset, Trace, compile_pipeline, parse_spec
@@ -20,7 +20,7 @@ from ..imaging.card import card_png
 from ..imaging.heatmap import DEFAULT_SCHEME, sheet_png
 from ..imaging.normalise import Box
 from ..settings import Settings
-from ..store import DemoRecord, Demos, RunRecord, Runs, open_stores
+from ..store import DemoRecord, RunRecord, Tables, open_stores, run_address
 from . import cells
 from .builder import build_spec, tweaks_from_fields
 from .cache import ByteLRU
@@ -32,51 +32,53 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def run_id(spec_bytes: bytes, x: np.ndarray, content: Box | None = None) -> str:
-    """The run's address: a hash of the canonical spec, the normalised input's bytes and where
-    the picture lies in it (when the rest was filled in)."""
-    digest = hashlib.sha256()
-    digest.update(spec_bytes)
-    digest.update(repr(x.shape).encode())
-    digest.update(np.ascontiguousarray(x, dtype="<f4").tobytes())
-    if content is not None:
-        digest.update(repr(content).encode())
-    return base64.b32encode(digest.digest()[:20]).decode().lower()
+run_id = run_address
 
 
 class NotFound(LookupError):
     """An unknown run, demo, stage or map."""
 
 
-def demo_id(
-    spec_bytes: bytes, x: np.ndarray, title: str, description: str, content: Box | None = None
-) -> str:
-    """A demo's address: a hash of all its content (each part length-prefixed), 160 bits."""
-    digest = hashlib.sha256(b"convlens-demo-1")
-    framing = [repr(content).encode()] if content is not None else []
-    for part in (spec_bytes, repr(x.shape).encode(), np.ascontiguousarray(x, "<f4").tobytes(),
-                 title.encode(), description.encode(), *framing):  # fmt: skip
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return base64.b32encode(digest.digest()[:20]).decode().lower()
+class Gone(NotFound):
+    """A run that was here and was deleted (not viewed for a while, or its demo deleted)."""
+
+
+def new_demo_id() -> str:
+    """A demo's address: 160 random bits in base 32, so no one can guess or claim it first."""
+    return base64.b32encode(secrets.token_bytes(20)).decode().lower()
+
+
+def featured_id(example: str, preset: str) -> str:
+    """A gallery demo's fixed address (the same in every process and on every start)."""
+    digest = hashlib.sha256(f"convlens-featured-1\0{example}\0{preset}".encode()).digest()
+    return base64.b32encode(digest[:20]).decode().lower()
+
+
+ALIVE_SECONDS = 5.0
+"""A cached run is checked against the database at most this often per process (so a run
+deleted by another process stops being served within this time)."""
+PRUNE_SECONDS = 60.0
+"""How often a process looks for runs to delete (each does; the deletes are idempotent)."""
 
 
 @dataclass(frozen=True)
 class SavedDemo:
     id: str
     run_id: str
-    created: bool
-    delete_token: str | None
-    """Only when the demo is new: its creator's secret for deleting it."""
+    delete_token: str
+    """Its creator's secret for deleting it."""
 
 
 class Explorer:
     """Runs pictures through pipelines, stores them, and serves any stage from the store."""
 
-    def __init__(self, settings: Settings, store: Runs, demos: Demos) -> None:
+    def __init__(self, settings: Settings, store: Tables, demos: Tables) -> None:
         self.settings = settings
         self.store = store
         self.demos = demos
+        self.clock: Callable[[], float] = time.time
+        self._checked: dict[str, float] = {}  # run id -> when this process last found it live
+        self._pruned = 0.0
         self._featured: list[tuple[str, DemoRecord]] | None = None
         # run views, compiled pipelines, known uploads and built answers share one budget
         self.cache: ByteLRU[tuple[str, str | bytes], RunView | Pipeline | str | bytes] = ByteLRU(
@@ -141,7 +143,9 @@ class Explorer:
         x, content = load_input(data, spec.input, self.settings.max_image_pixels)
         trace = pipeline.run(x)
         rid = run_id(spec_bytes, x, content)
-        self.store.put(RunRecord(rid, spec_bytes, x, content))
+        self.store.put(RunRecord(rid, spec_bytes, x, content), self.clock())
+        self._checked[rid] = time.monotonic()
+        self.prune_when_due()
         self.cache.put(seen, rid, len(rid) + len(seen[1]) + 100)
         return self._remember(rid, trace, content)
 
@@ -165,13 +169,75 @@ class Explorer:
 
     def view(self, rid: str) -> RunView:
         """The run's view, recomputed from the stored input and spec when not cached."""
+        self.check(rid)
         cached = self._cached_view(rid)
         if cached is not None:
             return cached
         record = self.store.get(rid)
         if record is None:
+            self.check(rid, force=True)
             raise NotFound("there is no run with this id")
         return self._recompute(record)
+
+    def check(self, rid: str, force: bool = False) -> None:
+        """Gone or NotFound unless run ``rid`` is stored (asked of the database at most every
+        ALIVE_SECONDS per run, and then its view is noted for retention)."""
+        now = time.monotonic()
+        if not force and now - self._checked.get(rid, -ALIVE_SECONDS) < ALIVE_SECONDS:
+            return
+        presence = self.store.seen(rid, self.clock())
+        if presence == "live":
+            if len(self._checked) > 100_000:
+                self._checked.clear()
+            self._checked[rid] = now
+            return
+        self.forget([rid])
+        if presence == "gone":
+            raise Gone("this run has expired: runs no one has opened for a while are deleted")
+        raise NotFound("there is no run with this id")
+
+    def forget(self, rids: list[str]) -> None:
+        """Drop everything this process keeps for these runs (they were deleted)."""
+        for rid in rids:
+            self._checked.pop(rid, None)
+        gone = set(rids)
+
+        def doomed(key: tuple[str, str | bytes]) -> bool:
+            kind, rest = key
+            if kind == "api-run":  # keyed by the upload, not the run: let them all go
+                return True
+            return isinstance(rest, str) and rest.split("/")[0].split("?")[0] in gone
+
+        if gone:
+            self.cache.drop(doomed)
+
+    def count(self, what: str, client: str, limit: int) -> int | None:
+        """One more ``what`` from ``client`` this minute, counted in the database so every
+        worker and server shares the count: None while within ``limit`` a minute (0: no
+        limit), else the seconds until the next minute."""
+        if limit <= 0:
+            return None
+        now = self.clock()
+        minute = int(now // 60)
+        if self.store.hit(f"{what} {client}", minute) <= limit:
+            return None
+        return max(1, math.ceil((minute + 1) * 60 - now))
+
+    def prune(self) -> list[str]:
+        """Delete the runs retention lets go (see ``store.tables``); their ids."""
+        ttl = self.settings.run_ttl_days * 86400
+        removed = self.store.prune(self.clock(), ttl, self.settings.max_store_bytes)
+        self.forget(removed)
+        return removed
+
+    def prune_when_due(self) -> None:
+        """``prune`` if this process has not for PRUNE_SECONDS, or the store is over its size
+        (a sum over the runs' sizes, after each new run)."""
+        now = time.monotonic()
+        due = now - self._pruned >= PRUNE_SECONDS
+        if due or self.store.stored_bytes() > self.settings.max_store_bytes:
+            self._pruned = now
+            self.prune()
 
     def _cached_view(self, rid: str) -> RunView | None:
         view = self.cache.get(("view", rid))
@@ -183,34 +249,35 @@ class Explorer:
         return self._remember(record.id, trace, record.content)
 
     def save_demo(self, rid: str, title: str, description: str) -> SavedDemo:
-        """Save run ``rid`` as a demo with a title and description; the same content saved again
-        gives the same id, and only the first save gets a delete token."""
+        """Save run ``rid`` as a new demo with a title and description, under a random id with
+        its own delete token (saving the same content again makes another demo)."""
         record = self.store.get(rid)
         if record is None:
+            self.check(rid, force=True)
             raise NotFound("there is no run with this id")
-        did = demo_id(record.spec, record.input, title, description, record.content)
+        did = new_demo_id()
         token = secrets.token_urlsafe(24)
-        demo = DemoRecord(
-            did, record.spec, record.input, title, description, content=record.content
-        )
-        created = self.demos.put(demo, token)
-        return SavedDemo(did, rid, created, token if created else None)
+        demo = DemoRecord(did, record.spec, record.input, title, description,
+                          content=record.content, run_id=rid)  # fmt: skip
+        self.demos.put_demo(demo, token)
+        return SavedDemo(did, rid, token)
 
     def demo(self, did: str) -> tuple[DemoRecord, str]:
         """The demo and the id of its run, which is recomputed and stored again if it was lost."""
         record = self.demo_record(did)
-        rid = run_id(record.spec, record.input, record.content)
-        if self._cached_view(rid) is None:
+        rid = record.run_id or run_id(record.spec, record.input, record.content)
+        if self._cached_view(rid) is None or self.store.seen(rid, self.clock()) != "live":
             # recompute from the demo itself (no second read), and make sure the run's row is
             # there for the pictures, which any process serves from the runs table
             run = RunRecord(rid, record.spec, record.input, record.content)
             self._recompute(run)
-            self.store.put(run)
+            self.store.put(run, self.clock())
+            self._checked[rid] = time.monotonic()
         return record, rid
 
     def demo_record(self, did: str) -> DemoRecord:
         """The stored demo alone, nothing recomputed; NotFound if there is none."""
-        record = self.demos.get(did)
+        record = self.demos.get_demo(did)
         if record is None:
             raise NotFound("there is no demo with this id")
         return record
@@ -230,8 +297,9 @@ class Explorer:
         return card_png(record.title, picture, maps, caption, label)
 
     def featured(self) -> list[tuple[str, DemoRecord]]:
-        """The gallery's demos, saved on first use (saving is idempotent: same content, same id);
-        kept for the life of this process after that, so a gallery view writes nothing."""
+        """The gallery's demos, saved on first use under fixed ids that no one holds a delete
+        token for; kept for the life of this process after that, so a gallery view writes
+        nothing."""
         if self._featured is not None:
             return self._featured
         found = []
@@ -239,14 +307,24 @@ class Explorer:
             if preset not in presets():
                 continue
             rid = self.run_example(example, get_preset(preset).spec).id
-            saved = self.save_demo(rid, title, description)
-            found.append((saved.id, self.demo(saved.id)[0]))
+            did = featured_id(example, preset)
+            if self.demos.get_demo(did) is None:  # saved once, with a token no one is told
+                record = self.store.get(rid)
+                assert record is not None
+                self.demos.put_demo(DemoRecord(did, record.spec, record.input, title,
+                                               description, content=record.content, run_id=rid),
+                                    secrets.token_urlsafe(24))  # fmt: skip
+            found.append((did, self.demo(did)[0]))
         self._featured = found
         return found
 
     def delete_demo(self, did: str, token: str) -> None:
-        if not self.demos.delete(did, token):
+        """Delete the demo and the run only it showed (NotFound for a wrong id or token)."""
+        removed = self.demos.delete_demo(did, token, self.clock())
+        if removed is None:
             raise NotFound("there is no demo with this id to delete with that token")
+        self.forget(removed)
+        self._featured = None
 
     def _pipeline(self, spec_bytes: bytes, spec: PipelineSpec | None) -> Pipeline:
         """The compiled pipeline for a canonical spec: checked and laid out once, then reused."""
@@ -319,8 +397,13 @@ class Explorer:
         """Keep a built response for ``recall``, within the cache's budget."""
         self.cache.put((kind, key), body, len(body) + len(key) + 100)
 
-    async def built(self, kind: str, key: str, build: Callable[[], bytes]) -> bytes:
-        """The response kept for ``key``, or ``build()`` run on the pool and then kept."""
+    async def built(
+        self, kind: str, key: str, build: Callable[[], bytes], run: str | None = None
+    ) -> bytes:
+        """The response kept for ``key``, or ``build()`` run on the pool and then kept; for a
+        page of ``run``, only while the run is stored (else Gone or NotFound)."""
+        if run is not None:
+            self.check(run)
         body = self.recall(kind, key)
         if body is None:
             body = await self.cpu(build)
@@ -331,6 +414,7 @@ class Explorer:
         self, rid: str, stage: int, index: int | None, per_map: bool, scheme: str = DEFAULT_SCHEME
     ) -> bytes | None:
         """The heatmap's (or sheet's) PNG if it was drawn before and is still kept, else None."""
+        self.check(rid)
         return self.recall("png", _heatmap_key(rid, stage, index, per_map, scheme))
 
     def kernels(self, rid: str, stage: int, scheme: str = DEFAULT_SCHEME) -> bytes:

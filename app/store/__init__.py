@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from pathlib import Path
 
-from .demos import DemoRecord, DemoStore
-from .runs import RunRecord, RunStore
-
-
-class Runs(Protocol):
-    def create(self) -> None: ...
-    def close(self) -> None: ...
-    def put(self, record: RunRecord) -> None: ...
-    def get(self, run_id: str) -> RunRecord | None: ...
+from .records import DemoRecord, RunRecord, run_address
+from .runs import SqliteStore
+from .tables import Presence, Tables
 
 
-class Demos(Protocol):
-    def close(self) -> None: ...
-    def put(self, record: DemoRecord, delete_token: str) -> bool: ...
-    def get(self, demo_id: str) -> DemoRecord | None: ...
-    def delete(self, demo_id: str, token: str) -> bool: ...
-
-
-def open_stores(database_url: str | None, sqlite_path: object) -> tuple[Runs, Demos]:
-    """PostgreSQL stores for a postgresql:// URL, else the SQLite file at ``sqlite_path``."""
+def open_stores(database_url: str | None, sqlite_path: object) -> tuple[Tables, Tables]:
+    """The runs store and the demos store: PostgreSQL for a postgresql:// URL, else the SQLite
+    file at ``sqlite_path`` (demos there flush every commit to disk, runs do not)."""
     if database_url and database_url.startswith(("postgresql://", "postgres://")):
-        from .postgres import PostgresDemoStore, PostgresRunStore
+        from .postgres import PostgresStore
 
-        return PostgresRunStore(database_url), PostgresDemoStore(database_url)
-    from pathlib import Path
-
+        return PostgresStore(database_url), PostgresStore(database_url)
     path = Path(str(sqlite_path))
-    return RunStore(path), DemoStore(path)
+    return SqliteStore(path, "NORMAL"), SqliteStore(path, "FULL")
 
 
-__all__ = ["DemoRecord", "DemoStore", "Demos", "RunRecord", "RunStore", "Runs", "open_stores"]
+__all__ = ["DemoRecord", "Presence", "RunRecord", "SqliteStore", "Tables", "open_stores",
+           "run_address"]  # fmt: skip

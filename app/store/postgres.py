@@ -1,22 +1,21 @@
 """Runs and demos in PostgreSQL (psycopg 3), when the settings' database URL points to one.
 
-The same methods as the SQLite stores (RunStore, DemoStore) and the same content addressing;
-every call commits its own transaction, so a save is acknowledged only after its commit.
+The same queries as SQLite (``tables``); every call commits its own transaction, so a save is
+acknowledged only after its commit.
 """
 
 from __future__ import annotations
 
-import hmac
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
 
 from .connections import ThreadConnections
-from .demos import DemoRecord, token_hash
-from .runs import RunRecord, box_from, box_text, input_array, input_bytes, spec_hash
+from .tables import Tables
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS specs (hash TEXT PRIMARY KEY, spec BYTEA NOT NULL)",
@@ -32,12 +31,26 @@ SCHEMA = [
     # version 4: where the picture lies in the input (see RunRecord.content)
     "ALTER TABLE runs ADD COLUMN IF NOT EXISTS content TEXT",
     "ALTER TABLE demos ADD COLUMN IF NOT EXISTS content TEXT",
+    # version 5: compact inputs, retention, demos that name their run, shared rate limits
+    "ALTER TABLE runs ADD COLUMN IF NOT EXISTS codec TEXT NOT NULL DEFAULT 'f4'",
+    "ALTER TABLE runs ADD COLUMN IF NOT EXISTS size BIGINT NOT NULL DEFAULT 0",
+    "ALTER TABLE runs ADD COLUMN IF NOT EXISTS viewed_at DOUBLE PRECISION NOT NULL DEFAULT 0",
+    "ALTER TABLE demos ADD COLUMN IF NOT EXISTS codec TEXT NOT NULL DEFAULT 'f4'",
+    "ALTER TABLE demos ADD COLUMN IF NOT EXISTS run_id TEXT",
+    "CREATE TABLE IF NOT EXISTS gone (id TEXT PRIMARY KEY, gone_at DOUBLE PRECISION NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS hits (key TEXT NOT NULL, minute BIGINT NOT NULL,
+        n INTEGER NOT NULL, PRIMARY KEY (key, minute))""",
+    "CREATE INDEX IF NOT EXISTS runs_by_view ON runs (viewed_at)",
+    "CREATE INDEX IF NOT EXISTS demos_by_run ON demos (run_id)",
 ]
-CREATED = "to_char(demos.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 SCHEMA_LOCK = 7_461_123  # an advisory lock: two servers starting at once migrate one at a time
 
 
-class PostgresDatabase:
+class PostgresStore(Tables):
+    MARK = "%s"
+    CREATED = "to_char(demos.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+    LOCK = " FOR UPDATE"
+
     def __init__(self, url: str) -> None:
         self.url = url
         self._connections: ThreadConnections[psycopg.Connection] = ThreadConnections(
@@ -46,7 +59,7 @@ class PostgresDatabase:
         )
 
     @contextmanager
-    def connect(self) -> Iterator[psycopg.Connection]:
+    def _transaction(self) -> Iterator[psycopg.Connection]:
         """This thread's connection, in a transaction that commits when the block ends."""
         conn = self._connections.get()
         with conn.transaction():
@@ -57,8 +70,8 @@ class PostgresDatabase:
         self._connections.close()
 
     def create(self) -> None:
-        """Create the tables, or refuse a database written by a newer ConvLens."""
-        with self.connect() as conn:
+        """Create the tables, bring older ones up to date, or refuse a newer ConvLens's."""
+        with self._transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
             conn.execute(SCHEMA[0])
             row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
@@ -71,77 +84,6 @@ class PostgresDatabase:
             for statement in SCHEMA[1:]:
                 conn.execute(statement)
             if version < SCHEMA_VERSION:
+                self._to_version_5(conn, time.time())
                 conn.execute("DELETE FROM schema_version")
                 conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (SCHEMA_VERSION,))
-
-    @staticmethod
-    def _put_spec(conn: psycopg.Connection, spec: bytes) -> str:
-        digest = spec_hash(spec)
-        conn.execute(
-            "INSERT INTO specs (hash, spec) VALUES (%s, %s) ON CONFLICT DO NOTHING", (digest, spec)
-        )
-        return digest
-
-
-class PostgresRunStore(PostgresDatabase):
-    def put(self, record: RunRecord) -> None:
-        c, h, w = record.input.shape
-        with self.connect() as conn:
-            digest = self._put_spec(conn, record.spec)
-            conn.execute(
-                "INSERT INTO runs (id, spec_hash, input, channels, height, width, content)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                (record.id, digest, input_bytes(record.input), c, h, w, box_text(record.content)),
-            )
-
-    def get(self, run_id: str) -> RunRecord | None:
-        with self.connect() as conn:
-            row = conn.execute(
-                "SELECT specs.spec, input, channels, height, width, content FROM runs"
-                " JOIN specs ON specs.hash = runs.spec_hash WHERE runs.id = %s",
-                (run_id,),
-            ).fetchone()
-        if row is None:
-            return None
-        spec, data, c, h, w, content = row
-        x = input_array(bytes(data), c, h, w)
-        return RunRecord(run_id, bytes(spec), x, box_from(content))
-
-
-class PostgresDemoStore(PostgresDatabase):
-    def put(self, record: DemoRecord, delete_token: str) -> bool:
-        c, h, w = record.input.shape
-        with self.connect() as conn:
-            digest = self._put_spec(conn, record.spec)
-            cursor = conn.execute(
-                "INSERT INTO demos (id, spec_hash, input, channels, height, width, title,"
-                " description, delete_token_hash, content)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                (record.id, digest, input_bytes(record.input), c, h, w, record.title,
-                 record.description, token_hash(delete_token), box_text(record.content)),
-            )  # fmt: skip
-            return cursor.rowcount == 1
-
-    def get(self, demo_id: str) -> DemoRecord | None:
-        with self.connect() as conn:
-            row = conn.execute(
-                "SELECT specs.spec, input, channels, height, width, title, description, "
-                f"{CREATED}, content FROM demos JOIN specs ON specs.hash = demos.spec_hash"
-                " WHERE demos.id = %s",
-                (demo_id,),
-            ).fetchone()
-        if row is None:
-            return None
-        spec, data, c, h, w, title, description, created, content = row
-        return DemoRecord(demo_id, bytes(spec), input_array(bytes(data), c, h, w), title,
-                          description, created, box_from(content))  # fmt: skip
-
-    def delete(self, demo_id: str, token: str) -> bool:
-        with self.connect() as conn:
-            row = conn.execute(
-                "SELECT delete_token_hash FROM demos WHERE id = %s FOR UPDATE", (demo_id,)
-            ).fetchone()
-            if row is None or not hmac.compare_digest(row[0], token_hash(token)):
-                return False
-            conn.execute("DELETE FROM demos WHERE id = %s", (demo_id,))
-            return True

@@ -137,19 +137,19 @@ def api_presets(service: Service) -> list[PresetModel]:
 
 @router.post(
     "/demos", dependencies=[SaveLimit],
-    responses={201: {"model": DemoCreated}, 200: {"model": DemoCreated}, 404: PROBLEM,
+    responses={201: {"model": DemoCreated}, 404: PROBLEM,
                422: PROBLEM, 429: PROBLEM},
 )  # fmt: skip
 @in_pool
 def api_save_demo(
     request: Request, service: Service, links: LinksDep, body: DemoIn
 ) -> JSONResponse:
-    """Save a run as a demo: 201 with a delete link when new, 200 when it already exists."""
+    """Save a run as a demo: 201 with its link and a delete link for whoever saved it (saving
+    the same content again makes another demo, with its own delete link)."""
     step, cell = service.place(body.run_id, body.step or 0, body.cell)
     saved = service.save_demo(body.run_id, body.title.strip(), body.description.strip())
     created = demo_links(request, links, saved, (step, cell, body.scale, body.colours))
-    status = 201 if saved.created else 200
-    return JSONResponse(created.model_dump(exclude_none=True), status_code=status)
+    return JSONResponse(created.model_dump(exclude_none=True), status_code=201)
 
 
 @router.get(

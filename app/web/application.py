@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from .. import __version__
 from ..resources import resource_dir
@@ -24,7 +25,6 @@ from .filters import ramp_defs, ramp_id, table_rows, vector_cells
 from .head import HeadAsGet
 from .lesson_filters import LESSON_FILTERS
 from .links import Links, step_link, with_look
-from .ratelimit import RateLimiter
 from .security import SecurityHeaders
 
 
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         explorer.start()
+        explorer.prune()  # what expired while the server was down goes now
         explorer.presets()  # the letters network loads now, not on the first request
         # Everything made so far (modules, routes, templates, the presets' weights) lives as long
         # as the server: keep it out of the garbage collector's full passes, which otherwise
@@ -66,8 +67,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.explorer = explorer
-    app.state.save_limiter = RateLimiter("saves", settings.saves_per_minute)
-    app.state.run_limiter = RateLimiter("runs", settings.runs_per_minute)
     templates = Jinja2Templates(directory=resource_dir("templates"))
     templates.env.filters.update(
         num=num,
@@ -97,5 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_upload_bytes)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
+    # a request for another host (a forged Host header) is refused before anything else
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.hosts)
     app.add_middleware(HeadAsGet)  # outermost: HEAD is a GET all the way down
     return app

@@ -3,6 +3,7 @@ share box that saves one (the JSON side is in api.py)."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -109,10 +110,13 @@ def validators(
     request: Request, render: Render, demo_id: str, view: View, variant: str
 ) -> dict[str, str]:
     """The caching headers of a demo's page: demos never change, so its ETag is the demo, the
-    view, the page's variant (a mode, the embed) and the templates' build; revalidated each time."""
+    view, the page's variant (a mode, the embed), the templates' build and the address its
+    absolute links are made from (the public URL, else the request's host); revalidated each
+    time."""
     shape = f"{render.htmx}.{view.fragment or ''}.{variant}"
     place = f"{view.step}.{view.cell or ''}.{view.scale}.{view.colours}"
-    etag = f'W/"{demo_id}.{place}.{shape}.{request.app.state.build}"'
+    site = hashlib.sha256(absolute(request, "").encode()).hexdigest()[:12]
+    etag = f'W/"{demo_id}.{place}.{shape}.{request.app.state.build}.{site}"'
     return {**PRIVATE, "ETag": etag, "Cache-Control": "no-cache"}
 
 
@@ -164,7 +168,6 @@ def share_run(
     saved = service.save_demo(run_id, title.strip(), description.strip())
     context = {
         "links": demo_links(request, links, saved, (at_step, at_cell, scale, colours)),
-        "created": saved.created,
         "embed": absolute(request, links.path("embed_demo", demo_id=saved.id)),
         "run_id": run_id,
     }

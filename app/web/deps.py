@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from ..service import Explorer
 from .links import Links
-from .ratelimit import client_address
+from .ratelimit import limit
 
 R = TypeVar("R")
 Scale = Literal["stage", "map"]
@@ -120,27 +120,28 @@ class CrossSite(Exception):
 
 async def same_site(request: Request) -> None:
     """Refuse a form post made by another site's page: the browser says so in Sec-Fetch-Site,
-    or, where it does not send that, in an Origin that is not this host. Scripts and notebooks
-    (no such headers) and the JSON API are not affected."""
+    or, where it does not send that, in an Origin that is not this host or the public URL's.
+    Scripts and notebooks (no such headers) and the JSON API are not affected."""
     site = request.headers.get("sec-fetch-site")
     origin = request.headers.get("origin")
     if site is not None:
         if site == "cross-site":
             raise CrossSite
-    elif origin is not None and (
-        origin == "null" or urlsplit(origin).netloc != request.headers.get("host")
-    ):
-        raise CrossSite
+    elif origin is not None:
+        public = request.app.state.settings.public_url
+        ours = {request.headers.get("host"), urlsplit(public).netloc if public else None}
+        if origin == "null" or urlsplit(origin).netloc not in ours:
+            raise CrossSite
 
 
 async def count_run(request: Request) -> None:
     """One more run from this client address (429 past the limit)."""
-    request.app.state.run_limiter.hit(client_address(request))
+    limit(request, "runs", request.app.state.settings.runs_per_minute)
 
 
 async def count_save(request: Request) -> None:
     """One more save from this client address (429 past the limit)."""
-    request.app.state.save_limiter.hit(client_address(request))
+    limit(request, "saves", request.app.state.settings.saves_per_minute)
 
 
 class Render:

@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..service import Busy, EngineError, ImageError, NotFound, OverBudget
+from ..service import Busy, EngineError, Gone, ImageError, NotFound, OverBudget
 from .deps import CrossSite
 from .ratelimit import TooManyRequests
 
@@ -71,6 +71,14 @@ async def on_cross_site(request: Request, exc: Exception) -> Response:
     return error_response(request, 403, "Sent from another site", detail)
 
 
+async def on_gone(request: Request, exc: Exception) -> Response:
+    detail = (
+        f"{exc}. Nothing is wrong with your link: run the picture again to get a new one "
+        "(saved demos stay until their owner deletes them)"
+    )
+    return error_response(request, 410, "This run has expired", detail)
+
+
 async def on_not_found(request: Request, exc: Exception) -> Response:
     return error_response(request, 404, "Not found", str(exc))
 
@@ -101,6 +109,7 @@ HANDLERS = {
     RequestValidationError: on_invalid_request,
     EngineError: on_bad_input,
     ImageError: on_bad_input,
+    Gone: on_gone,
     NotFound: on_not_found,
     CrossSite: on_cross_site,
     TooManyRequests: on_too_many,

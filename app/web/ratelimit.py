@@ -1,16 +1,11 @@
-"""Requests per client address per minute, counted in a sliding window in this process."""
+"""Requests per client address per minute, counted in the database (``Explorer.count``), so
+every worker and every server on one database shares one limit."""
 
 from __future__ import annotations
 
-import math
-import time
-from collections import deque
-from collections.abc import Callable
-from threading import Lock
-
 from fastapi import Request
 
-MAX_TRACKED_CLIENTS = 10_000
+from ..service import Explorer
 
 
 class TooManyRequests(Exception):
@@ -24,44 +19,15 @@ class TooManyRequests(Exception):
         self.retry_after = retry_after
 
 
-class RateLimiter:
-    """At most ``limit`` events per ``window`` seconds for each key; a limit of 0 means no limit."""
-
-    def __init__(
-        self,
-        what: str,
-        limit: int,
-        window: float = 60.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.what = what
-        self.limit = limit
-        self.window = window
-        self.clock = clock
-        self._events: dict[str, deque[float]] = {}
-        self._lock = Lock()
-
-    def hit(self, key: str) -> None:
-        """Count one event for ``key``, or raise TooManyRequests if that would pass the limit."""
-        if self.limit <= 0:
-            return
-        now = self.clock()
-        with self._lock:
-            events = self._events.setdefault(key, deque())
-            while events and events[0] <= now - self.window:
-                events.popleft()
-            if len(events) >= self.limit:
-                wait = math.ceil(events[0] + self.window - now)
-                raise TooManyRequests(self.what, self.limit, max(wait, 1))
-            events.append(now)
-            if len(self._events) > MAX_TRACKED_CLIENTS:
-                self._forget_idle(now)
-
-    def _forget_idle(self, now: float) -> None:
-        idle = [k for k, ev in self._events.items() if not ev or ev[-1] <= now - self.window]
-        for key in idle:
-            del self._events[key]
+def limit(request: Request, what: str, per_minute: int) -> None:
+    """Count one ``what`` from this request's client, or raise TooManyRequests."""
+    service: Explorer = request.app.state.explorer
+    wait = service.count(what, client_address(request), per_minute)
+    if wait is not None:
+        raise TooManyRequests(what, per_minute, wait)
 
 
 def client_address(request: Request) -> str:
+    """The client's address: the peer, or what a trusted proxy says (CONVLENS_FORWARDED_ALLOW_IPS,
+    applied by uvicorn before this sees the request)."""
     return request.client.host if request.client else "unknown"

@@ -99,7 +99,8 @@ async def show_run(
         context = {**step_context(run, view, page), "overview": overview}
         return bytes(render_step(render, view, context).body)
 
-    return HTMLResponse(await service.built("page", key, build), headers={"Vary": VARY})
+    page = await service.built("page", key, build, run=run_id)
+    return HTMLResponse(page, headers={"Vary": VARY})
 
 
 @router.get("/runs/{run_id}/overview", response_class=HTMLResponse, name="overview")
@@ -114,7 +115,7 @@ async def overview(
         context = overview_context(service.view(run_id), page, colours)
         return bytes(render("overview.html", context).body)
 
-    return HTMLResponse(await service.built("overview", f"{run_id}?{colours}", build))
+    return HTMLResponse(await service.built("overview", f"{run_id}?{colours}", build, run=run_id))
 
 
 @router.get("/runs/{run_id}/stages/{stage}/maps/{index}/numbers", name="numbers")

@@ -10,6 +10,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
+from app.letters.model import CONV1, CONV2
+
 from .conftest import Shots
 from .stepping import click_next
 
@@ -258,13 +260,13 @@ def test_each_kernel_is_big_labelled_and_opens_to_its_numbers(server, browser, s
     run_example(page, server.url, "letter-a", "letters")
     page.goto(page.url.replace("step=0", "step=4"))
     tiles = page.locator("#stage-4 details.kernel")
-    expect(tiles).to_have_count(24)
+    expect(tiles).to_have_count(CONV2)
     first = tiles.first.locator("svg").bounding_box()
     assert first and first["height"] >= 3 * 6  # at least 6 screen pixels per weight
     expect(tiles.first.locator("summary")).to_contain_text("1. filter 1")
     tiles.first.locator("summary").click()
     tables = tiles.first.locator(".kernel-numbers table")
-    expect(tables).to_have_count(8)  # one 3x3 table per input map
+    expect(tables).to_have_count(CONV1)  # one 3x3 table per input map
     expect(tables.first.locator("caption")).to_contain_text("on filter 1")
     expect(tables.first.locator("tr")).to_have_count(3)
     tiles.first.scroll_into_view_if_needed()

@@ -1,0 +1,92 @@
+"""Retention and hosts, through the app: expired runs answer 410 with a note, the store keeps to
+its size, absolute URLs come from the public URL, and a request for another host is refused."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from app.settings import Settings
+from app.web import create_app
+
+from .helpers import map_pictures, parse, start
+
+pytestmark = pytest.mark.anyio
+DAY = 86400.0
+
+
+def client_of(app, base: str = "http://testserver") -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base)
+
+
+async def test_a_run_not_viewed_for_the_time_to_live_expires_kindly(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path, run_ttl_days=7))
+    explorer = app.state.explorer
+    async with app.router.lifespan_context(app), client_of(app) as client:
+        old = await start(client, example="x", preset="seed-xo")
+        kept = await start(client, example="o", preset="seed-xo")
+        picture = map_pictures((await client.get(f"/runs/{old}", params={"step": 2})).text)[0]
+        base = explorer.clock()
+        explorer.clock = lambda: base + 5 * DAY
+        explorer._checked.clear()  # as another process would: ask the database
+        assert (await client.get(f"/runs/{kept}")).status_code == 200  # viewed: noted
+        explorer.clock = lambda: base + 8 * DAY
+        assert old in explorer.prune() and kept not in explorer.prune()
+        page = await client.get(f"/runs/{old}", params={"step": 2})
+        assert page.status_code == 410
+        alert = parse(page.text).find_all(role="alert")[0].text
+        assert "expired" in alert and "run the picture again" in alert
+        api = await client.get(f"/api/runs/{old}")
+        assert api.status_code == 410 and api.headers["content-type"] == "application/problem+json"
+        assert (await client.get(picture)).status_code == 410
+        assert (await client.get(f"/runs/{kept}")).status_code == 200
+        assert (await client.get("/runs/never-made")).status_code == 404
+
+
+async def test_past_the_store_size_the_run_viewed_longest_ago_goes(tmp_path):
+    measure = create_app(Settings(data_dir=tmp_path / "measure"))
+    async with measure.router.lifespan_context(measure), client_of(measure) as client:
+        await start(client, example="x", preset="seed-xo")
+        await start(client, example="o", preset="seed-xo")
+        both = measure.state.explorer.store.stored_bytes()
+    app = create_app(Settings(data_dir=tmp_path / "data", max_store_bytes=both - 1))
+    async with app.router.lifespan_context(app), client_of(app) as client:
+        first = await start(client, example="x", preset="seed-xo")
+        second = await start(client, example="o", preset="seed-xo")
+        assert (await client.get(f"/runs/{first}")).status_code == 410
+        assert (await client.get(f"/runs/{second}")).status_code == 200
+        assert app.state.explorer.store.stored_bytes() < both
+
+
+async def test_absolute_urls_come_from_the_public_url_and_other_hosts_are_refused(tmp_path):
+    settings = Settings(data_dir=tmp_path, public_url="https://convlens.example")
+    app = create_app(settings)
+    async with app.router.lifespan_context(app), client_of(app, "http://localhost:8000") as c:
+        evil = await c.get("/", headers={"Host": "evil.example"})
+        assert evil.status_code == 400
+        forged = await c.post("/api/run", files={"image": ("x.png", b"x")},
+                              headers={"Host": "evil.example"})  # fmt: skip
+        assert forged.status_code == 400
+        for host in ("convlens.example", "localhost:8000", "127.0.0.1", "[::1]:8000"):
+            assert (await c.get("/healthz", headers={"Host": host})).status_code == 200, host
+        made = await c.post("/runs", data={"example": "x", "preset": "seed-xo"})
+        assert made.headers["location"].startswith("https://convlens.example/runs/")
+        rid = made.headers["location"].split("/runs/")[1].split("?")[0]
+        saved = (await c.post("/api/demos", json={"run_id": rid, "title": "t"})).json()
+        assert saved["url"].startswith("https://convlens.example/d/")
+        assert saved["delete_url"].startswith("https://convlens.example/api/demos/")
+        page = await c.get(f"/d/{saved['id']}")
+        assert "evil" not in page.text and "https://convlens.example/d/" in page.text
+        # its links do not depend on the host asked, so neither does its ETag
+        other = await c.get(f"/d/{saved['id']}", headers={"Host": "127.0.0.1"})
+        assert other.headers["etag"] == page.headers["etag"]
+
+
+async def test_without_a_public_url_the_demo_etag_depends_on_the_host(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    did = (await client.post("/api/demos", json={"run_id": rid, "title": "t"})).json()["id"]
+    here = await client.get(f"/d/{did}")
+    there = await client.get(f"/d/{did}", headers={"Host": "127.0.0.1:8000"})
+    assert "http://127.0.0.1:8000/d/" in there.text and "http://testserver/d/" in here.text
+    # a cache that ignores Host cannot hand one host's page (and its links) to another
+    assert here.headers["etag"] != there.headers["etag"]
