@@ -90,3 +90,17 @@ async def test_without_a_public_url_the_demo_etag_depends_on_the_host(client):
     assert "http://127.0.0.1:8000/d/" in there.text and "http://testserver/d/" in here.text
     # a cache that ignores Host cannot hand one host's page (and its links) to another
     assert here.headers["etag"] != there.headers["etag"]
+
+
+async def test_options_lists_the_real_methods_and_head_works_where_get_does(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    did = (await client.post("/api/demos", json={"run_id": rid, "title": "t"})).json()["id"]
+    demo = await client.options(f"/api/demos/{did}")
+    assert demo.status_code == 204 and demo.headers["allow"] == "DELETE, GET, HEAD, OPTIONS"
+    assert (await client.options("/api/run")).headers["allow"] == "OPTIONS, POST"
+    assert (await client.options("/no/such/page")).status_code == 404
+    for path in ("/healthz", f"/d/{did}", f"/embed/{did}", f"/runs/{rid}"):
+        head = await client.head(path)
+        assert head.status_code == 200 and head.content == b"", path
+    responses = (await client.get("/openapi.json")).json()["paths"]["/api/runs/{run_id}"]["get"]
+    assert {"404", "410"} <= set(responses["responses"])

@@ -88,7 +88,8 @@ async def api_run(
 
 @router.get(
     "/runs/{run_id}", response_model=RunModel, response_model_exclude_unset=True,
-    responses={200: {"content": {"application/json": {"example": RUN_EXAMPLE}}}, 404: PROBLEM},
+    responses={200: {"content": {"application/json": {"example": RUN_EXAMPLE}}}, 404: PROBLEM,
+               410: PROBLEM},
 )  # fmt: skip
 @in_pool
 def api_get_run(
@@ -107,7 +108,7 @@ def api_get_run(
 @router.get(
     "/runs/{run_id}/explain", response_model=ExplainModel, response_model_exclude_none=True,
     responses={200: {"content": {"application/json": {"example": EXPLAIN_EXAMPLE}}},
-               404: PROBLEM, 422: PROBLEM},
+               404: PROBLEM, 410: PROBLEM, 422: PROBLEM},
 )  # fmt: skip
 @in_pool
 def api_explain(
@@ -137,7 +138,7 @@ def api_presets(service: Service) -> list[PresetModel]:
 
 @router.post(
     "/demos", dependencies=[SaveLimit],
-    responses={201: {"model": DemoCreated}, 404: PROBLEM,
+    responses={201: {"model": DemoCreated}, 404: PROBLEM, 410: PROBLEM,
                422: PROBLEM, 429: PROBLEM},
 )  # fmt: skip
 @in_pool

@@ -22,7 +22,7 @@ from . import api, compare, demos, docs, health, lesson, pages, runs
 from .deps import Mode
 from .errors import HANDLERS, BodyLimit
 from .filters import ramp_defs, ramp_id, table_rows, vector_cells
-from .head import HeadAsGet
+from .head import HeadAsGet, Options
 from .lesson_filters import LESSON_FILTERS
 from .links import Links, step_link, with_look
 from .security import SecurityHeaders
@@ -98,5 +98,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     # a request for another host (a forged Host header) is refused before anything else
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.hosts)
+    app.add_middleware(Options, router=app.router)
     app.add_middleware(HeadAsGet)  # outermost: HEAD is a GET all the way down
     return app
