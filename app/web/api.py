@@ -65,7 +65,9 @@ async def api_run(
     request: Request,
     service: Service,
     links: LinksDep,
-    image: Annotated[UploadFile, File(description="PNG, JPEG, GIF or WebP")],
+    image: Annotated[
+        UploadFile, File(description="PNG, JPEG, GIF or WebP", json_schema_extra={"minLength": 1})
+    ],
     preset: Annotated[str | None, Form(description="a preset name (default seed-xo)")] = None,
     spec: Annotated[str | None, Form(description="a pipeline spec as JSON")] = None,
     colours: Annotated[
@@ -73,6 +75,8 @@ async def api_run(
     ] = DEFAULT_COLOURS,
 ) -> Response:
     """Run a picture through a preset or a spec: every stage's shape, range and pictures."""
+    # a form cannot send a null: "null" is how a client says it means none
+    preset, spec = (None if v == "null" else v for v in (preset, spec))
     data, base = await image.read(), absolute(request, "")
     # the same picture through the same pipeline gives the same run: its answer is kept
     digest = hashlib.sha256(f"{base}\0{preset or ''}\0{spec or ''}\0{colours}\0".encode() + data)

@@ -19,6 +19,7 @@ from ..resources import resource_dir
 from ..service import SCHEMES, Explorer, num, precise
 from ..settings import Settings
 from . import api, compare, demos, docs, health, lesson, pages, runs
+from .contract import exact_contract
 from .deps import Mode
 from .errors import HANDLERS, BodyLimit
 from .filters import ramp_defs, ramp_id, table_rows, vector_cells
@@ -61,7 +62,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_tags=[  # in this order on /docs: the JSON API first
             {"name": "api", "description": "The JSON API: runs, stages, numbers, cells, demos."},
-            {"name": "pages", "description": "The HTML pages, fragments and pictures."},
             {"name": "health", "description": "For load balancers and monitoring."},
         ],
     )
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
     for module in (pages, health, runs, api, demos, docs, lesson, compare):
         app.include_router(module.router)
+    exact_contract(app)
     links = Links(app.router)
     app.state.links = links
     templates.env.globals.update(link=links.path, static=links.static, sheet=links.sheet,

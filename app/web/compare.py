@@ -23,7 +23,7 @@ from .forms import chosen_picture
 from .links import look_params, with_query
 from .stepping import VARY, look
 
-router = APIRouter(tags=["pages"])
+router = APIRouter(tags=["pages"], include_in_schema=False)  # HTML: not in the API contract
 
 RunId = Annotated[str, Query(max_length=64, description="a run's id")]
 

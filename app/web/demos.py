@@ -33,7 +33,7 @@ from .schemas import demo_links
 from .security import content_security_policy
 from .stepping import overview_context, render_step, step_context
 
-router = APIRouter(tags=["pages"])
+router = APIRouter(tags=["pages"], include_in_schema=False)  # HTML: not in the API contract
 
 PRIVATE = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 

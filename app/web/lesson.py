@@ -33,7 +33,7 @@ from .links import Links, with_query
 from .security import content_security_policy
 from .stepping import VARY
 
-router = APIRouter(tags=["pages"])
+router = APIRouter(tags=["pages"], include_in_schema=False)  # HTML: not in the API contract
 
 Side = Annotated[int, Query(ge=1, le=4096, description="a picture's side in pixels")]
 

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from ..service import ACTIVATIONS, EXAMPLES, INPUT_SIDES, KERNEL_NAMES, KERNEL_SIDES, kernel_grid
 from .deps import DEFAULT_COLOURS, ColoursParam, RenderDep, Service
 
-router = APIRouter(tags=["pages"])
+router = APIRouter(tags=["pages"], include_in_schema=False)  # HTML: not in the API contract
 
 
 @router.get("/", response_class=HTMLResponse, name="home")

@@ -39,7 +39,7 @@ from .forms import chosen_picture
 from .links import step_link, with_look, with_query
 from .stepping import VARY, look, overview_context, render_step, step_context
 
-router = APIRouter(tags=["pages"])
+router = APIRouter(tags=["pages"], include_in_schema=False)  # HTML: not in the API contract
 
 
 def _text(form: FormData, name: str) -> str | None:
