@@ -92,21 +92,23 @@ def test_two_servers_on_one_postgresql_share_one_limit(tmp_path, postgres_url):
         assert runs_allowed([one.url, two.url], 12) == 4
 
 
+def statuses(url: str, claimed: list[str]) -> list[int]:
+    """Runs posted to ``url``, each claiming to be forwarded for one of the ``claimed`` addresses."""
+    with httpx.Client(base_url=url) as http:
+        return [
+            http.post("/api/run", files={"image": ("x.png", X_PNG)},
+                      headers={"X-Forwarded-For": address}).status_code
+            for address in claimed
+        ]  # fmt: skip
+
+
 @pytest.mark.slow
 def test_x_forwarded_for_is_ignored_unless_the_proxy_is_trusted(tmp_path):
     env = {"CONVLENS_RUNS_PER_MINUTE": "2"}
-    with live_server(tmp_path / "data", **env) as server, httpx.Client(base_url=server.url) as http:
-        codes = [
-            http.post("/api/run", files={"image": ("x.png", X_PNG)},
-                      headers={"X-Forwarded-For": f"10.0.0.{i}"}).status_code
-            for i in range(4)
-        ]  # fmt: skip
+    with live_server(tmp_path / "data", **env) as server:
+        codes = statuses(server.url, [f"10.0.0.{i}" for i in range(4)])
         assert codes == [200, 200, 429, 429]  # a made-up address escapes nothing
     env["CONVLENS_FORWARDED_ALLOW_IPS"] = "127.0.0.1"
-    with live_server(tmp_path / "data2", **env) as server, httpx.Client(base_url=server.url) as h:
-        codes = [
-            h.post("/api/run", files={"image": ("x.png", X_PNG)},
-                   headers={"X-Forwarded-For": f"10.0.0.{i % 2}"}).status_code
-            for i in range(6)
-        ]  # fmt: skip
+    with live_server(tmp_path / "data2", **env) as server:
+        codes = statuses(server.url, [f"10.0.0.{i % 2}" for i in range(6)])
         assert codes == [200, 200, 200, 200, 429, 429]  # the trusted proxy's clients count apart

@@ -54,8 +54,10 @@ def _held_out_mask() -> npt.NDArray[np.bool_]:
     return mask
 
 
+@cache
 def held_out() -> tuple[Images, Labels]:
-    """The 1,000 test digits, fitted as the server fits a drawing: (N, 1, 28, 28)."""
+    """The 1,000 test digits, fitted as the server fits a drawing: (N, 1, 28, 28); fitted once
+    (training reports them every epoch), so read them, never change them."""
     images, labels = _all()
     mask = _held_out_mask()
     return np.stack([fit_ink(i[None], (SIZE, SIZE)) for i in images[mask]]), labels[mask]

@@ -20,7 +20,7 @@ from ..imaging.card import card_png
 from ..imaging.heatmap import DEFAULT_SCHEME, sheet_png
 from ..imaging.normalise import Box
 from ..settings import Settings
-from ..store import DemoRecord, RunRecord, Tables, open_stores, run_address
+from ..store import DemoRecord, Presence, RunRecord, Tables, open_stores, run_address
 from . import cells
 from .builder import build_spec, tweaks_from_fields
 from .cache import ByteLRU
@@ -30,9 +30,6 @@ from .view import RunView, StageView
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-
-run_id = run_address
 
 
 class NotFound(LookupError):
@@ -142,7 +139,7 @@ class Explorer:
         pipeline = self._pipeline(spec_bytes, spec)
         x, content = load_input(data, spec.input, self.settings.max_image_pixels)
         trace = pipeline.run(x)
-        rid = run_id(spec_bytes, x, content)
+        rid = run_address(spec_bytes, x, content)
         self.store.put(RunRecord(rid, spec_bytes, x, content), self.clock())
         self._checked[rid] = time.monotonic()
         self.prune_when_due()
@@ -182,19 +179,26 @@ class Explorer:
     def check(self, rid: str, force: bool = False) -> None:
         """Gone or NotFound unless run ``rid`` is stored (asked of the database at most every
         ALIVE_SECONDS per run, and then its view is noted for retention)."""
-        now = time.monotonic()
-        if not force and now - self._checked.get(rid, -ALIVE_SECONDS) < ALIVE_SECONDS:
-            return
-        presence = self.store.seen(rid, self.clock())
+        presence = self._presence(rid, force)
         if presence == "live":
-            if len(self._checked) > 100_000:
-                self._checked.clear()
-            self._checked[rid] = now
             return
         self.forget([rid])
         if presence == "gone":
             raise Gone("this run has expired: runs no one has opened for a while are deleted")
         raise NotFound("there is no run with this id")
+
+    def _presence(self, rid: str, force: bool = False) -> Presence:
+        """Whether run ``rid`` is stored: 'live' without asking the database when this process
+        found it so less than ALIVE_SECONDS ago (unless ``force``), else as the store says."""
+        now = time.monotonic()
+        if not force and now - self._checked.get(rid, -ALIVE_SECONDS) < ALIVE_SECONDS:
+            return "live"
+        presence = self.store.seen(rid, self.clock())
+        if presence == "live":
+            if len(self._checked) > 100_000:
+                self._checked.clear()
+            self._checked[rid] = now
+        return presence
 
     def forget(self, rids: list[str]) -> None:
         """Drop everything this process keeps for these runs (they were deleted)."""
@@ -265,8 +269,8 @@ class Explorer:
     def demo(self, did: str) -> tuple[DemoRecord, str]:
         """The demo and the id of its run, which is recomputed and stored again if it was lost."""
         record = self.demo_record(did)
-        rid = record.run_id or run_id(record.spec, record.input, record.content)
-        if self._cached_view(rid) is None or self.store.seen(rid, self.clock()) != "live":
+        rid = record.run_id  # every demo names its run (schema 5 filled in older ones)
+        if self._cached_view(rid) is None or self._presence(rid) != "live":
             # recompute from the demo itself (no second read), and make sure the run's row is
             # there for the pictures, which any process serves from the runs table
             run = RunRecord(rid, record.spec, record.input, record.content)
