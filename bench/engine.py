@@ -6,7 +6,8 @@ reference (tests/reference.py) measured in the same run:
   (b) 28x28 -> conv 8@3x3 -> ReLU -> max-pool 2 -> conv 16@3x3 -> ReLU -> max-pool 2 -> dense 36
       -> softmax, every stage kept (target: whole trace <= 60 us median);
   (c) a 512x512 grey picture through Sobel Gx, Gy and the gradient magnitude;
-  (d) the trained letters network (app/letters/trained), when its weights are there.
+  (d) the trained letters network (app/letters/trained), when its weights are there (target:
+      whole trace <= 100 us median).
 Where PyTorch is installed (it is not a dependency) each also prints PyTorch's time for the same
 trace on one thread, every stage kept, and the ratio of ours to it.
 """
@@ -226,7 +227,7 @@ def main() -> None:
     letters = presets().get("letters")
     if letters is not None:  # the trained network, on a drawn sample as the server fits it
         x, _ = build(training_recipe(5, 1))
-        bench("(d) the trained letters network (target: whole trace <= 60 us)", letters.spec, x[0])
+        bench("(d) the trained letters network (target: whole trace <= 100 us)", letters.spec, x[0])
 
 
 if __name__ == "__main__":

@@ -15,9 +15,9 @@ from app.imaging import ImageError
 from app.imaging.normalise import fit_ink
 from app.letters import data
 from app.letters import train as train_module
-from app.letters.model import forward, init_params, to_spec
+from app.letters.model import FLAT, forward, gradients, init_params, to_spec
 from app.letters.strokes import GLYPHS
-from app.letters.train import TrainConfig, build, load, save, train
+from app.letters.train import TrainConfig, build, dropout_mask, jitter, load, save, train
 
 
 def test_every_class_has_strokes_and_the_labels_are_exact():
@@ -96,6 +96,45 @@ def test_the_served_pipeline_computes_what_training_computed():
         assert trace.prediction is not None
         assert trace.prediction.label == data.CLASSES[int(np.argmax(logits[i]))]
         assert list(trace.prediction.scores) == list(data.CLASSES)
+
+
+def test_dropout_is_the_network_with_those_dense_inputs_cut_off():
+    """The same mask on every picture of a batch is the network whose dense weights for the
+    dropped inputs are zero and the rest scaled: same scores, and by the chain rule the same
+    gradients (the dense ones times the mask)."""
+    rng = np.random.default_rng(4)
+    params = init_params(rng)
+    x, y = build(data.training_recipe(2, 1))
+    row = dropout_mask(rng, 1, 0.3)
+    assert row is not None and {0.0, np.float32(1 / 0.7)} == set(np.unique(row).tolist())
+    assert 0.2 < (row == 0).mean() < 0.4
+    keep = np.repeat(row, len(x), axis=0)
+    cut = dict(params, **{"dense.weight": params["dense.weight"] * row})
+    dropped, plain = forward(params, x, keep), forward(cut, x)
+    np.testing.assert_allclose(dropped.logits, plain.logits, rtol=1e-5, atol=1e-5)
+    loss, grads = gradients(params, dropped, y)
+    cut_loss, cut_grads = gradients(cut, plain, y)
+    assert loss == pytest.approx(cut_loss, rel=1e-5)
+    np.testing.assert_allclose(grads["dense.weight"], cut_grads["dense.weight"] * row, atol=1e-6)
+    for name in ("conv1.weight", "conv2.weight", "conv2.bias"):
+        np.testing.assert_allclose(grads[name], cut_grads[name], rtol=1e-4, atol=1e-6)
+    assert (grads["dense.weight"][:, row[0] == 0] == 0).all()
+    assert dropout_mask(rng, 3, 0.0) is None and params["dense.weight"].shape[1] == FLAT
+
+
+def test_jitter_moves_each_picture_by_at_most_its_pixels():
+    x, _ = build(data.training_recipe(3, 2))
+    moved = jitter(x, np.random.default_rng(0), 1)
+    assert moved.shape == x.shape and moved.dtype == x.dtype
+    offsets = set()
+    for before, after in zip(x[:, 0], moved[:, 0], strict=True):
+        padded = np.pad(before, 1)
+        found = [(dy, dx) for dy in range(3) for dx in range(3)
+                 if np.array_equal(padded[dy : dy + 28, dx : dx + 28], after)]  # fmt: skip
+        assert found, "not a shift of at most one pixel"
+        offsets.add(found[0])
+    assert len(offsets) >= 5  # the shifts differ from picture to picture
+    assert jitter(x, np.random.default_rng(0), 0) is x
 
 
 @pytest.mark.slow

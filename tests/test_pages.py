@@ -16,7 +16,7 @@ from app.imaging.heatmap import palette
 from app.letters.data import CLASSES
 from app.letters.model import CONV1, CONV2, FLAT
 from app.service import EXAMPLES
-from app.service.view import LIVE_PER_ROW
+from app.service.view import LIVE_PER_ROW, KernelsView
 
 from .helpers import X_PNG, map_pictures, parse, png, start, tags
 
@@ -240,6 +240,18 @@ async def test_the_slides_example_vector_votes_x_091_against_o_051(client):
     assert not last.find_all("details", class_="slides-vote")
 
 
+def test_a_kernel_with_many_input_maps_wraps_its_tiles_onto_lines_of_eight():
+    def lines(channels: int) -> list[tuple[int, int, int]]:
+        weights = np.zeros((2, channels, 3, 3), np.float32)
+        return KernelsView(2, channels, 3, 3, weights).tile_lines
+
+    assert lines(3) == [(0, 0, 11)]  # three 3x3 tiles 1px apart on one line
+    assert lines(16) == [(0, 0, 31), (4, 32, 31)]  # two full lines, the second from tile 9
+    assert lines(10) == [(0, 0, 31), (4, 32, 7)]  # the last line holds what is left
+    view = KernelsView(2, 16, 3, 3, np.zeros((2, 16, 3, 3), np.float32))
+    assert view.tile_box == (31, 7) and view.tile_zoom * 7 >= 3 * 6
+
+
 async def test_each_conv_stage_shows_its_kernels_as_one_picture(client):
     rid = await start(client, example="x", preset="seed-xo")
     page = tags((await client.get(f"/runs/{rid}", params={"step": 1})).text)
@@ -256,7 +268,9 @@ async def test_each_conv_stage_shows_its_kernels_as_one_picture(client):
         "kernel 2, x_center",
         "kernel 3, diagonal_up",
     ]
-    assert tiles[1]["viewbox"] == "0 4 3 3"  # kernel 2 is the sheet's second row
+    lines = [a for a in page.find("svg") if "y" in a]  # inside each tile, its lines of input maps
+    assert len(lines) == 3  # one input map: one line each
+    assert lines[1]["viewbox"] == "0 4 3 3"  # kernel 2 is the sheet's second row
     toggles = page.find("details", **{"class": "kernel"})
     numbers = await client.get(toggles[0]["hx-get"])
     assert numbers.status_code == 200

@@ -106,19 +106,33 @@ def sigmoid_backward(out: FloatArray, grad_out: FloatArray) -> FloatArray:
     return (grad_out * out * (1 - out)).astype(grad_out.dtype)
 
 
-def _pool_windows(
+def _pool_offsets(
     x: FloatArray, kernel_size: IntPair, stride: IntPair | None, padding: IntPair, ceil_mode: bool
-) -> tuple[FloatArray, PoolGeometry]:
-    """Every pooling window as a view (N, C, H_out, W_out, kh*kw) of a -inf padded canvas."""
+) -> tuple[FloatArray, list[FloatArray], PoolGeometry]:
+    """The padded canvas (-inf outside x; x itself when nothing is padded) and, for every offset
+    (u, v) inside the window in row-major order, the (N, C, H_out, W_out) view of the value each
+    window holds there. Running max over these views is many times faster than a max over a
+    windows view, whose innermost axis is only a window row long."""
     n, c, h, w = x.shape
     g = pool_geometry(h, w, kernel_size, stride, padding, ceil_mode)
     hn, wn = (g.ho - 1) * g.sh + g.kh, (g.wo - 1) * g.sw + g.kw
-    canvas = np.full((n, c, max(hn, h + g.ph), max(wn, w + g.pw)), -np.inf, x.dtype)
-    canvas[:, :, g.ph : g.ph + h, g.pw : g.pw + w] = x
-    s0, s1, s2, s3 = canvas.strides
-    shape = (n, c, g.ho, g.wo, g.kh, g.kw)
-    view = np.ndarray(shape, x.dtype, canvas, 0, (s0, s1, s2 * g.sh, s3 * g.sw, s2, s3))
-    return view.reshape(n, c, g.ho, g.wo, g.kh * g.kw), g
+    canvas = x
+    if g.ph or g.pw or hn > h or wn > w:
+        canvas = np.full((n, c, max(hn, h + g.ph), max(wn, w + g.pw)), -np.inf, x.dtype)
+        canvas[:, :, g.ph : g.ph + h, g.pw : g.pw + w] = x
+    views = [
+        canvas[:, :, u : u + g.sh * g.ho : g.sh, v : v + g.sw * g.wo : g.sw]
+        for u in range(g.kh)
+        for v in range(g.kw)
+    ]
+    return canvas, views, g
+
+
+def _running_max(views: list[FloatArray]) -> FloatArray:
+    out = views[0].copy()
+    for view in views[1:]:
+        np.maximum(out, view, out=out)
+    return out
 
 
 def max_pool2d_batch(
@@ -129,9 +143,8 @@ def max_pool2d_batch(
     ceil_mode: bool = False,
 ) -> FloatArray:
     """``ops.max_pool2d`` on a batch: x (N, C, H, W) -> (N, C, H_out, W_out)."""
-    windows, _ = _pool_windows(x, kernel_size, stride, padding, ceil_mode)
-    out: FloatArray = windows.max(axis=-1)
-    return out
+    _, views, _ = _pool_offsets(x, kernel_size, stride, padding, ceil_mode)
+    return _running_max(views)
 
 
 def max_pool2d_backward_batch(
@@ -143,15 +156,18 @@ def max_pool2d_backward_batch(
     ceil_mode: bool = False,
 ) -> FloatArray:
     """Each window's gradient goes to its winner (the first maximum, as the forward picks it)."""
-    n, c, h, w = x.shape
-    windows, g = _pool_windows(x, kernel_size, stride, padding, ceil_mode)
-    winner = windows.argmax(axis=-1)
-    hn, wn = (g.ho - 1) * g.sh + g.kh, (g.wo - 1) * g.sw + g.kw
-    dcanvas = np.zeros((n, c, max(hn, h + g.ph), max(wn, w + g.pw)), grad_out.dtype)
-    for u in range(g.kh):
-        for v in range(g.kw):
-            picked = np.where(winner == u * g.kw + v, grad_out, 0)
-            dcanvas[:, :, u : u + g.sh * g.ho : g.sh, v : v + g.sw * g.wo : g.sw] += picked
+    h, w = x.shape[2:]
+    canvas, views, g = _pool_offsets(x, kernel_size, stride, padding, ceil_mode)
+    best = _running_max(views)
+    taken = np.zeros(best.shape, bool)
+    dcanvas = np.zeros(canvas.shape, grad_out.dtype)
+    for i, view in enumerate(views):
+        u, v = divmod(i, g.kw)
+        wins = (view == best) & ~taken
+        taken |= wins
+        dcanvas[:, :, u : u + g.sh * g.ho : g.sh, v : v + g.sw * g.wo : g.sw] += np.where(
+            wins, grad_out, 0
+        )
     return np.ascontiguousarray(dcanvas[:, :, g.ph : g.ph + h, g.pw : g.pw + w])
 
 

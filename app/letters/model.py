@@ -1,7 +1,7 @@
 """The learned letters network: its parameters, its batched forward and backward passes for
 training, and its translation into an engine PipelineSpec for serving.
 
-28x28x1 -> conv 8@3x3 -> ReLU -> max-pool 2 -> conv 24@3x3 -> ReLU -> max-pool 2 -> dense 36 ->
+28x28x1 -> conv 16@3x3 -> ReLU -> max-pool 2 -> conv 48@3x3 -> ReLU -> max-pool 2 -> dense 36 ->
 softmax. Training and serving share the engine's ops (the batched forms in engine.backward compute
 what engine.ops computes, image by image), so the served network is the trained one.
 """
@@ -29,7 +29,7 @@ from .data import CLASSES, SIZE
 
 F32 = np.float32
 Params = dict[str, npt.NDArray[np.float32]]
-CONV1, CONV2 = 10, 32
+CONV1, CONV2 = 16, 48
 FLAT = CONV2 * 5 * 5  # 28 -> 26 -> 13 -> 11 -> 5
 ARCHITECTURE = (
     f"28x28x1 -> conv {CONV1}@3x3 -> ReLU -> max-pool 2 -> conv {CONV2}@3x3 -> ReLU -> max-pool 2 "
@@ -65,23 +65,32 @@ class Forward:
     r2: npt.NDArray[np.float32]
     flat: npt.NDArray[np.float32]
     logits: npt.NDArray[np.float32]
+    keep: npt.NDArray[np.float32] | None = None
+    """Dropout's mask on the dense layer's inputs (0 or 1 / keep rate), when training with it."""
 
 
-def forward(p: Params, x: npt.NDArray[np.float32]) -> Forward:
+def forward(
+    p: Params, x: npt.NDArray[np.float32], keep: npt.NDArray[np.float32] | None = None
+) -> Forward:
+    """The network on a batch; ``keep`` (N, FLAT) scales the dense layer's inputs (dropout)."""
     c1 = bw.conv2d_batch(x, p["conv1.weight"], p["conv1.bias"])
     r1 = np.maximum(c1, 0)
     p1 = bw.max_pool2d_batch(r1, 2)
     c2 = bw.conv2d_batch(p1, p["conv2.weight"], p["conv2.bias"])
     r2 = np.maximum(c2, 0)
     flat = bw.max_pool2d_batch(r2, 2).reshape(len(x), -1)
+    if keep is not None:
+        flat = flat * keep
     logits = (flat @ p["dense.weight"].T + p["dense.bias"]).astype(F32)
-    return Forward(x, c1, r1, p1, c2, r2, flat, logits)
+    return Forward(x, c1, r1, p1, c2, r2, flat, logits, keep)
 
 
 def gradients(p: Params, f: Forward, labels: npt.NDArray[np.int64]) -> tuple[float, Params]:
     """Mean cross-entropy loss over the batch and its gradient for every parameter."""
     loss, dlogits = bw.softmax_cross_entropy(f.logits, labels)
     dflat, dwd, dbd = bw.dense_backward(f.flat, p["dense.weight"], dlogits)
+    if f.keep is not None:
+        dflat = dflat * f.keep
     dp2 = dflat.reshape(len(f.x), CONV2, 5, 5)
     dc2 = bw.relu_backward(f.c2, bw.max_pool2d_backward_batch(f.r2, dp2, 2))
     g2 = bw.conv2d_backward_batch(f.p1, p["conv2.weight"], dc2)

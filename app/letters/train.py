@@ -22,7 +22,7 @@ import numpy.typing as npt
 from tqdm import tqdm
 
 from . import data, real
-from .model import ARCHITECTURE, Adam, Params, forward, gradients, init_params, predict
+from .model import ARCHITECTURE, FLAT, Adam, Params, forward, gradients, init_params, predict
 
 CHUNK = 50  # samples per class made by one task
 MODEL_DIR = Path(__file__).resolve().parent / "trained"
@@ -35,7 +35,7 @@ Dataset = tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]
 @dataclass(frozen=True)
 class TrainConfig:
     seed: int = 0
-    epochs: int = 16
+    epochs: int = 20
     per_class: int = 2000
     real_copies: int = 4
     """How many times each of the 4,000 real training digits is used (the first as scanned)."""
@@ -43,6 +43,10 @@ class TrainConfig:
     batch: int = 64
     lr: float = 3e-3
     weight_decay: float = 1e-3
+    dropout: float = 0.3
+    """The share of the dense layer's inputs zeroed in each training batch."""
+    shift: int = 1
+    """Each training picture is moved by up to this many pixels each way, anew in every batch."""
     workers: int = 2
 
 
@@ -82,6 +86,26 @@ def real_training(seed: int, copies: int) -> Dataset:
     return x[:, None].astype(np.float32), np.repeat(labels, copies)
 
 
+def jitter(
+    x: npt.NDArray[np.float32], rng: np.random.Generator, pixels: int
+) -> npt.NDArray[np.float32]:
+    """Every picture of a batch moved by a random whole number of pixels, up to ``pixels`` each
+    way (paper fills in), so no epoch shows the network the very same pictures again."""
+    if not pixels:
+        return x
+    n, _, h, w = x.shape
+    padded = np.pad(x, ((0, 0), (0, 0), (pixels, pixels), (pixels, pixels)))
+    dy, dx = rng.integers(0, 2 * pixels + 1, (2, n))
+    return np.stack([padded[i, :, dy[i] : dy[i] + h, dx[i] : dx[i] + w] for i in range(n)])
+
+
+def dropout_mask(rng: np.random.Generator, n: int, rate: float) -> npt.NDArray[np.float32] | None:
+    """Inverted dropout on the dense layer's inputs: zero a ``rate`` share, scale the rest up."""
+    if not rate:
+        return None
+    return ((rng.random((n, FLAT)) >= rate) / (1 - rate)).astype(np.float32)
+
+
 def accuracy(params: Params, sets: dict[str, Dataset]) -> dict[str, float]:
     """Synthetic held-out accuracy per test set and 'all' of them; the real held-out digits over
     all 36 classes and over the ten digits alone."""
@@ -119,7 +143,8 @@ def train(config: TrainConfig, progress: bool = True, log: Callable[[str], None]
         right = seen = 0
         for start in bar:
             idx = order[start : start + config.batch]
-            f = forward(result.params, x[idx])
+            batch = jitter(x[idx], rng, config.shift)
+            f = forward(result.params, batch, dropout_mask(rng, len(idx), config.dropout))
             loss, grads = gradients(result.params, f, y[idx])
             lr = config.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / steps)))
             adam.step(result.params, grads, lr)
@@ -161,7 +186,8 @@ def save(result: Result, config: TrainConfig, folder: Path = MODEL_DIR) -> tuple
             "augmentation": "rotation +-15 degrees, scale, aspect, shift, shear, stroke thickness, "
             "elastic distortion, noise; 40% of the made samples look scanned (thicker, a trip "
             "through a low resolution, blur, softer contrast); real digits after their first copy "
-            "bent, turned and sometimes softened",
+            "bent, turned and sometimes softened; in every batch each picture moved by up to "
+            f"{config.shift} px and {config.dropout:.0%} of the dense layer's inputs dropped",
         },
         "training": asdict(config),
         "held_out_accuracy": result.accuracy,

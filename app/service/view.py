@@ -109,6 +109,9 @@ class MapView:
         return colour_scale(float(self.values.min()), float(self.values.max()))
 
 
+KERNEL_TILES_PER_ROW = 8
+
+
 @dataclass(frozen=True, eq=False)
 class KernelsView:
     """A convolution's kernels as one picture: a row per kernel, a tile per input map."""
@@ -140,9 +143,30 @@ class KernelsView:
         return data_url(self.png(scheme))
 
     @property
+    def per_row(self) -> int:
+        """Input tiles on one line of a kernel's picture; more input maps wrap onto more lines."""
+        return min(self.channels, KERNEL_TILES_PER_ROW)
+
+    @property
+    def tile_box(self) -> tuple[int, int]:
+        """(width, height) of one kernel's picture in weights: its tiles in lines of per_row."""
+        lines = -(-self.channels // self.per_row)
+        return self.per_row * (self.kw + 1) - 1, lines * (self.kh + 1) - 1
+
+    @property
+    def tile_lines(self) -> list[tuple[int, int, int]]:
+        """Each line of a kernel's picture as (y in the picture, x in the sheet's row, width)."""
+        step = self.kw + 1
+        return [
+            (line * (self.kh + 1), first * step,
+             min(self.per_row, self.channels - first) * step - 1)
+            for line, first in enumerate(range(0, self.channels, self.per_row))
+        ]  # fmt: skip
+
+    @property
     def tile_zoom(self) -> int:
         """Screen pixels per weight in a kernel's own tile: big enough to read its signs."""
-        return max(6, min(18, 260 // (self.channels * (self.kw + 1))))
+        return max(6, min(18, 260 // (self.per_row * (self.kw + 1))))
 
     def numbers(self, kernel: int) -> tuple[tuple[tuple[str, ...], ...], ...]:
         """Kernel ``kernel``'s weights as the page prints them: a table per input map."""

@@ -261,7 +261,7 @@ def test_each_kernel_is_big_labelled_and_opens_to_its_numbers(server, browser, s
     page.goto(page.url.replace("step=0", "step=4"))
     tiles = page.locator("#stage-4 details.kernel")
     expect(tiles).to_have_count(CONV2)
-    first = tiles.first.locator("svg").bounding_box()
+    first = tiles.first.locator("summary > svg").bounding_box()
     assert first and first["height"] >= 3 * 6  # at least 6 screen pixels per weight
     expect(tiles.first.locator("summary")).to_contain_text("1. filter 1")
     tiles.first.locator("summary").click()
