@@ -16,7 +16,8 @@ from .engine.explain import num, precise
 from .engine.presets import SLIDES_VOTE_INPUT, SLIDES_X
 from .engine.slides import slides_vote
 from .imaging import ImageError, load_input
-from .letters.evaluate import DIGIT_CLASSES, Evaluation, confusion_png, evaluate_real
+from .letters import real
+from .letters.evaluate import Evaluation, confusion_png, evaluate_real
 from .letters.evaluate import evaluate as evaluate_letters
 from .letters.train import MODEL_DIR, TrainConfig, load, save, train
 from .settings import Settings
@@ -113,7 +114,7 @@ def _evaluate(model: Path, seed: int, per_class: int, confusion: Path) -> int:
     synthetic = evaluate_letters(params, seed, per_class)
     _report("synthetic held-out, letters (36 classes)", synthetic)
     _report("real held-out digits, letters (36 classes)", evaluate_real(params))
-    _report("real held-out digits, digits (10 classes)", evaluate_real(params, DIGIT_CLASSES))
+    _report("real held-out digits, digits (10 classes)", evaluate_real(params, real.DIGIT_CLASSES))
     confusion_png(synthetic, confusion)
     print(f"wrote {confusion} (the synthetic held-out set)")
     return 0

@@ -106,26 +106,30 @@ def sigmoid_backward(out: FloatArray, grad_out: FloatArray) -> FloatArray:
     return (grad_out * out * (1 - out)).astype(grad_out.dtype)
 
 
-def _pool_offsets(
+def _pool_canvas(
     x: FloatArray, kernel_size: IntPair, stride: IntPair | None, padding: IntPair, ceil_mode: bool
-) -> tuple[FloatArray, list[FloatArray], PoolGeometry]:
-    """The padded canvas (-inf outside x; x itself when nothing is padded) and, for every offset
-    (u, v) inside the window in row-major order, the (N, C, H_out, W_out) view of the value each
-    window holds there. Running max over these views is many times faster than a max over a
-    windows view, whose innermost axis is only a window row long."""
+) -> tuple[FloatArray, PoolGeometry]:
+    """x on a canvas padded with -inf wherever a window reaches past it (x itself when none
+    does), and the pooling geometry."""
     n, c, h, w = x.shape
     g = pool_geometry(h, w, kernel_size, stride, padding, ceil_mode)
     hn, wn = (g.ho - 1) * g.sh + g.kh, (g.wo - 1) * g.sw + g.kw
-    canvas = x
-    if g.ph or g.pw or hn > h or wn > w:
-        canvas = np.full((n, c, max(hn, h + g.ph), max(wn, w + g.pw)), -np.inf, x.dtype)
-        canvas[:, :, g.ph : g.ph + h, g.pw : g.pw + w] = x
-    views = [
+    if not (g.ph or g.pw or hn > h or wn > w):
+        return x, g
+    canvas = np.full((n, c, max(hn, h + g.ph), max(wn, w + g.pw)), -np.inf, x.dtype)
+    canvas[:, :, g.ph : g.ph + h, g.pw : g.pw + w] = x
+    return canvas, g
+
+
+def _offset_views(canvas: FloatArray, g: PoolGeometry) -> list[FloatArray]:
+    """For every offset (u, v) inside the window, in row-major order, the (N, C, H_out, W_out)
+    view of what each window holds there. A running max over these views is many times faster
+    than a max over a windows view, whose innermost axis is only a window row long."""
+    return [
         canvas[:, :, u : u + g.sh * g.ho : g.sh, v : v + g.sw * g.wo : g.sw]
         for u in range(g.kh)
         for v in range(g.kw)
     ]
-    return canvas, views, g
 
 
 def _running_max(views: list[FloatArray]) -> FloatArray:
@@ -143,8 +147,8 @@ def max_pool2d_batch(
     ceil_mode: bool = False,
 ) -> FloatArray:
     """``ops.max_pool2d`` on a batch: x (N, C, H, W) -> (N, C, H_out, W_out)."""
-    _, views, _ = _pool_offsets(x, kernel_size, stride, padding, ceil_mode)
-    return _running_max(views)
+    canvas, g = _pool_canvas(x, kernel_size, stride, padding, ceil_mode)
+    return _running_max(_offset_views(canvas, g))
 
 
 def max_pool2d_backward_batch(
@@ -157,17 +161,15 @@ def max_pool2d_backward_batch(
 ) -> FloatArray:
     """Each window's gradient goes to its winner (the first maximum, as the forward picks it)."""
     h, w = x.shape[2:]
-    canvas, views, g = _pool_offsets(x, kernel_size, stride, padding, ceil_mode)
+    canvas, g = _pool_canvas(x, kernel_size, stride, padding, ceil_mode)
+    views = _offset_views(canvas, g)
     best = _running_max(views)
     taken = np.zeros(best.shape, bool)
     dcanvas = np.zeros(canvas.shape, grad_out.dtype)
-    for i, view in enumerate(views):
-        u, v = divmod(i, g.kw)
+    for view, dview in zip(views, _offset_views(dcanvas, g), strict=True):
         wins = (view == best) & ~taken
         taken |= wins
-        dcanvas[:, :, u : u + g.sh * g.ho : g.sh, v : v + g.sw * g.wo : g.sw] += np.where(
-            wins, grad_out, 0
-        )
+        dview += np.where(wins, grad_out, 0)  # a view: the gradient lands in dcanvas
     return np.ascontiguousarray(dcanvas[:, :, g.ph : g.ph + h, g.pw : g.pw + w])
 
 

@@ -52,12 +52,9 @@ def evaluate(params: Params, seed: int, per_class: int, workers: int = 2) -> Eva
     return Evaluation(confusion)
 
 
-DIGIT_CLASSES = np.arange(real.FIRST_DIGIT, len(CLASSES))
-
-
 def evaluate_real(params: Params, allowed: npt.NDArray[np.int64] | None = None) -> Evaluation:
     """The 1,000 real held-out digits, read over every class or only the ``allowed`` ones (the
-    digits preset allows DIGIT_CLASSES)."""
+    digits preset allows real.DIGIT_CLASSES)."""
     n = len(CLASSES)
     confusion = np.zeros((n, n), np.int64)
     x, y = real.held_out()

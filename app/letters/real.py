@@ -29,6 +29,8 @@ HELD_OUT_PER_DIGIT = 100
 TRAINING_COUNT = 5000 - 10 * HELD_OUT_PER_DIGIT
 """How many real digits training uses (the file has 5,000, 500 per digit)."""
 FIRST_DIGIT = CLASSES.index("0")
+DIGIT_CLASSES = np.arange(FIRST_DIGIT, len(CLASSES))
+"""The class indices the digits preset allows."""
 
 Images = npt.NDArray[np.float32]
 Labels = npt.NDArray[np.int64]

@@ -114,8 +114,7 @@ def accuracy(params: Params, sets: dict[str, Dataset]) -> dict[str, float]:
     result["all"] = sum(result[n] * len(y) for n, (_, y) in sets.items()) / total
     x, y = real.held_out()
     result["real digits, 36 classes"] = float((predict(params, x) == y).mean())
-    digits = np.arange(real.FIRST_DIGIT, len(data.CLASSES))
-    result["real digits, digits only"] = float((predict(params, x, digits) == y).mean())
+    result["real digits, digits only"] = float((predict(params, x, real.DIGIT_CLASSES) == y).mean())
     return result
 
 
