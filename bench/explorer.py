@@ -130,7 +130,7 @@ async def app_client(data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(Settings(data_dir=data_dir, runs_per_minute=0))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             yield client
 
 
