@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 
-from .catalog import get_preset, presets
 from .engine import EngineError, Trace, explain, run
 from .engine.explain import num, precise
 from .engine.presets import SLIDES_VOTE_INPUT, SLIDES_X
@@ -19,7 +18,9 @@ from .imaging import ImageError, load_input
 from .letters import real
 from .letters.evaluate import Evaluation, confusion_png, evaluate_real
 from .letters.evaluate import evaluate as evaluate_letters
-from .letters.train import MODEL_DIR, TrainConfig, load, save, train
+from .letters.train import TrainConfig, save, train
+from .letters.weights import MODEL_DIR, load
+from .service.catalog import all_presets, find_preset
 from .settings import Settings
 
 TABLE_MAX_SIDE = 12
@@ -43,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_cmd.add_argument(
         "image", nargs="?", type=Path, help="PNG, JPEG, GIF or WebP (default: the slides' X)"
     )
-    run_cmd.add_argument("--preset", default="seed-xo", choices=sorted(presets()))
+    run_cmd.add_argument("--preset", default="seed-xo", choices=sorted(all_presets()))
 
     train = commands.add_parser("train", help="train the letters network (a few minutes)")
     train.add_argument("--seed", type=int, default=0)
@@ -154,7 +155,7 @@ def _serve(host: str | None, port: int | None, workers: int = 1) -> int:
 
 def _run(image: Path | None, preset_name: str) -> int:
     settings = Settings()
-    preset = get_preset(preset_name)
+    preset = find_preset(preset_name)
     try:
         if image is None:
             if preset.spec.input.size != SLIDES_X.shape[1:]:

@@ -34,11 +34,11 @@ def peak_mb():  # this process's own high-water mark (ru_maxrss would carry the 
 
 
 from PIL import Image
-from app.catalog import get_preset
+from app.service.catalog import find_preset
 from app.imaging import load_input
 data = open(sys.argv[2], "rb").read()
 Image.MAX_IMAGE_PIXELS = None
-spec = None if sys.argv[3] == "pillow" else get_preset(sys.argv[3]).spec.input  # not timed
+spec = None if sys.argv[3] == "pillow" else find_preset(sys.argv[3]).spec.input  # not timed
 before = peak_mb()
 start = time.perf_counter()
 if sys.argv[3] == "pillow":

@@ -24,12 +24,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.catalog import presets
 from app.engine import compile_pipeline, get_preset, parse_spec
 from app.engine.presets import SLIDES_X
 from app.engine.steps import ConvStep, DenseStep, PoolStep, VoteStep
 from app.letters.data import training_recipe
 from app.letters.train import build
+from app.service.catalog import all_presets
 from tests import reference
 
 
@@ -224,7 +224,7 @@ def main() -> None:
     sobel = parse_spec({"input": {"size": [512, 512]},
                         "stages": [{"kind": "conv", "kernels": "sobel"}, {"kind": "magnitude"}]})  # fmt: skip
     bench("(c) 512x512 Sobel Gx, Gy and magnitude", sobel, rng.random((1, 512, 512), np.float32))
-    letters = presets().get("letters")
+    letters = all_presets().get("letters")
     if letters is not None:  # the trained network, on a drawn sample as the server fits it
         x, _ = build(training_recipe(5, 1))
         bench("(d) the trained letters network (target: whole trace <= 100 us)", letters.spec, x[0])

@@ -39,8 +39,12 @@ async def in_process(rounds: int = 60) -> None:
         settings = Settings(data_dir=Path(tmp), runs_per_minute=0, saves_per_minute=0)
         app, other = create_app(settings), create_app(settings)
         async with app.router.lifespan_context(app), other.router.lifespan_context(other):
-            c1 = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost")
-            c2 = httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url="http://localhost")
+            c1 = httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://localhost"
+            )
+            c2 = httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=other), base_url="http://localhost"
+            )
             saves, views = [], []
             for i in range(rounds):
                 run = await c1.post("/api/run", files={"image": ("p.png", picture(i))})

@@ -18,7 +18,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.service import Explorer
+from app.service import Service, resolve_spec
 from app.settings import Settings
 
 
@@ -33,22 +33,22 @@ def main() -> None:
     noise = (np.random.default_rng(0).random((32, 32, 3)) * 255).astype(np.uint8)
     noisy = png(Image.fromarray(noise))
     folder = Path(tempfile.mkdtemp())
-    explorer = Explorer.open(Settings(data_dir=folder))
-    explorer.start()
+    service = Service.open(Settings(data_dir=folder))
+    service.start()
     spec_json = {"input": {"mode": "rgb", "size": [1024, 1024]}, "stages": [{"kind": "relu"}]}
-    spec = explorer.resolve_spec(None, json.dumps(spec_json))
+    spec = resolve_spec(None, json.dumps(spec_json))
     raw = 3 * 1024 * 1024 * 4
     with sqlite3.connect(folder / "convlens.sqlite3") as conn:
         for label, data in (("flat 8x8", flat), ("noisy 32x32", noisy)):
-            view = explorer.run_image(data, spec)
+            view = service.runs.run_image(data, spec)
             (size,) = conn.execute("SELECT size FROM runs WHERE id = ?", (view.id,)).fetchone()
-            record = explorer.store.get(view.id)
+            record = service.runs.store.get(view.id)
             same = (
                 record is not None and record.input.tobytes() == view.trace.stages[0].data.tobytes()
             )
             print(f"{label} PNG of {len(data):,} bytes: {size:,} bytes stored "
                   f"({raw:,} raw float32); reopened bit for bit: {same}")  # fmt: skip
-    explorer.stop()
+    service.stop()
 
 
 if __name__ == "__main__":

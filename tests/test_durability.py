@@ -10,8 +10,8 @@ import httpx
 import numpy as np
 import pytest
 
-from app.catalog import get_preset, preset_canonical_json
 from app.imaging import load_input
+from app.service.catalog import find_preset, preset_bytes
 from app.store.records import unpack_input
 
 from .helpers import live_server, png
@@ -61,12 +61,12 @@ def test_every_acknowledged_demo_survives_a_sigkill(tmp_path):
             t.join()
     assert len(acknowledged) >= 30
 
-    spec = preset_canonical_json("seed-xo")
+    spec = preset_bytes("seed-xo")
     with live_server(data) as again:
         for did in acknowledged:
             assert httpx.get(f"{again.url}/d/{did}").status_code == 200
     expected_input = {
-        i: load_input(picture(i), get_preset("seed-xo").spec.input, 10**6).pixels
+        i: load_input(picture(i), find_preset("seed-xo").spec.input, 10**6).pixels
         for i in acknowledged.values()
     }
     with sqlite3.connect(data / "convlens.sqlite3") as conn:

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from app.catalog import presets
 from app.engine import get_preset, run
 from app.engine.presets import SLIDES_O, SLIDES_X
 from app.engine.spec import InputSpec
 from app.imaging import ImageError, decode_image, load_input, normalise
 from app.imaging.decode import decode_picture
+from app.service.catalog import all_presets
 
 LIMIT = 40_000_000
 
@@ -95,7 +95,7 @@ def test_filling_in_a_photo_adds_no_edges(size):
     # filled-in bands must not make one where they meet it (a light bar did: issue 11, item 7).
     w, h = size[0] * 50, size[1] * 50
     photo = encode(Image.new("RGB", (w, h), (60, 90, 120)))
-    preset = presets()["sobel-edges"]
+    preset = all_presets()["sobel-edges"]
     x, content = load_input(photo, preset.spec.input, LIMIT)
     assert content is not None and content != (0, 0, *preset.spec.input.size)
     trace = run(preset.spec, x)
@@ -209,7 +209,7 @@ def test_a_big_photo_of_a_letter_gives_the_same_input_and_answer(fmt):
     big = np.asarray(letter.resize((4000, 3000), Image.Resampling.BILINEAR), np.float32)
     big += np.random.default_rng(1).normal(0, 6, big.shape)
     data = encode(Image.fromarray(np.clip(big, 0, 255).astype(np.uint8)).convert("RGB"), fmt)
-    spec = presets()["letters"].spec
+    spec = all_presets()["letters"].spec
     new, old = load_input(data, spec.input, LIMIT).pixels, full_size(data, spec.input)
     assert np.abs(new - old).max() < 0.1 and np.abs(new - old).mean() < 0.01
     assert run(spec, new).prediction.label == run(spec, old).prediction.label == "A"

@@ -8,7 +8,8 @@ import re
 import numpy as np
 import pytest
 
-from app.service.lesson import CHAPTERS, slides_print
+from app.service import NotFound
+from app.service.lesson import CHAPTERS, chapter_number, slides_print
 
 from .helpers import X_PNG, parse, png
 
@@ -175,8 +176,17 @@ async def test_chapter_one_refuses_bad_input_in_place(client):
     assert refused.status_code == 422 and "not in colour" in refused.text
 
 
+def test_each_chapter_carries_its_own_page_and_an_unknown_slug_is_none_of_them():
+    assert len({chapter.data for chapter in CHAPTERS}) == len(CHAPTERS)
+    assert [chapter_number(c.slug) for c in CHAPTERS] == list(range(1, len(CHAPTERS) + 1))
+    for slug in ("no-such-chapter", "", "Learning", "learning/"):
+        with pytest.raises(NotFound):
+            chapter_number(slug)
+
+
 async def test_bad_chapter_addresses_get_clear_4xx(client):
-    assert (await client.get("/lesson/no-such-chapter")).status_code == 404
+    missing = await client.get("/lesson/no-such-chapter")
+    assert missing.status_code == 404 and CHAPTERS[-1].title not in missing.text
     too_big = await client.get("/lesson/fully-connected?width=100000")
     assert too_big.status_code == 422 and "width" in too_big.text
     api_style = await client.get(

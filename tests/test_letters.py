@@ -15,9 +15,10 @@ from app.imaging import ImageError
 from app.imaging.normalise import fit_ink
 from app.letters import data
 from app.letters import train as train_module
-from app.letters.model import FLAT, forward, gradients, init_params, to_spec
+from app.letters.model import FLAT, forward, gradients, init_params
 from app.letters.strokes import GLYPHS
-from app.letters.train import TrainConfig, build, dropout_mask, jitter, load, save, train
+from app.letters.train import TrainConfig, build, dropout_mask, jitter, save, train
+from app.letters.weights import load, to_spec
 
 
 def test_every_class_has_strokes_and_the_labels_are_exact():

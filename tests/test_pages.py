@@ -13,10 +13,11 @@ from PIL import Image
 from app.engine import explain, get_preset, run
 from app.engine.presets import SLIDES_X
 from app.imaging.heatmap import palette
-from app.letters.data import CLASSES
 from app.letters.model import CONV1, CONV2, FLAT
+from app.letters.weights import CLASSES
 from app.service import EXAMPLES
-from app.service.view import LIVE_PER_ROW, KernelsView
+from app.service.kernels_view import KernelsView
+from app.service.run_view import LIVE_PER_ROW
 
 from .helpers import X_PNG, map_pictures, parse, png, start, tags
 
@@ -157,6 +158,20 @@ async def test_a_history_restore_gets_the_whole_page(client):
     headers = {**HX, "HX-History-Restore-Request": "true"}
     text = (await client.get(f"/runs/{rid}?step=2", headers=headers)).text
     assert text.lstrip().lower().startswith("<!doctype html>")
+
+
+async def test_every_page_or_fragment_answer_restores_whole_and_varies_alike(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    restore = {**HX, "HX-History-Restore-Request": "true"}
+    paths = [f"/runs/{rid}?step=2", f"/compare?a={rid}&b={rid}", "/lesson/relu",
+             "/embed/lesson/relu", "/runs/no-such-run", "/lesson/no-such-chapter"]  # fmt: skip
+    for path in paths:
+        whole, part = (await client.get(path, headers=restore)), (await client.get(path, headers=HX))
+        assert whole.text.lstrip().lower().startswith("<!doctype html>"), path
+        assert not part.text.lstrip().lower().startswith("<!doctype html>"), path
+        for answer in (whole, part):
+            vary = {v.strip() for v in answer.headers["vary"].split(",")}
+            assert {"HX-Request", "HX-History-Restore-Request"} <= vary, path
 
 
 async def test_a_selected_conv_cell_shows_the_slides_arithmetic(client):

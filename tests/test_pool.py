@@ -30,7 +30,7 @@ async def app_client(tmp_path, **settings):
 async def test_a_full_pool_answers_503_at_once_and_healthz_still_answers(tmp_path):
     app, client = await app_client(tmp_path, cpu_threads=1, cpu_queue=1)
     release = threading.Event()
-    pool = app.state.explorer.pool
+    pool = app.state.service.pool
     async with app.router.lifespan_context(app), client:
         # fill the one thread and the one queue place with jobs that wait for the test
         held = [asyncio.ensure_future(pool.run(release.wait, 30)) for _ in range(2)]
@@ -61,7 +61,7 @@ async def test_work_past_the_budget_answers_503_and_frees_its_place_when_done(tm
         assert slow.status_code == 503 and slow.headers["retry-after"] == "5"
         assert "longer than 0.005 s" in slow.json()["detail"]
         # the job goes on to its end on the pool, then its place is free again
-        pool = app.state.explorer.pool
+        pool = app.state.service.pool
         assert pool.jobs == 1
         for _ in range(400):
             if pool.jobs == 0:
@@ -72,7 +72,7 @@ async def test_work_past_the_budget_answers_503_and_frees_its_place_when_done(tm
 
 async def test_a_request_that_gives_up_while_queued_is_never_run(tmp_path):
     app, client = await app_client(tmp_path, request_seconds=0.1, cpu_threads=1, cpu_queue=1)
-    pool = app.state.explorer.pool
+    pool = app.state.service.pool
     release, ran = threading.Event(), []
     async with app.router.lifespan_context(app), client:
         blocker = asyncio.ensure_future(pool.run(release.wait, 30))
@@ -105,7 +105,7 @@ def test_the_byte_cache_drops_the_oldest_and_never_holds_more_than_its_budget():
 async def test_the_runs_cache_stays_within_its_setting_and_evicted_runs_still_open(tmp_path):
     budget = 300_000  # the photo's run alone is 272 KB: not room for all of these
     app, client = await app_client(tmp_path, cache_bytes=budget)
-    explorer = app.state.explorer
+    service = app.state.service
     async with app.router.lifespan_context(app), client:
         ids = []
         for example, preset in [("x", "seed-xo"), ("o", "seed-xo"), ("photo", "sobel-edges"),
@@ -114,9 +114,9 @@ async def test_the_runs_cache_stays_within_its_setting_and_evicted_runs_still_op
             response = await client.post("/runs", data=form)
             assert response.status_code == 303
             ids.append(response.headers["location"].split("/runs/")[1].split("?")[0])
-            assert explorer.cache.bytes <= budget
-        dropped = [rid for rid in ids if explorer.cache.get(("view", rid)) is None]
+            assert service.cache.bytes <= budget
+        dropped = [rid for rid in ids if service.cache.get(("view", rid)) is None]
         assert ids[0] in dropped  # the oldest went first...
         for rid in dropped:  # ...and every dropped run is recomputed from the database
             assert (await client.get(f"/runs/{rid}", params={"step": 3})).status_code == 200
-            assert explorer.cache.bytes <= budget
+            assert service.cache.bytes <= budget

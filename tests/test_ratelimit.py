@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from app.service import Explorer
+from app.service import Service
 from app.settings import Settings
 from app.web import create_app
 
@@ -16,24 +16,24 @@ pytestmark = pytest.mark.anyio
 
 
 def test_the_count_is_per_address_and_per_minute(database):
-    explorer = Explorer.open(Settings(data_dir=database.sqlite_path.parent,
-                                      database_url=database.url))  # fmt: skip
-    explorer.start()
+    service = Service.open(Settings(data_dir=database.sqlite_path.parent,
+                                    database_url=database.url))  # fmt: skip
+    service.start()
     now = [6000.0]  # the start of a minute
-    explorer.clock = lambda: now[0]
+    service.clock.now = lambda: now[0]
     try:
-        assert explorer.count("runs", "a", 2) is None
-        assert explorer.count("runs", "a", 2) is None
-        assert explorer.count("runs", "b", 2) is None  # another address has its own count
-        assert explorer.count("saves", "a", 2) is None  # and another kind of request
+        assert service.rates.count("runs", "a", 2) is None
+        assert service.rates.count("runs", "a", 2) is None
+        assert service.rates.count("runs", "b", 2) is None  # another address has its own count
+        assert service.rates.count("saves", "a", 2) is None  # and another kind of request
         now[0] = 6040.0
-        assert explorer.count("runs", "a", 2) == 20  # over: wait for the next minute
+        assert service.rates.count("runs", "a", 2) == 20  # over: wait for the next minute
         now[0] = 6060.5
-        assert explorer.count("runs", "a", 2) is None  # a new minute
+        assert service.rates.count("runs", "a", 2) is None  # a new minute
         for _ in range(50):
-            assert explorer.count("runs", "a", 0) is None  # 0: no limit
+            assert service.rates.count("runs", "a", 0) is None  # 0: no limit
     finally:
-        explorer.stop()
+        service.stop()
 
 
 async def client_for(tmp_path, limit: int):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.catalog import get_preset
 from app.engine import run
 from app.letters import real
-from app.letters.data import CLASSES
-from app.service.view import Ranked, why_sentences
+from app.letters.weights import CLASSES
+from app.service.catalog import find_preset
+from app.service.prediction import Ranked, why_sentences
 
 
 def test_the_real_held_out_digits_are_fixed_and_never_trained_on():
@@ -38,7 +38,7 @@ def test_a_training_variant_of_a_real_digit_is_made_for_a_seed():
 
 
 def test_the_digits_and_capitals_presets_share_the_letters_weights():
-    letters, digits, capitals = (get_preset(n).spec for n in ("letters", "digits", "capitals"))
+    letters, digits, capitals = (find_preset(n).spec for n in ("letters", "digits", "capitals"))
     assert digits.stages[-2].classes == list("0123456789")
     assert capitals.stages[-2].classes == list("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     assert digits.stages[0] == letters.stages[0] == capitals.stages[0]  # the same filters

@@ -21,17 +21,17 @@ def client_of(app, base: str = "http://testserver") -> httpx.AsyncClient:
 
 async def test_a_run_not_viewed_for_the_time_to_live_expires_kindly(tmp_path):
     app = create_app(Settings(data_dir=tmp_path, run_ttl_days=7))
-    explorer = app.state.explorer
+    service = app.state.service
     async with app.router.lifespan_context(app), client_of(app) as client:
         old = await start(client, example="x", preset="seed-xo")
         kept = await start(client, example="o", preset="seed-xo")
         picture = map_pictures((await client.get(f"/runs/{old}", params={"step": 2})).text)[0]
-        base = explorer.clock()
-        explorer.clock = lambda: base + 5 * DAY
-        explorer._checked.clear()  # as another process would: ask the database
+        base = service.clock()
+        service.clock.now = lambda: base + 5 * DAY
+        service.retention._checked.clear()  # as another process would: ask the database
         assert (await client.get(f"/runs/{kept}")).status_code == 200  # viewed: noted
-        explorer.clock = lambda: base + 8 * DAY
-        assert old in explorer.prune() and kept not in explorer.prune()
+        service.clock.now = lambda: base + 8 * DAY
+        assert old in service.retention.prune() and kept not in service.retention.prune()
         page = await client.get(f"/runs/{old}", params={"step": 2})
         assert page.status_code == 410
         alert = parse(page.text).find_all(role="alert")[0].text
@@ -48,14 +48,14 @@ async def test_past_the_store_size_the_run_viewed_longest_ago_goes(tmp_path):
     async with measure.router.lifespan_context(measure), client_of(measure) as client:
         await start(client, example="x", preset="seed-xo")
         await start(client, example="o", preset="seed-xo")
-        both = measure.state.explorer.store.stored_bytes()
+        both = measure.state.service.runs.store.stored_bytes()
     app = create_app(Settings(data_dir=tmp_path / "data", max_store_bytes=both - 1))
     async with app.router.lifespan_context(app), client_of(app) as client:
         first = await start(client, example="x", preset="seed-xo")
         second = await start(client, example="o", preset="seed-xo")
         assert (await client.get(f"/runs/{first}")).status_code == 410
         assert (await client.get(f"/runs/{second}")).status_code == 200
-        assert app.state.explorer.store.stored_bytes() < both
+        assert app.state.service.runs.store.stored_bytes() < both
 
 
 async def test_absolute_urls_come_from_the_public_url_and_other_hosts_are_refused(tmp_path):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from app.catalog import presets
 from app.engine import PRESETS
+from app.service.catalog import all_presets
 from app.settings import Settings
 from app.web import create_app
 
@@ -26,7 +26,7 @@ async def test_home_page_lists_the_presets_and_loads_only_local_assets(client):
     assert response.status_code == 200
     page = parse(response.text)
     headings = [n.one("strong").text for n in page.find_all("label", class_="preset")]
-    offered = {p.title for p in presets().values()}  # the engine's presets and the letters net
+    offered = {p.title for p in all_presets().values()}  # the engine's presets and the letters net
     assert {p.title for p in PRESETS.values()} <= offered
     assert sorted(headings) == sorted([*offered, "Build your own"])
     assets = [

@@ -8,8 +8,11 @@ deficiencies.
 
 from __future__ import annotations
 
+import base64
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -76,12 +79,26 @@ def palette(kind: str, scheme: str = DEFAULT_SCHEME) -> npt.NDArray[np.uint8]:
     return COLOURS[SCHEMES[scheme].colormap(kind)]
 
 
-def scale_for(lo: float, hi: float) -> tuple[str, float, float]:
-    """(palette, low end, high end) for values in [lo, hi]: signed maps are centred on 0."""
+class ColourScale(NamedTuple):
+    """How values become colours: ``palette`` from ``low`` (first colour) to ``high`` (last)."""
+
+    palette: str
+    """'diverging' (centred on 0, for signed values) or 'sequential' (0 upwards)."""
+    low: float
+    high: float
+
+    def colormap(self, scheme: str = DEFAULT_SCHEME) -> str:
+        """The published colour map (its cmap name) this scale uses in ``scheme``."""
+        return SCHEMES[scheme].colormap(self.palette)
+
+
+def scale_for(lo: float, hi: float) -> ColourScale:
+    """The scale for values in [lo, hi]: signed maps are centred on 0. The PNGs, the legends and
+    the API all take their scale from here."""
     if lo < 0:
         bound = max(abs(lo), abs(hi)) or 1.0
-        return "diverging", -bound, bound
-    return "sequential", 0.0, hi if hi > 0 else 1.0
+        return ColourScale("diverging", -bound, bound)
+    return ColourScale("sequential", 0.0, hi if hi > 0 else 1.0)
 
 
 def palette_index(values: npt.NDArray[np.float32], lo: float, hi: float) -> npt.NDArray[np.uint8]:
@@ -113,7 +130,7 @@ def sheet_size(count: int, height: int, width: int, per_row: int | None = None) 
 
 def sheet_png(
     planes: npt.NDArray[np.float32],
-    scales: list[tuple[str, float, float]],
+    scales: Sequence[ColourScale],
     per_row: int | None = None,
     optimize: bool = True,
     scheme: str = DEFAULT_SCHEME,
@@ -157,7 +174,7 @@ def kernel_sheet_png(weight: npt.NDArray[np.float32], scheme: str = DEFAULT_SCHE
     on one diverging scale centred on 0, the gaps between them transparent."""
     k, c, kh, kw = weight.shape
     bound = float(np.abs(weight).max()) or 1.0
-    scales = [("diverging", -bound, bound)] * (k * c)
+    scales = [ColourScale("diverging", -bound, bound)] * (k * c)
     return sheet_png(weight.reshape(k * c, kh, kw), scales, c, scheme=scheme)
 
 
@@ -172,6 +189,11 @@ def channel_pngs(rgb: npt.NDArray[np.float32]) -> tuple[bytes, list[bytes]]:
         tinted[..., c] = pixels[c]
         channels.append(_png(Image.fromarray(tinted, "RGB")))
     return _png(whole), channels
+
+
+def data_url(png: bytes) -> str:
+    """A PNG to carry inside a page or an answer."""
+    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 def _png(image: Image.Image, optimize: bool = False) -> bytes:

@@ -21,9 +21,8 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from ..imaging.normalise import fit_ink
 from .strokes import GLYPHS, Stroke
+from .weights import CLASSES, SIZE
 
-CLASSES: tuple[str, ...] = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-SIZE = 28
 WORK = 64  # samples are made at 64x64, then fitted to 28x28
 BIG = 256  # strokes and glyphs are drawn at 256x256 and scaled down, for smooth edges
 

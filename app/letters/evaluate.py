@@ -12,9 +12,10 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ..imaging.heatmap import palette
 from . import real
-from .data import CLASSES, held_out_recipes
-from .model import Params, predict
+from .data import held_out_recipes
+from .model import predict
 from .train import build
+from .weights import CLASSES, Params
 
 CELL = 18
 

@@ -14,21 +14,9 @@ import numpy as np
 import numpy.typing as npt
 
 from ..engine import backward as bw
-from ..engine.spec import (
-    ConvStage,
-    DenseStage,
-    FlattenStage,
-    InputSpec,
-    Kernel,
-    PipelineSpec,
-    PoolStage,
-    ReluStage,
-    SoftmaxStage,
-)
-from .data import CLASSES, SIZE
+from .weights import CLASSES, Params
 
 F32 = np.float32
-Params = dict[str, npt.NDArray[np.float32]]
 CONV1, CONV2 = 16, 48
 FLAT = CONV2 * 5 * 5  # 28 -> 26 -> 13 -> 11 -> 5
 ARCHITECTURE = (
@@ -144,32 +132,3 @@ class Adam:
             self.m[k] = self.b1 * self.m[k] + (1 - self.b1) * g
             self.v[k] = self.b2 * self.v[k] + (1 - self.b2) * g * g
             params[k] -= (rate * self.m[k] / (np.sqrt(self.v[k]) + 1e-8)).astype(F32)
-
-
-def to_spec(p: Params, classes: str = "".join(CLASSES)) -> PipelineSpec:
-    """The trained network as an engine pipeline, the ink-centred 28x28 input first, scoring
-    only ``classes`` (the dense layer keeps their rows, so the softmax is over them alone)."""
-    rows = [CLASSES.index(c) for c in classes]
-
-    def kernels(weight: npt.NDArray[np.float32]) -> list[Kernel]:
-        return [Kernel(name=f"filter {i + 1}", weights=w.tolist()) for i, w in enumerate(weight)]
-
-    pool = PoolStage(op="max", kernel_size=2, stride=2)
-    return PipelineSpec(
-        input=InputSpec(mode="gray", size=(SIZE, SIZE), values="ink_unit", fit="ink"),
-        stages=[
-            ConvStage(kernels=kernels(p["conv1.weight"]), bias=p["conv1.bias"].tolist()),
-            ReluStage(),
-            pool,
-            ConvStage(kernels=kernels(p["conv2.weight"]), bias=p["conv2.bias"].tolist()),
-            ReluStage(),
-            pool,
-            FlattenStage(),
-            DenseStage(
-                weights=p["dense.weight"][rows].tolist(),
-                bias=p["dense.bias"][rows].tolist(),
-                classes=list(classes),
-            ),
-            SoftmaxStage(),
-        ],
-    )

@@ -19,7 +19,8 @@ import numpy.typing as npt
 from PIL import Image
 
 from ..imaging.normalise import fit_ink
-from .data import CLASSES, SIZE, WORK, degrade, elastic, transform
+from .data import WORK, degrade, elastic, transform
+from .weights import CLASSES, SIZE
 
 SOURCE = Path(__file__).resolve().parent / "real" / "mnist_5k.csv.gz"
 SOURCE_NAME = "MNIST (Yann LeCun, Corinna Cortes, Christopher J. C. Burges; from NIST)"

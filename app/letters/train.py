@@ -22,12 +22,10 @@ import numpy.typing as npt
 from tqdm import tqdm
 
 from . import data, real
-from .model import ARCHITECTURE, FLAT, Adam, Params, forward, gradients, init_params, predict
+from .model import ARCHITECTURE, FLAT, Adam, forward, gradients, init_params, predict
+from .weights import CARD, CLASSES, MODEL_DIR, WEIGHTS, Params
 
 CHUNK = 50  # samples per class made by one task
-MODEL_DIR = Path(__file__).resolve().parent / "trained"
-WEIGHTS = "letters.npz"
-CARD = "letters.json"
 
 Dataset = tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]
 
@@ -171,7 +169,7 @@ def save(result: Result, config: TrainConfig, folder: Path = MODEL_DIR) -> tuple
     np.savez_compressed(weights, **arrays)
     card = {
         "name": "letters",
-        "classes": list(data.CLASSES),
+        "classes": list(CLASSES),
         "architecture": ARCHITECTURE,
         "preprocessing": "ink high and paper low; crop to the ink; scale the longer side to 20 px "
         "keeping the aspect ratio; centre by centre of mass in 28x28 (imaging.fit_ink)",
@@ -200,7 +198,7 @@ def save(result: Result, config: TrainConfig, folder: Path = MODEL_DIR) -> tuple
 
 def sources(config: TrainConfig) -> list[dict[str, object]]:
     """Every source of training data, its licence and its share of the training samples."""
-    made = config.per_class * len(data.CLASSES)
+    made = config.per_class * len(CLASSES)
     real_count = real.TRAINING_COUNT * config.real_copies
     total = made + real_count
     recipe = data.training_recipe(config.seed, config.per_class)
@@ -215,12 +213,3 @@ def sources(config: TrainConfig) -> list[dict[str, object]]:
          "copies each; 1,000 more held out for testing, never trained on",
          "licence": real.SOURCE_LICENCE, "share": round(real_count / total, 4)},
     ]  # fmt: skip
-
-
-def load(folder: Path = MODEL_DIR) -> Params | None:
-    """The committed weights, or None before the first training."""
-    path = folder / WEIGHTS
-    if not path.exists():
-        return None
-    with np.load(path) as npz:
-        return {k: npz[k].astype(np.float32) for k in npz.files}

@@ -1,31 +1,43 @@
-"""One function per use case, shared by the HTML pages and the JSON API.
+"""The use cases the HTML pages and the JSON API share, one room each: ``runs`` (run a picture,
+find a run), ``demos`` (save, open, feature, delete), ``pictures`` (heatmaps, kernels, the
+card), ``kept`` (answers built once), ``rates`` (limits), ``retention`` (which runs are stored),
+``lesson`` (the chapters), ``compare``; wired together in ``container.Service``.
 
-The web layer imports only this package (and the settings): the explorer, the view of a run it
-returns, and the error types that web turns into 4xx answers.
+The web layer imports only this package (and the settings): what it needs is named here.
 """
 
 from ..engine import EngineError, PipelineSpec
 from ..engine.explain import num, precise, sum_terms
 from ..imaging import ImageError
-from ..imaging.heatmap import COLOURS, DEFAULT_SCHEME, SCHEMES, Scheme
-from .builder import ACTIVATIONS, INPUT_SIDES, KERNEL_NAMES, KERNEL_SIDES, kernel_grid
+from ..imaging.heatmap import COLOURS, DEFAULT_SCHEME, SCHEMES, ColourScale, Scheme
+from .builder import (
+    ACTIVATIONS,
+    INPUT_SIDES,
+    KERNEL_NAMES,
+    KERNEL_SIDES,
+    kernel_grid,
+    spec_from_fields,
+)
+from .catalog import all_presets, drawing_presets, resolve_spec
 from .cells import CellView, Term, cell_key, parse_cell
 from .cells import explain as explain_cell
 from .compare import Comparison, compare
+from .container import Service
+from .demos import DemoView, SavedDemo
 from .examples import EXAMPLES, Example
-from .explorer import Explorer, Gone, NotFound, SavedDemo
 from .lesson import (
     CHAPTERS,
     PIXELS_SPEC,
     Chapter,
     Place,
-    chapter_data,
     chapter_number,
     letters_spec,
     slides_print,
 )
 from .pool import Busy, OverBudget
-from .view import ColourScale, MapView, PredictionView, RunView, StageView
+from .prediction import PredictionView
+from .retention import Gone, NotFound
+from .run_view import MapView, RunView, StageView
 
 __all__ = [
     "ACTIVATIONS",
@@ -43,9 +55,9 @@ __all__ = [
     "Chapter",
     "ColourScale",
     "Comparison",
+    "DemoView",
     "EngineError",
     "Example",
-    "Explorer",
     "Gone",
     "ImageError",
     "MapView",
@@ -57,18 +69,22 @@ __all__ = [
     "RunView",
     "SavedDemo",
     "Scheme",
+    "Service",
     "StageView",
     "Term",
+    "all_presets",
     "cell_key",
-    "chapter_data",
     "chapter_number",
     "compare",
+    "drawing_presets",
     "explain_cell",
     "kernel_grid",
     "letters_spec",
     "num",
     "parse_cell",
     "precise",
+    "resolve_spec",
     "slides_print",
+    "spec_from_fields",
     "sum_terms",
 ]

@@ -69,6 +69,13 @@ def tweaks_from_fields(
         raise EngineError(field, str(first["msg"]).lower()) from None
 
 
+def spec_from_fields(
+    get: Callable[[str], str | None], getlist: Callable[[str], list[str]]
+) -> PipelineSpec:
+    """The 'Build your own' pipeline from its form fields."""
+    return build_spec(tweaks_from_fields(get, getlist))
+
+
 def parse_kernel(cells: list[str], side: int) -> list[list[float]]:
     """The typed kernel, row by row; an empty cell is 0. EngineError for anything not a number."""
     if len(cells) != side * side:

@@ -55,3 +55,9 @@ class ByteLRU(Generic[K, V]):
         with self._lock:
             for key in [k for k in self._entries if doomed(k)]:
                 self._bytes -= self._entries.pop(key)[1]
+
+
+CacheKey = tuple[str, str | bytes]
+"""(what it is, whose): ('view', run id), ('pipeline', spec bytes), ('png', picture key)..."""
+ProcessCache = ByteLRU[CacheKey, object]
+"""What one process keeps between requests, in one budget (``Settings.cache_bytes``)."""

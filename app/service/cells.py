@@ -26,7 +26,7 @@ from ..engine.explain import (
     VoteExplanation,
 )
 from ..engine.steps import FlattenStep, SoftmaxStep
-from .view import RunView
+from .run_view import RunView
 
 TOP_TERMS = 8
 

@@ -9,8 +9,9 @@ import numpy as np
 
 from ..engine import EngineError
 from ..engine.explain import nums
-from ..imaging.heatmap import DEFAULT_SCHEME, scale_for, sheet_png
-from .view import ColourScale, PredictionView, RunView, data_url
+from ..imaging.heatmap import DEFAULT_SCHEME, ColourScale, data_url, scale_for, sheet_png
+from .prediction import PredictionView
+from .run_view import RunView
 
 PER_ROW = 4
 """Maps to a row in each column's picture, so two columns fit a laptop and one a phone."""
@@ -72,17 +73,15 @@ def _stage(a: RunView, b: RunView, index: int, scheme: str) -> ComparedStage:
     va, vb = out_a.data, out_b.data
     gap = vb.astype(np.float64) - va.astype(np.float64)
     lo, hi = float(min(va.min(), vb.min())), float(max(va.max(), vb.max()))
-    scale = ColourScale(*scale_for(lo, hi))
+    scale = scale_for(lo, hi)
     bound = float(np.abs(gap).max())
     gap_scale = ColourScale("diverging", -(bound or 1.0), bound or 1.0)
     pictures = numbers = None
     if va.ndim == 3:
-        both = (scale.palette, scale.low, scale.high)
-        gaps = (gap_scale.palette, gap_scale.low, gap_scale.high)
         count = va.shape[0]
         pictures = tuple(
             data_url(sheet_png(np.asarray(v, np.float32), [s] * count, PER_ROW, scheme=scheme))
-            for v, s in ((va, both), (vb, both), (gap, gaps))
+            for v, s in ((va, scale), (vb, scale), (gap, gap_scale))
         )
     else:
         numbers = (nums(va), nums(vb), nums(gap))

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
+from ..service import all_presets, resolve_spec
 from .deps import (
     DEFAULT_COLOURS,
     Colours,
@@ -15,7 +16,7 @@ from .deps import (
     LinksDep,
     RunLimit,
     SaveLimit,
-    Service,
+    ServiceDep,
     absolute,
     in_pool,
 )
@@ -40,7 +41,7 @@ RUN_EXAMPLE = {
     "stages": [
         {"index": 1, "name": "conv1", "kind": "conv", "shape": [3, 7, 7], "min": -0.7777778,
          "max": 1.0, "labels": ["diagonal_down", "x_center", "diagonal_up"],
-         "scale": {"palette": "diverging", "colormap": "crameri:vik", "low": -1.0, "high": 1.0},
+         "scale": {"palette": "diverging", "colormap": "colorcet:cet_d9", "low": -1.0, "high": 1.0},
          "heatmaps": ["http://127.0.0.1:8000/runs/k3v6…/stages/1/maps/0.png", "…"],
          "values": [[[0.7777778, -0.1111111, 0.1111111, "…"], "…"], "…"]}
     ],
@@ -63,7 +64,7 @@ EXPLAIN_EXAMPLE = {
 )  # fmt: skip
 async def api_run(
     request: Request,
-    service: Service,
+    service: ServiceDep,
     links: LinksDep,
     image: Annotated[
         UploadFile, File(description="PNG, JPEG, GIF or WebP", json_schema_extra={"minLength": 1})
@@ -82,11 +83,11 @@ async def api_run(
     digest = hashlib.sha256(f"{base}\0{preset or ''}\0{spec or ''}\0{colours}\0".encode() + data)
 
     def run() -> bytes:  # decoding and running happen on the CPU pool, not the event loop
-        made = service.run_upload(data, None, service.resolve_spec(preset, spec))
+        made = service.runs.run_upload(data, None, resolve_spec(preset, spec))
         answer = run_model(made, links, base, colours=colours)
         return answer.model_dump_json(exclude_unset=True).encode()
 
-    body = await service.built("api-run", digest.hexdigest(), run)
+    body = await service.kept.built("api-run", digest.hexdigest(), run)
     return Response(body, media_type="application/json")
 
 
@@ -98,7 +99,7 @@ async def api_run(
 @in_pool
 def api_get_run(
     request: Request,
-    service: Service,
+    service: ServiceDep,
     links: LinksDep,
     run_id: str,
     values: Annotated[bool, Query(description="add each stage's numbers")] = False,
@@ -106,7 +107,7 @@ def api_get_run(
 ) -> RunModel:
     """A stored run: its stages (and with ``values=true`` their numbers) and its prediction."""
     base = absolute(request, "")
-    return run_model(service.view(run_id), links, base, values=values, colours=colours)
+    return run_model(service.runs.view(run_id), links, base, values=values, colours=colours)
 
 
 @router.get(
@@ -116,7 +117,7 @@ def api_get_run(
 )  # fmt: skip
 @in_pool
 def api_explain(
-    service: Service,
+    service: ServiceDep,
     run_id: str,
     stage: Annotated[int, Query(description="the stage, 1 and up (0 is the input)")],
     map: Annotated[int, Query(description="the map (0 for a vector stage)")] = 0,
@@ -126,17 +127,17 @@ def api_explain(
     """One cell's arithmetic, as the page's explain panel shows it: the formula, and by kind the
     window, kernel and products (convolution), the window and winner (pooling), the terms
     (dense, vote)."""
-    return explain_model(service.explain(run_id, stage, map, row, col))
+    return explain_model(service.runs.explain(run_id, stage, map, row, col))
 
 
 @router.get("/presets", response_model=list[PresetModel])
-def api_presets(service: Service) -> list[PresetModel]:
+def api_presets() -> list[PresetModel]:
     return [
         PresetModel(
             name=p.name, title=p.title, description=p.description,
             spec=p.spec.model_dump(mode="json"),
         )
-        for p in service.presets()
+        for p in all_presets().values()
     ]  # fmt: skip
 
 
@@ -147,12 +148,12 @@ def api_presets(service: Service) -> list[PresetModel]:
 )  # fmt: skip
 @in_pool
 def api_save_demo(
-    request: Request, service: Service, links: LinksDep, body: DemoIn
+    request: Request, service: ServiceDep, links: LinksDep, body: DemoIn
 ) -> JSONResponse:
     """Save a run as a demo: 201 with its link and a delete link for whoever saved it (saving
     the same content again makes another demo, with its own delete link)."""
-    step, cell = service.place(body.run_id, body.step or 0, body.cell)
-    saved = service.save_demo(body.run_id, body.title.strip(), body.description.strip())
+    step, cell = service.runs.place(body.run_id, body.step or 0, body.cell)
+    saved = service.demos.save(body.run_id, body.title.strip(), body.description.strip())
     created = demo_links(request, links, saved, (step, cell, body.scale, body.colours))
     return JSONResponse(created.model_dump(exclude_none=True), status_code=201)
 
@@ -163,13 +164,13 @@ def api_save_demo(
     responses={404: PROBLEM},
 )  # fmt: skip
 @in_pool
-def api_get_demo(request: Request, service: Service, links: LinksDep, demo_id: str) -> DemoModel:
-    record, rid = service.demo(demo_id)
-    base = absolute(request, "")
+def api_get_demo(request: Request, service: ServiceDep, links: LinksDep, demo_id: str) -> DemoModel:
+    demo = service.demos.open(demo_id)
+    record, base = demo.record, absolute(request, "")
     return DemoModel(
         id=demo_id, url=base + links.path("show_demo", demo_id=demo_id), title=record.title,
         description=record.description, created_at=record.created_at,
-        run=run_model(service.view(rid), links, base),
+        run=run_model(demo.run, links, base),
     )  # fmt: skip
 
 
@@ -177,7 +178,7 @@ def api_get_demo(request: Request, service: Service, links: LinksDep, demo_id: s
     "/demos/{demo_id}", status_code=204, name="api_delete_demo", responses={404: PROBLEM}
 )
 @in_pool
-def api_delete_demo(service: Service, demo_id: str, token: str = "") -> Response:
+def api_delete_demo(service: ServiceDep, demo_id: str, token: str = "") -> Response:
     """Delete a demo with the token its creator got; anything else is a 404."""
-    service.delete_demo(demo_id, token)
+    service.demos.delete(demo_id, token)
     return Response(status_code=204)

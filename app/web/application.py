@@ -16,7 +16,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from .. import __version__
 from ..resources import resource_dir
-from ..service import SCHEMES, Explorer, num, precise
+from ..service import SCHEMES, Service, all_presets, num, precise
 from ..settings import Settings
 from . import api, compare, demos, docs, health, lesson, pages, runs
 from .contract import exact_contract
@@ -40,19 +40,18 @@ def templates_digest(folder: Path) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
-    explorer = Explorer.open(settings)
+    service = Service.open(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        explorer.start()
-        explorer.prune()  # what expired while the server was down goes now
-        explorer.presets()  # the letters network loads now, not on the first request
+        service.start()  # the tables, and what expired while the server was down goes now
+        all_presets()  # the letters network loads now, not on the first request
         # Everything made so far (modules, routes, templates, the presets' weights) lives as long
         # as the server: keep it out of the garbage collector's full passes, which otherwise
         # walk it all each time (about 70 ms here, with the event loop waiting).
         gc.freeze()
         yield
-        explorer.stop()
+        service.stop()
 
     app = FastAPI(
         title="ConvLens",
@@ -66,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
     )
     app.state.settings = settings
-    app.state.explorer = explorer
+    app.state.service = service
     templates = Jinja2Templates(directory=resource_dir("templates"))
     templates.env.filters.update(
         num=num,

@@ -14,14 +14,14 @@ from .deps import (
     RenderDep,
     RunLimit,
     SameSite,
-    Service,
+    ServiceDep,
     ViewParams,
     absolute,
     in_pool,
 )
 from .forms import chosen_picture
 from .links import look_params, with_query
-from .stepping import VARY, look
+from .stepping import look
 
 router = APIRouter(tags=["pages"], include_in_schema=False)  # HTML: not in the API contract
 
@@ -31,11 +31,11 @@ RunId = Annotated[str, Query(max_length=64, description="a run's id")]
 @router.get("/compare", response_class=HTMLResponse, name="compare")
 @in_pool
 def compare_runs(
-    service: Service, render: RenderDep, links: LinksDep, a: RunId, b: RunId, view: ViewParams,
+    service: ServiceDep, render: RenderDep, links: LinksDep, a: RunId, b: RunId, view: ViewParams,
     mode: ModeParams,
 ) -> Response:  # fmt: skip
     """Runs a and b of one pipeline, stages 0 to ``step``, two columns on one scale per stage."""
-    both = compare(service.view(a), service.view(b), view.step, view.colours)
+    both = compare(service.runs.view(a), service.runs.view(b), view.step, view.colours)
     page, looks = links.path("compare"), look_params("stage", view.colours)
     context = {
         "cmp": both,
@@ -43,13 +43,12 @@ def compare_runs(
         "at": lambda step: with_query(page, a=a, b=b, step=step, **looks, **mode.query),
         **look(view.colours),
     }
-    name = "_compare.html" if render.htmx else "compare.html"
-    return render(name, context, headers={"Vary": VARY})
+    return render.page_or_fragment("compare.html", "_compare.html", context)
 
 
 @router.post("/runs/{run_id}/compare", name="compare_with", dependencies=[SameSite, RunLimit])
 async def compare_with(
-    request: Request, service: Service, links: LinksDep, render: RenderDep, run_id: str
+    request: Request, service: ServiceDep, links: LinksDep, render: RenderDep, run_id: str
 ) -> Response:
     """Run another picture (an example, a drawing or an upload) through this run's pipeline and
     open the two side by side."""
@@ -61,7 +60,7 @@ async def compare_with(
         data = await picture.read() if picture is not None else None
     finally:
         await form.close()
-    other = await service.cpu(service.run_like, run_id, data, example)
+    other = await service.cpu(service.runs.run_like, run_id, data, example)
     url = absolute(request, with_query(links.path("compare"), a=run_id, b=other.id))
     if render.htmx:
         return Response(status_code=204, headers={"HX-Location": url})

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ..service import Explorer
+from ..service import Service
 from .deps import (
     DEFAULT_COLOURS,
     Colours,
@@ -21,7 +21,7 @@ from .deps import (
     SameSite,
     SaveLimit,
     Scale,
-    Service,
+    ServiceDep,
     View,
     ViewParams,
     absolute,
@@ -41,7 +41,7 @@ PRIVATE = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 @router.get("/d/{demo_id}", response_class=HTMLResponse, name="show_demo")
 @in_pool
 def show_demo(
-    request: Request, service: Service, links: LinksDep, render: RenderDep, demo_id: str,
+    request: Request, service: ServiceDep, links: LinksDep, render: RenderDep, demo_id: str,
     view: ViewParams, mode: ModeParams,
 ) -> Response:  # fmt: skip
     """A shared demo, recomputed from its stored input and spec, at a step and selected cell
@@ -49,15 +49,15 @@ def show_demo(
     cached = validators(request, render, demo_id, view, mode.key)
     if unchanged := not_modified(request, service, demo_id, cached):
         return unchanged
-    record, rid = service.demo(demo_id)
+    demo = service.demos.open(demo_id)
     page = links.path("show_demo", demo_id=demo_id)
     preview = {
         "url": absolute(request, page),
         "image": absolute(request, links.path("demo_card", demo_id=demo_id)),
     }
     context = {
-        **step_context(service.view(rid), view, with_query(page, **mode.query)),
-        "demo": record,
+        **step_context(demo.run, view, with_query(page, **mode.query)),
+        "demo": demo.record,
         "preview": preview,
         "overview": with_look(links.path("demo_overview", demo_id=demo_id), colours=view.colours),
     }
@@ -69,13 +69,13 @@ def show_demo(
 @router.get("/d/{demo_id}/overview", response_class=HTMLResponse, name="demo_overview")
 @in_pool
 def demo_overview(
-    service: Service, links: LinksDep, render: RenderDep, demo_id: str,
+    service: ServiceDep, links: LinksDep, render: RenderDep, demo_id: str,
     colours: ColoursParam = DEFAULT_COLOURS,
 ) -> Response:  # fmt: skip
     """A demo's stages all at once; its columns open the demo's own pages."""
-    record, rid = service.demo(demo_id)
+    demo = service.demos.open(demo_id)
     page = links.path("show_demo", demo_id=demo_id)
-    context = {**overview_context(service.view(rid), page, colours), "demo": record}
+    context = {**overview_context(demo.run, page, colours), "demo": demo.record}
     response = render("overview.html", context)
     response.headers.update(PRIVATE)
     return response
@@ -84,7 +84,7 @@ def demo_overview(
 @router.get("/embed/{demo_id}", response_class=HTMLResponse, name="embed_demo")
 @in_pool
 def embed_demo(
-    request: Request, service: Service, links: LinksDep, render: RenderDep, demo_id: str,
+    request: Request, service: ServiceDep, links: LinksDep, render: RenderDep, demo_id: str,
     view: ViewParams,
 ) -> Response:  # fmt: skip
     """A compact view of a demo for an iframe: the one page other sites may frame. Cached like
@@ -95,12 +95,9 @@ def embed_demo(
     }
     if unchanged := not_modified(request, service, demo_id, cached):
         return unchanged
-    record, rid = service.demo(demo_id)
+    demo = service.demos.open(demo_id)
     page = links.path("embed_demo", demo_id=demo_id)
-    context = {
-        **step_context(service.view(rid), view, page),
-        "demo": record,
-    }
+    context = {**step_context(demo.run, view, page), "demo": demo.record}
     response = render_step(render, view, context, page_template="embed.html")
     response.headers.update(cached)
     return response
@@ -121,28 +118,30 @@ def validators(
 
 
 def not_modified(
-    request: Request, service: Explorer, demo_id: str, headers: dict[str, str]
+    request: Request, service: Service, demo_id: str, headers: dict[str, str]
 ) -> Response | None:
     """304 when the browser holds this page already (a deleted demo is a 404, not a 304)."""
     if request.headers.get("if-none-match") != headers["ETag"]:
         return None
-    service.demo_record(demo_id)
+    service.demos.record(demo_id)
     return Response(status_code=304, headers=headers)
 
 
 @router.get("/gallery", response_class=HTMLResponse, name="gallery")
 @in_pool
-def gallery(service: Service, render: RenderDep) -> Response:
+def gallery(service: ServiceDep, render: RenderDep) -> Response:
     """The featured demos (and only those: other people's demos are never listed)."""
-    return render("gallery.html", {"featured": service.featured()})
+    return render("gallery.html", {"featured": service.demos.featured()})
 
 
 @router.get("/d/{demo_id}/card.png", name="demo_card")
 @in_pool
-def demo_card(request: Request, service: Service, demo_id: str) -> Response:
+def demo_card(request: Request, service: ServiceDep, demo_id: str) -> Response:
     """The 1200x630 preview a pasted link unfurls into."""
     etag = f'"{demo_id}-card"'
-    return picture_response(request, etag, lambda: service.card(demo_id))
+    return picture_response(
+        request, etag, lambda: service.pictures.card(service.demos.open(demo_id))
+    )
 
 
 @router.post("/runs/{run_id}/share", response_class=HTMLResponse, name="share_run",
@@ -150,7 +149,7 @@ def demo_card(request: Request, service: Service, demo_id: str) -> Response:
 @in_pool
 def share_run(
     request: Request,
-    service: Service,
+    service: ServiceDep,
     links: LinksDep,
     render: RenderDep,
     run_id: str,
@@ -164,8 +163,8 @@ def share_run(
     """The share box on a run page: save, then show the link (opening where the sharer was: the
     step, the selected cell, the colour scale and scheme), a copy button and the delete link (in
     place for htmx; as a page of its own when the form is sent without scripts)."""
-    at_step, at_cell = service.place(run_id, step, cell or None)
-    saved = service.save_demo(run_id, title.strip(), description.strip())
+    at_step, at_cell = service.runs.place(run_id, step, cell or None)
+    saved = service.demos.save(run_id, title.strip(), description.strip())
     context = {
         "links": demo_links(request, links, saved, (at_step, at_cell, scale, colours)),
         "embed": absolute(request, links.path("embed_demo", demo_id=saved.id)),

@@ -16,7 +16,7 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ..service import Explorer
+from ..service import Service
 from .links import Links
 from .ratelimit import limit
 
@@ -35,14 +35,14 @@ def in_pool(handler: Callable[..., R]) -> Callable[..., Awaitable[R]]:
 
     @functools.wraps(handler)
     async def off_the_loop(**params: Any) -> R:
-        service: Explorer = params["service"]
+        service: Service = params["service"]
         return await service.cpu(handler, **params)
 
     return off_the_loop
 
 
-async def get_explorer(request: Request) -> Explorer:
-    service: Explorer = request.app.state.explorer
+async def get_service(request: Request) -> Service:
+    service: Service = request.app.state.service
     return service
 
 
@@ -144,6 +144,11 @@ async def count_save(request: Request) -> None:
     limit(request, "saves", request.app.state.settings.saves_per_minute)
 
 
+VARY = "HX-Request, HX-History-Restore-Request"
+"""What an answer that is a page or a fragment depends on besides its URL: whether htmx asked,
+and whether for a fragment or (restoring history) the whole page."""
+
+
 class Render:
     """Renders a template with the request; one per request."""
 
@@ -159,6 +164,17 @@ class Render:
         response: HTMLResponse = self.templates.TemplateResponse(
             self.request, name, context, status_code=status_code, headers=headers
         )
+        return response
+
+    def page_or_fragment(
+        self, page: str, fragment: str, context: dict[str, Any], status_code: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> HTMLResponse:  # fmt: skip
+        """``page`` when opened cold or restored from history, else ``fragment`` for htmx; the
+        one place that chooses, so every such answer varies on the same headers."""
+        name = fragment if self.htmx else page
+        response = self(name, context, status_code=status_code, headers=headers)
+        response.headers["Vary"] = VARY
         return response
 
     @property
@@ -183,7 +199,7 @@ def picture_response(request: Request, etag: str, make: Callable[[], bytes]) -> 
     return Response(make(), media_type="image/png", headers=headers)
 
 
-Service = Annotated[Explorer, Depends(get_explorer)]
+ServiceDep = Annotated[Service, Depends(get_service)]
 ViewParams = Annotated[View, Depends(view_params)]
 ModeParams = Annotated[Mode, Depends(mode_params)]
 LinksDep = Annotated[Links, Depends(get_links)]

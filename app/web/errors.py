@@ -6,13 +6,12 @@ from http import HTTPStatus
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..service import Busy, EngineError, Gone, ImageError, NotFound, OverBudget
-from .deps import CrossSite
+from .deps import CrossSite, Render
 from .ratelimit import TooManyRequests
 
 TOO_LARGE = "the upload is larger than this server accepts"
@@ -33,13 +32,8 @@ def error_response(
 ) -> Response:
     if request.url.path.startswith("/api/"):
         return problem(status, title, detail, field)
-    templates: Jinja2Templates = request.app.state.templates
-    fragment = request.headers.get("hx-request") == "true"
-    name = "_error.html" if fragment else "error.html"
     context = {"title": title, "detail": detail, "status": status}
-    response: HTMLResponse = templates.TemplateResponse(request, name, context, status_code=status)
-    response.headers["Vary"] = "HX-Request"
-    return response
+    return Render(request).page_or_fragment("error.html", "_error.html", context, status)
 
 
 async def on_bad_input(request: Request, exc: Exception) -> Response:

@@ -7,16 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ..service import (
-    CHAPTERS,
-    PIXELS_SPEC,
-    Explorer,
-    NotFound,
-    Place,
-    chapter_data,
-    chapter_number,
-    letters_spec,
-)
+from ..service import CHAPTERS, PIXELS_SPEC, Place, Service, chapter_number, letters_spec
 from .deps import (
     LinksDep,
     Mode,
@@ -24,14 +15,13 @@ from .deps import (
     RenderDep,
     RunLimit,
     SameSite,
-    Service,
+    ServiceDep,
     absolute,
     in_pool,
 )
 from .forms import picture_bytes
 from .links import Links, with_query
 from .security import content_security_policy
-from .stepping import VARY
 
 router = APIRouter(tags=["pages"], include_in_schema=False)  # HTML: not in the API contract
 
@@ -67,44 +57,39 @@ def chapter_link(links: Links, route: str, slug: str, mode: Mode) -> str:
 @router.get("/lesson/{slug}", response_class=HTMLResponse, name="chapter")
 @in_pool
 def chapter(
-    service: Service, render: RenderDep, links: LinksDep, slug: str,
+    service: ServiceDep, render: RenderDep, links: LinksDep, slug: str,
     place: Annotated[Place, Depends(place_params)], mode: ModeParams,
 ) -> Response:  # fmt: skip
     """One chapter, computed now; for htmx (a window moved, a size changed) only its body."""
     context = chapter_context(service, links, slug, place, mode, "chapter")
-    name = "_chapter.html" if render.htmx else "lesson.html"
-    return render(name, context, headers={"Vary": VARY})
+    return render.page_or_fragment("lesson.html", "_chapter.html", context)
 
 
 @router.get("/embed/lesson/{slug}", response_class=HTMLResponse, name="embed_chapter")
 @in_pool
 def embed_chapter(
-    service: Service, render: RenderDep, links: LinksDep, slug: str,
+    service: ServiceDep, render: RenderDep, links: LinksDep, slug: str,
     place: Annotated[Place, Depends(place_params)], mode: ModeParams,
 ) -> Response:  # fmt: skip
     """A chapter for an iframe in a post or a slide: the lesson's one page other sites may
     frame. Its controls stay inside it; the upload (which would open a new page) is left out."""
     context = chapter_context(service, links, slug, place, mode, "embed_chapter")
-    response = render("_chapter.html" if render.htmx else "lesson_embed.html", context)
-    response.headers["Vary"] = VARY
-    response.headers["Content-Security-Policy"] = content_security_policy(frame_ancestors="*")
-    return response
+    framed = {"Content-Security-Policy": content_security_policy(frame_ancestors="*")}
+    return render.page_or_fragment("lesson_embed.html", "_chapter.html", context, headers=framed)
 
 
 def chapter_context(
-    service: Explorer, links: Links, slug: str, place: Place, mode: Mode, route: str
+    service: Service, links: Links, slug: str, place: Place, mode: Mode, route: str
 ) -> dict[str, Any]:
     """What a chapter's templates read; its links go to ``route`` (the lesson or the embed)."""
-    try:
-        number = chapter_number(slug)
-    except LookupError:
-        raise NotFound("the lesson has no chapter by that name (see /lesson)") from None
+    number = chapter_number(slug)  # NotFound (404) for a slug the lesson does not have
+    chapter = CHAPTERS[number - 1]
 
     def chapter_at(other: str) -> str:
         return chapter_link(links, route, other, mode)
 
     return {
-        "chapter": CHAPTERS[number - 1],
+        "chapter": chapter,
         "number": number,
         "total": len(CHAPTERS),
         "back": CHAPTERS[number - 2] if number > 1 else None,
@@ -115,25 +100,25 @@ def chapter_context(
         "lesson_at": with_query(links.path("lesson"), **mode.query),
         "embedded": route == "embed_chapter",
         "with_query": with_query,
-        **chapter_data(service, slug, place),
+        **chapter.data(service.runs, place),
     }
 
 
 @router.post("/lesson/learning", name="chapter_guess", dependencies=[SameSite, RunLimit])
-async def chapter_guess(request: Request, service: Service, render: RenderDep) -> Response:
+async def chapter_guess(request: Request, service: ServiceDep, render: RenderDep) -> Response:
     """Chapter 12: the trained network's guess for the learner's drawing, shown in place."""
     data = await picture_bytes(request, "drawing", "draw a letter or digit on the pad first")
-    made = await service.cpu(service.run_image, data, letters_spec())
+    made = await service.cpu(service.runs.run_image, data, letters_spec())
     return render("lesson/_guess.html", {"run": made, "last": made.last})
 
 
 @router.post("/lesson/pictures", name="chapter_upload", dependencies=[SameSite, RunLimit])
 async def chapter_upload(
-    request: Request, service: Service, links: LinksDep, render: RenderDep
+    request: Request, service: ServiceDep, links: LinksDep, render: RenderDep
 ) -> Response:
     """Chapter 1 with the learner's own picture: run it, then open the chapter on it."""
     data = await picture_bytes(request, "image", "choose a picture to upload")
-    made = await service.cpu(service.run_image, data, PIXELS_SPEC)
+    made = await service.cpu(service.runs.run_image, data, PIXELS_SPEC)
     url = absolute(request, with_query(links.path("chapter", slug="pictures"), run=made.id))
     if render.htmx:
         return Response(status_code=204, headers={"HX-Location": url})

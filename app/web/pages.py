@@ -5,20 +5,27 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from ..service import ACTIVATIONS, EXAMPLES, INPUT_SIDES, KERNEL_NAMES, KERNEL_SIDES, kernel_grid
-from .deps import DEFAULT_COLOURS, ColoursParam, RenderDep, Service
+from ..service import (
+    ACTIVATIONS,
+    EXAMPLES,
+    INPUT_SIDES,
+    KERNEL_NAMES,
+    KERNEL_SIDES,
+    all_presets,
+    drawing_presets,
+    kernel_grid,
+)
+from .deps import DEFAULT_COLOURS, ColoursParam, RenderDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)  # HTML: not in the API contract
 
 
 @router.get("/", response_class=HTMLResponse, name="home")
-def home(
-    service: Service, render: RenderDep, colours: ColoursParam = DEFAULT_COLOURS
-) -> HTMLResponse:
+def home(render: RenderDep, colours: ColoursParam = DEFAULT_COLOURS) -> HTMLResponse:
     context = {
         "colours": colours,
-        "presets": service.presets(),
-        "learned": service.drawing_presets(),
+        "presets": list(all_presets().values()),
+        "learned": drawing_presets(),
         "examples": list(EXAMPLES.values()),
         "kernel_names": KERNEL_NAMES,
         "kernel_sides": list(KERNEL_SIDES),

@@ -1,11 +1,11 @@
-"""Requests per client address per minute, counted in the database (``Explorer.count``), so
+"""Requests per client address per minute, counted in the database (``service.rates``), so
 every worker and every server on one database shares one limit."""
 
 from __future__ import annotations
 
 from fastapi import Request
 
-from ..service import Explorer
+from ..service import Service
 
 
 class TooManyRequests(Exception):
@@ -21,8 +21,8 @@ class TooManyRequests(Exception):
 
 def limit(request: Request, what: str, per_minute: int) -> None:
     """Count one ``what`` from this request's client, or raise TooManyRequests."""
-    service: Explorer = request.app.state.explorer
-    wait = service.count(what, client_address(request), per_minute)
+    service: Service = request.app.state.service
+    wait = service.rates.count(what, client_address(request), per_minute)
     if wait is not None:
         raise TooManyRequests(what, per_minute, wait)
 

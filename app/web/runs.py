@@ -13,15 +13,17 @@ from ..service import (
     KERNEL_NAMES,
     KERNEL_SIDES,
     SCHEMES,
-    Explorer,
     NotFound,
     PipelineSpec,
     RunView,
     kernel_grid,
+    resolve_spec,
+    spec_from_fields,
 )
 from .deps import (
     DEFAULT_COLOURS,
     IMMUTABLE,
+    VARY,
     ColoursParam,
     LinksDep,
     ModeParams,
@@ -29,7 +31,7 @@ from .deps import (
     RunLimit,
     SameSite,
     Scale,
-    Service,
+    ServiceDep,
     ViewParams,
     absolute,
     in_pool,
@@ -37,7 +39,7 @@ from .deps import (
 )
 from .forms import chosen_picture
 from .links import step_link, with_look, with_query
-from .stepping import VARY, look, overview_context, render_step, step_context
+from .stepping import look, overview_context, render_step, step_context
 
 router = APIRouter(tags=["pages"], include_in_schema=False)  # HTML: not in the API contract
 
@@ -47,19 +49,19 @@ def _text(form: FormData, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def spec_from_form(service: Explorer, form: FormData) -> PipelineSpec:
+def spec_from_form(form: FormData) -> PipelineSpec:
     """The pipeline the form asks for: a preset, a spec as JSON, or 'Build your own'."""
     preset = _text(form, "preset") or None
     if preset == "custom":
-        return service.build_spec(
+        return spec_from_fields(
             lambda name: _text(form, name), lambda name: [str(v) for v in form.getlist(name)]
         )
-    return service.resolve_spec(preset, _text(form, "spec"))
+    return resolve_spec(preset, _text(form, "spec"))
 
 
 @router.post("/runs", name="create_run", dependencies=[SameSite, RunLimit])
 async def create_run(
-    request: Request, service: Service, links: LinksDep, render: RenderDep
+    request: Request, service: ServiceDep, links: LinksDep, render: RenderDep
 ) -> Response:
     form = await request.form()
     try:
@@ -67,7 +69,7 @@ async def create_run(
         data = await picture.read() if picture is not None else None
 
         def run() -> RunView:  # decoding and running happen on the CPU pool, not the event loop
-            return service.run_upload(data, example, spec_from_form(service, form))
+            return service.runs.run_upload(data, example, spec_from_form(form))
 
         made = await service.cpu(run)
     finally:
@@ -84,7 +86,7 @@ async def create_run(
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse, name="show_run")
 async def show_run(
-    service: Service, links: LinksDep, render: RenderDep, run_id: str, view: ViewParams,
+    service: ServiceDep, links: LinksDep, render: RenderDep, run_id: str, view: ViewParams,
     mode: ModeParams,
 ) -> Response:  # fmt: skip
     """A run at a step. Runs never change, so a page once built is kept and the same step asked
@@ -93,36 +95,39 @@ async def show_run(
     key += f"&{render.htmx}&{mode.key}"
 
     def build() -> bytes:
-        run = service.view(run_id)
+        run = service.runs.view(run_id, checked=True)
         page = with_query(links.path("show_run", run_id=run_id), **mode.query)
         overview = with_look(links.path("overview", run_id=run_id), colours=view.colours)
         context = {**step_context(run, view, page), "overview": overview}
         return bytes(render_step(render, view, context).body)
 
-    page = await service.built("page", key, build, run=run_id)
+    page = await service.kept.built("page", key, build, run=run_id)
     return HTMLResponse(page, headers={"Vary": VARY})
 
 
 @router.get("/runs/{run_id}/overview", response_class=HTMLResponse, name="overview")
 async def overview(
-    service: Service, links: LinksDep, render: RenderDep, run_id: str,
+    service: ServiceDep, links: LinksDep, render: RenderDep, run_id: str,
     colours: ColoursParam = DEFAULT_COLOURS,
 ) -> Response:  # fmt: skip
     """Every stage of a run at once, left to right, each column opening its stage."""
 
     def build() -> bytes:
         page = links.path("show_run", run_id=run_id)
-        context = overview_context(service.view(run_id), page, colours)
+        context = overview_context(service.runs.view(run_id, checked=True), page, colours)
         return bytes(render("overview.html", context).body)
 
-    return HTMLResponse(await service.built("overview", f"{run_id}?{colours}", build, run=run_id))
+    key = f"{run_id}?{colours}"
+    return HTMLResponse(await service.kept.built("overview", key, build, run=run_id))
 
 
 @router.get("/runs/{run_id}/stages/{stage}/maps/{index}/numbers", name="numbers")
 @in_pool
-def numbers(service: Service, render: RenderDep, run_id: str, stage: int, index: int) -> Response:
+def numbers(
+    service: ServiceDep, render: RenderDep, run_id: str, stage: int, index: int
+) -> Response:
     """One map's values as a table, for a numbers toggle opened on a large stage."""
-    out = service.stage(run_id, stage)
+    out = service.runs.stage(run_id, stage)
     if not out.tables or not 0 <= index < out.map_count:
         raise NotFound(f"stage {stage} has no numbers table for map {index}")
     return render("_numbers.html", {"rows": out.maps[index].numbers}, headers=IMMUTABLE)
@@ -145,10 +150,10 @@ def kernel_editor(
 @router.get("/runs/{run_id}/stages/{stage}/kernels/{kernel}", name="kernel_numbers")
 @in_pool
 def kernel_numbers(
-    service: Service, render: RenderDep, run_id: str, stage: int, kernel: int
+    service: ServiceDep, render: RenderDep, run_id: str, stage: int, kernel: int
 ) -> Response:
     """One kernel's weights as numbers, for its toggle on the page."""
-    out = service.stage(run_id, stage)
+    out = service.runs.stage(run_id, stage)
     if out.kernels is None or not 0 <= kernel < out.kernels.count:
         raise NotFound(f"stage {stage} has no kernel {kernel + 1}")
     tables = out.kernels.numbers(kernel)
@@ -159,16 +164,16 @@ def kernel_numbers(
 @router.get("/runs/{run_id}/stages/{stage}/kernels.png", name="kernels")
 @in_pool
 def kernels(
-    request: Request, service: Service, run_id: str, stage: int,
+    request: Request, service: ServiceDep, run_id: str, stage: int,
     colours: ColoursParam = DEFAULT_COLOURS,
 ) -> Response:  # fmt: skip
     etag = f'"{run_id}-{stage}-kernels-{colours}"'
-    return picture_response(request, etag, lambda: service.kernels(run_id, stage, colours))
+    return picture_response(request, etag, lambda: service.pictures.kernels(run_id, stage, colours))
 
 
 @router.get("/runs/{run_id}/stages/{stage}/maps.png", name="sheet")
 async def sheet(
-    request: Request, service: Service, run_id: str, stage: int, scale: Scale = "stage",
+    request: Request, service: ServiceDep, run_id: str, stage: int, scale: Scale = "stage",
     colours: ColoursParam = DEFAULT_COLOURS,
 ) -> Response:  # fmt: skip
     """Every map of a stage side by side in one picture (the page shows each map's part of it),
@@ -178,7 +183,7 @@ async def sheet(
 
 @router.get("/runs/{run_id}/stages/{stage}/maps/{index}.png", name="heatmap")
 async def heatmap(
-    request: Request, service: Service, run_id: str, stage: int, index: int,
+    request: Request, service: ServiceDep, run_id: str, stage: int, index: int,
     scale: Scale = "stage", colours: ColoursParam = DEFAULT_COLOURS,
 ) -> Response:  # fmt: skip
     """One map's heatmap."""
@@ -186,17 +191,13 @@ async def heatmap(
 
 
 async def _picture(
-    request: Request, service: Service, run_id: str, stage: int, index: int | None,
+    request: Request, service: ServiceDep, run_id: str, stage: int, index: int | None,
     scale: Scale, colours: str,
 ) -> Response:  # fmt: skip
-    """304 when the browser has it, from memory when it was drawn before (no thread hop), else
-    drawn on the CPU pool."""
+    """304 when the browser has it, else the picture (from memory when drawn before)."""
     etag = f'"{run_id}-{stage}-{"all" if index is None else index}-{scale}-{colours}"'
     headers = {**IMMUTABLE, "ETag": etag}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    per_map = scale == "map"
-    png = service.cached_heatmap(run_id, stage, index, per_map, colours)
-    if png is None:
-        png = await service.cpu(service.heatmap, run_id, stage, index, per_map, colours)
+    png = await service.pictures.heatmap(run_id, stage, index, scale == "map", colours)
     return Response(png, media_type="image/png", headers=headers)

@@ -51,16 +51,5 @@ def render_step(
 ) -> HTMLResponse:
     """The whole page when opened cold; for htmx, the explorer, or for 'Next' (the request asks
     for ``fragment=next``) only the new stage with the nav and the prediction."""
-    if not render.htmx:
-        name = page_template
-    elif where.fragment == "next":
-        name = "_next_stage.html"
-    else:
-        name = "_explorer.html"
-    response = render(name, context)
-    response.headers["Vary"] = VARY
-    return response
-
-
-VARY = "HX-Request, HX-History-Restore-Request"
-"""What a step's answer depends on besides its URL: whether htmx asked, and for what."""
+    fragment = "_next_stage.html" if where.fragment == "next" else "_explorer.html"
+    return render.page_or_fragment(page_template, fragment, context)

@@ -1,20 +1,19 @@
 """Every preset the app offers: the engine's hand-made ones, and the learned letters network when
-its trained weights are in the package."""
+its trained weights are in the package; and the pipeline a request asks for."""
 
 from __future__ import annotations
 
 from functools import cache
 from types import MappingProxyType
 
-from .engine import EngineError
-from .engine.presets import PRESETS, Preset
-from .letters.data import CLASSES
-from .letters.model import to_spec
-from .letters.train import load
+from ..engine import EngineError, PipelineSpec, parse_spec
+from ..engine.presets import PRESETS, Preset
+from ..letters.weights import CLASSES, load, to_spec
 
 LETTERS = "letters"
 DIGITS = "digits"
 CAPITALS = "capitals"
+DEFAULT_PRESET = "seed-xo"
 ABOUT = (
     "A small network trained here, with this engine, on letters and digits made from fonts and "
     "pen strokes and on 4,000 real handwritten digits (MNIST): the ink is centred in 28x28, two "
@@ -30,7 +29,8 @@ LEARNED = (
 
 
 @cache
-def presets() -> MappingProxyType[str, Preset]:
+def all_presets() -> MappingProxyType[str, Preset]:
+    """Every preset by name: the engine's, then the learned ones (once the weights exist)."""
     found = dict(PRESETS)
     params = load()
     if params is not None:
@@ -42,19 +42,34 @@ def presets() -> MappingProxyType[str, Preset]:
 
 def drawing_presets() -> list[Preset]:
     """The learned presets, for "What are you drawing?" (none before the first training)."""
-    return [presets()[name] for name, *_ in LEARNED if name in presets()]
+    return [all_presets()[name] for name, *_ in LEARNED if name in all_presets()]
 
 
-def get_preset(name: str) -> Preset:
-    """The preset called ``name``, or EngineError listing the known ones."""
+def find_preset(name: str) -> Preset:
+    """The preset called ``name`` (learned ones included), or EngineError listing them."""
     try:
-        return presets()[name]
+        return all_presets()[name]
     except KeyError:
-        known = ", ".join(presets())
+        known = ", ".join(all_presets())
         raise EngineError("preset", f"unknown preset {name!r} (known: {known})") from None
 
 
 @cache
-def preset_canonical_json(name: str) -> bytes:
+def preset_bytes(name: str) -> bytes:
     """A preset's canonical spec bytes, worked out once (a learned spec is large)."""
-    return get_preset(name).spec.canonical_json()
+    return find_preset(name).spec.canonical_json()
+
+
+def canonical_bytes(spec: PipelineSpec) -> bytes:
+    """A spec's canonical bytes; a preset's are worked out once and kept."""
+    for name, preset in all_presets().items():
+        if spec is preset.spec:
+            return preset_bytes(name)
+    return spec.canonical_json()
+
+
+def resolve_spec(preset: str | None, spec_json: str | None) -> PipelineSpec:
+    """The pipeline a request names: a spec as JSON, else a preset (the slides' by default)."""
+    if spec_json:
+        return parse_spec(spec_json)
+    return find_preset(preset or DEFAULT_PRESET).spec

@@ -1,0 +1,67 @@
+"""The service's rooms wired together over one store, one cache and one CPU pool: what the app
+factory opens at start and every router reaches through ``app.state.service``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
+
+from ..settings import Settings
+from ..store import open_stores
+from .cache import ByteLRU, ProcessCache
+from .demos import Demos
+from .kept import Kept
+from .pictures import Pictures
+from .pool import CpuPool
+from .rates import Rates
+from .retention import Clock, Retention
+from .runs import Runs
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, eq=False)
+class Service:
+    settings: Settings
+    clock: Clock
+    cache: ProcessCache
+    """Run views, compiled pipelines, known uploads and built answers, in one byte budget."""
+    pool: CpuPool
+    retention: Retention
+    runs: Runs
+    demos: Demos
+    pictures: Pictures
+    kept: Kept
+    rates: Rates
+
+    @classmethod
+    def open(cls, settings: Settings) -> Service:
+        """The service on the stores the settings name (PostgreSQL by URL, else SQLite)."""
+        store, demo_store = open_stores(settings.database_url, settings.database_path)
+        clock, cache = Clock(), ByteLRU[tuple[str, str | bytes], object](settings.cache_bytes)
+        pool = CpuPool(settings.cpu_threads, settings.cpu_queue, settings.request_seconds)
+        retention = Retention(settings, store, cache, clock)
+        runs = Runs(settings, store, cache, retention)
+        kept = Kept(cache, pool, retention)
+        return cls(
+            settings, clock, cache, pool, retention, runs, Demos(demo_store, runs, retention),
+            Pictures(runs, kept), kept, Rates(store, clock),
+        )  # fmt: skip
+
+    def start(self) -> None:
+        """Create the tables, or bring them up to date, and let go of what expired while the
+        server was down; once, when the server starts."""
+        self.runs.store.create()
+        self.retention.prune()
+
+    def stop(self) -> None:
+        """Let the pool's threads go and close the database connections; when the server stops."""
+        self.pool.shutdown()
+        self.runs.store.close()
+        self.demos.store.close()
+
+    async def cpu(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """``fn`` run off the event loop on the bounded pool (Busy or OverBudget, both 503s)."""
+        return await self.pool.run(fn, *args, **kwargs)

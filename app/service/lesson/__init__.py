@@ -1,0 +1,17 @@
+"""The lesson: the slides' story in twelve chapters, each computed by the engine when asked.
+
+``CHAPTERS`` lists them in order; each carries the function that works out its page
+(``chapters``), from the slides' network's numbers (``slides``)."""
+
+from .chapters import CHAPTERS, PIXELS_SPEC, Chapter, Place, chapter_number
+from .slides import letters_spec, slides_print
+
+__all__ = [
+    "CHAPTERS",
+    "PIXELS_SPEC",
+    "Chapter",
+    "Place",
+    "chapter_number",
+    "letters_spec",
+    "slides_print",
+]

@@ -1,0 +1,253 @@
+"""The lesson's twelve chapters, in the slides' order, each with the function that works out what
+its page shows. Every number on those pages comes from a run of the engine on the slides'
+pictures (or the learner's), none is written down."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+from ...engine import EngineError
+from ...engine.presets import get_preset
+from ...engine.spec import InputSpec, PipelineSpec, ReluStage
+from ...imaging.heatmap import channel_pngs, data_url
+from ...letters.data import render_strokes
+from ..retention import NotFound
+from ..run_view import RunView
+from ..runs import Runs
+from . import slides
+
+F64 = npt.NDArray[np.float64]
+Data = dict[str, object]
+
+PIXELS_SPEC = PipelineSpec(input=InputSpec(mode="rgb", size=(16, 16)), stages=[ReluStage()])
+"""Chapter 1: a picture as 16x16 pixels of red, green and blue (ReLU leaves 0 to 1 alone)."""
+POOLED = 4
+"""The slides' pipeline's last pooled stage (convolution, ReLU, pooling, pooling)."""
+DRAWN_X_SEED = 6
+"""A seed whose X, at the slides' 9x9, still reads as an X to a person."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a chapter stands, from its URL: a window's place, a feature, a picture's sizes, or
+    the learner's picture (a run)."""
+
+    row: int | None = None
+    col: int | None = None
+    feature: int = 0
+    width: int = 28
+    height: int = 28
+    channels: int = 3
+    kernel: int = 3
+    run: str | None = None
+
+    @property
+    def at(self) -> tuple[int, int]:
+        return self.row or 0, self.col or 0
+
+
+@dataclass(frozen=True)
+class Chapter:
+    slug: str
+    title: str
+    task: str
+    """The one thing to do, as the chapter list says it."""
+    data: Callable[[Runs, Place], Data]
+    """What its page shows at a place (the names its template reads)."""
+
+
+def example_run(runs: Runs, example: str, preset: str = "seed-xo") -> RunView:
+    return runs.run_example(example, get_preset(preset).spec)
+
+
+# 1. Pictures are numbers
+
+
+def pictures(runs: Runs, place: Place) -> Data:
+    """The learner's picture when given (a run made by chapter 1's upload), else the photo."""
+    if place.run:
+        view = runs.view(place.run)
+        if view.stage(0).data.shape[0] != 3:
+            raise EngineError("run", "this run's picture is not in colour; upload one here")
+    else:
+        view = runs.run_example("photo", PIXELS_SPEC)
+    rgb = view.stage(0).data
+    whole, channels = channel_pngs(rgb)
+    return {"pixels": view, "rgb": rgb, "whole": data_url(whole),
+            "channels": [data_url(png) for png in channels]}  # fmt: skip
+
+
+# 2. Why not fully connected
+
+
+@dataclass(frozen=True)
+class Weights:
+    """One fully connected neuron against one shared convolution filter."""
+
+    width: int
+    height: int
+    channels: int
+    kernel: int
+
+    @property
+    def dense(self) -> int:
+        return self.width * self.height * self.channels
+
+    @property
+    def filter(self) -> int:
+        return self.kernel * self.kernel * self.channels
+
+    @property
+    def positions(self) -> int:
+        """Where a kernel fits wholly inside the picture (no padding, stride 1)."""
+        return max(self.width - self.kernel + 1, 0) * max(self.height - self.kernel + 1, 0)
+
+
+def fully_connected(runs: Runs, place: Place) -> Data:
+    return {"weights": Weights(place.width, place.height, place.channels, place.kernel)}
+
+
+# 3. The X/O problem
+
+
+@dataclass(frozen=True)
+class Rendition:
+    title: str
+    pixels: F64
+    differ: npt.NDArray[np.bool_]
+    """Where this X differs from the slides' X."""
+    run_id: str
+
+    @property
+    def count(self) -> int:
+        return int(self.differ.sum())
+
+
+@cache
+def drawn_x() -> bytes:
+    """An X drawn by the letters' pen-stroke renderer (wobbly strokes, a fixed seed), as a PNG of
+    dark ink on white paper."""
+    ink = render_strokes("X", "wobbly", np.random.default_rng(DRAWN_X_SEED))
+    out = io.BytesIO()
+    Image.fromarray(np.round((1 - ink) * 255).astype(np.uint8), "L").save(out, "PNG")
+    return out.getvalue()
+
+
+def x_or_o(runs: Runs, place: Place) -> Data:
+    """The slides' X and others that are still an X, each compared pixel by pixel with it."""
+    base = slides.slides_x()
+    views = [(title, example_run(runs, name)) for name, title in (
+        ("x", "The slides' X"), ("x-shifted", "Shifted one pixel right"),
+        ("x-rotated", "Turned 25 degrees"),
+    )]  # fmt: skip
+    views.append(("Drawn with a pen", runs.run_image(drawn_x(), get_preset("seed-xo").spec)))
+    made = []
+    for title, view in views:
+        pixels = view.stage(0).data[0].astype(np.float64)
+        made.append(Rendition(title, pixels, np.abs(pixels - base) > 1e-6, view.id))
+    return {"renditions": made}
+
+
+# 4-6. Features, convolution, a whole feature map
+
+
+def features(runs: Runs, place: Place) -> Data:
+    return {"spots": slides.feature_spots(), "image": slides.slides_x()}
+
+
+def convolution(runs: Runs, place: Place) -> Data:
+    row, col = (1, 1) if place.row is None else place.at
+    return {"walk": slides.convolution_walk(place.feature, row, col)}
+
+
+@dataclass(frozen=True)
+class SeenX:
+    """One X through the slides' network, as chapter 6 sets two side by side."""
+
+    title: str
+    run_id: str
+    last: int
+    pixels: F64
+    first_map: F64
+    """Feature 1's map (the diagonal down)."""
+    pooled: list[F64]
+    scores: dict[str, float]
+    label: str
+
+    @classmethod
+    def of(cls, title: str, view: RunView) -> SeenX:
+        prediction = view.trace.prediction
+        assert prediction is not None
+        pooled = [m.astype(np.float64) for m in view.stage(POOLED).data]
+        return cls(title, view.id, view.last, view.stage(0).data[0].astype(np.float64),
+                   view.stage(1).data[0].astype(np.float64), pooled, prediction.scores,
+                   prediction.label)  # fmt: skip
+
+
+def feature_map(runs: Runs, place: Place) -> Data:
+    a = SeenX.of("The slides' X", example_run(runs, "x"))
+    b = SeenX.of("The X, one pixel to the right", example_run(runs, "x-shifted"))
+    gap = max(float(np.abs(p - q).max()) for p, q in zip(a.pooled, b.pooled, strict=True))
+    return {"pair": [a, b], "pooled_gap": gap}
+
+
+# 7-12. Edges, ReLU, pooling, stacking, the vote, learning
+
+
+def edges(runs: Runs, place: Place) -> Data:
+    return {"edges": example_run(runs, "photo", "sobel-edges")}
+
+
+def relu(runs: Runs, place: Place) -> Data:
+    return {"before": slides.stage_maps(1)[0], "after": slides.stage_maps(2)[0]}
+
+
+def pooling(runs: Runs, place: Place) -> Data:
+    return {"walk": slides.pooling_walk(*place.at)}
+
+
+def stacking(runs: Runs, place: Place) -> Data:
+    return {"first": slides.stage_maps(3), "second": slides.stage_maps(POOLED)}
+
+
+def vote(runs: Runs, place: Place) -> Data:
+    return {"vote": slides.the_vote()}
+
+
+def learning(runs: Runs, place: Place) -> Data:
+    return {"learned": slides.learned_filters(), "features": slides.features()}
+
+
+CHAPTERS = (
+    Chapter("pictures", "Pictures are numbers", "Point at a pixel to read its red, green, blue.",
+            pictures),
+    Chapter("fully-connected", "Why not fully connected",
+            "Change a picture's size, count weights.", fully_connected),
+    Chapter("x-or-o", "The X/O problem", "Compare Xs pixel by pixel.", x_or_o),
+    Chapter("features", "Features", "Find where each small feature sits in the X.", features),
+    Chapter("convolution", "Convolution in four steps", "Move the window over the X.",
+            convolution),
+    Chapter("feature-map", "A whole feature map", "Shift the X and watch the maps follow.",
+            feature_map),
+    Chapter("edges", "Edges", "See a photo's edges found by two 3x3 kernels.", edges),
+    Chapter("relu", "ReLU", "Watch the negative values become 0.", relu),
+    Chapter("pooling", "Pooling in four steps", "Move the pooling window.", pooling),
+    Chapter("stacking", "Stacking", "Take a second pass: 4x4 becomes 2x2.", stacking),
+    Chapter("vote", "The vote", "Follow the X and O scores term by term.", vote),
+    Chapter("learning", "Learning", "Draw a letter for the trained network.", learning),
+)  # fmt: skip
+NUMBERS = {chapter.slug: number for number, chapter in enumerate(CHAPTERS, 1)}
+
+
+def chapter_number(slug: str) -> int:
+    """The chapter's place, 1 to 12; NotFound (a 404) for an unknown slug."""
+    if slug not in NUMBERS:
+        raise NotFound("the lesson has no chapter by that name (see /lesson)")
+    return NUMBERS[slug]

@@ -1,0 +1,112 @@
+"""Which runs are still stored, and letting old ones go.
+
+Every process keeps a short memo of the runs it found stored (asked of the database at most every
+ALIVE_SECONDS per run), so a page, its pictures and its fragments do not each ask again; and it
+deletes, every PRUNE_SECONDS or when the store passes its size, the runs retention lets go.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from ..settings import Settings
+from ..store import Presence, Tables
+from .cache import CacheKey, ProcessCache
+
+ALIVE_SECONDS = 5.0
+"""A cached run is checked against the database at most this often per process (so a run
+deleted by another process stops being served within this time)."""
+PRUNE_SECONDS = 60.0
+"""How often a process looks for runs to delete (each does; the deletes are idempotent)."""
+MEMO_SIZE = 100_000
+"""Runs the presence memo may name before it starts again."""
+
+
+class NotFound(LookupError):
+    """An unknown run, demo, stage or map."""
+
+
+class Gone(NotFound):
+    """A run that was here and was deleted (not viewed for a while, or its demo deleted)."""
+
+
+class Clock:
+    """The time the stores are told (seconds since the epoch); tests move it."""
+
+    def __init__(self) -> None:
+        self.now: Callable[[], float] = time.time
+
+    def __call__(self) -> float:
+        return self.now()
+
+
+class Retention:
+    def __init__(
+        self, settings: Settings, store: Tables, cache: ProcessCache, clock: Clock
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.cache = cache
+        self.clock = clock
+        self._checked: dict[str, float] = {}  # run id -> when this process last found it live
+        self._pruned = 0.0
+
+    def check(self, rid: str, force: bool = False) -> None:
+        """Gone or NotFound unless run ``rid`` is stored (see ``presence``)."""
+        presence = self.presence(rid, force)
+        if presence == "live":
+            return
+        self.forget([rid])
+        if presence == "gone":
+            raise Gone("this run has expired: runs no one has opened for a while are deleted")
+        raise NotFound("there is no run with this id")
+
+    def presence(self, rid: str, force: bool = False) -> Presence:
+        """Whether run ``rid`` is stored: 'live' without asking the database when this process
+        found it so less than ALIVE_SECONDS ago (unless ``force``), else as the store says (and
+        then its view is noted for retention)."""
+        now = time.monotonic()
+        if not force and now - self._checked.get(rid, -ALIVE_SECONDS) < ALIVE_SECONDS:
+            return "live"
+        presence = self.store.seen(rid, self.clock())
+        if presence == "live":
+            self.mark_live(rid, now)
+        return presence
+
+    def mark_live(self, rid: str, now: float | None = None) -> None:
+        """Note that run ``rid`` was just stored or found."""
+        if len(self._checked) > MEMO_SIZE:
+            self._checked.clear()
+        self._checked[rid] = time.monotonic() if now is None else now
+
+    def forget(self, rids: list[str]) -> None:
+        """Drop everything this process keeps for these runs (they were deleted)."""
+        for rid in rids:
+            self._checked.pop(rid, None)
+        gone = set(rids)
+
+        def doomed(key: CacheKey) -> bool:
+            kind, rest = key
+            if kind == "api-run":  # keyed by the upload, not the run: let them all go
+                return True
+            return isinstance(rest, str) and rest.split("/")[0].split("?")[0] in gone
+
+        if gone:
+            self.cache.drop(doomed)
+
+    def prune(self) -> list[str]:
+        """Delete the runs retention lets go (see ``store.tables``); their ids."""
+        ttl = self.settings.run_ttl_days * 86400
+        removed = self.store.prune(self.clock(), ttl, self.settings.max_store_bytes)
+        self.forget(removed)
+        return removed
+
+    def prune_when_due(self) -> None:
+        """``prune`` if this process has not for PRUNE_SECONDS, or the store is over its size
+        (a sum over the runs' sizes, after each new run)."""
+        now = time.monotonic()
+        due = now - self._pruned >= PRUNE_SECONDS
+        if due or self.store.stored_bytes() > self.settings.max_store_bytes:
+            self._pruned = now
+            self.prune()
