@@ -166,7 +166,10 @@ async def test_every_page_or_fragment_answer_restores_whole_and_varies_alike(cli
     paths = [f"/runs/{rid}?step=2", f"/compare?a={rid}&b={rid}", "/lesson/relu",
              "/embed/lesson/relu", "/runs/no-such-run", "/lesson/no-such-chapter"]  # fmt: skip
     for path in paths:
-        whole, part = (await client.get(path, headers=restore)), (await client.get(path, headers=HX))
+        whole, part = (
+            (await client.get(path, headers=restore)),
+            (await client.get(path, headers=HX)),
+        )
         assert whole.text.lstrip().lower().startswith("<!doctype html>"), path
         assert not part.text.lstrip().lower().startswith("<!doctype html>"), path
         for answer in (whole, part):

@@ -5,9 +5,10 @@ round-trip through JSON) and the standard library: nothing of the web, imaging o
 Every kind of stage is listed once, in ``kinds.KINDS``.
 """
 
+from .cell import explain, receptive_field
 from .errors import EngineError
 from .explain import Explanation
-from .kinds import KINDS, StageKind, explain, receptive_field
+from .kinds import KINDS, StageKind, register, unregister
 from .limits import Limits
 from .pipeline import Pipeline, compile_pipeline, run
 from .presets import PRESETS, Preset, get_preset
@@ -32,5 +33,7 @@ __all__ = [
     "get_preset",
     "parse_spec",
     "receptive_field",
+    "register",
     "run",
+    "unregister",
 ]

@@ -15,9 +15,21 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from .ops import IntPair, Padding, PoolGeometry, _pair, conv_pads, pool_geometry
-
-FloatArray = npt.NDArray[np.floating]
+from .ops import (
+    Conv2dLayout,
+    FloatArray,
+    IntPair,
+    Padding,
+    PoolGeometry,
+    _pair,
+    conv2d_columns,
+    conv_pads,
+    im2col,
+    max_pool2d_geometry,
+    pad_maps,
+    pool_canvas,
+    pool_geometry,
+)
 
 
 class ConvGrads(NamedTuple):
@@ -26,20 +38,12 @@ class ConvGrads(NamedTuple):
     bias: FloatArray
 
 
-def _im2col(
-    x: FloatArray, kh: int, kw: int, sh: int, sw: int, pads: tuple[int, ...]
-) -> tuple[FloatArray, int, int]:
-    """(N, C, H, W) -> columns (N, C*kh*kw, H_out*W_out), and H_out, W_out."""
-    n, c, h, w = x.shape
-    top, bottom, left, right = pads
-    xp = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right))) if any(pads) else x
-    xp = np.ascontiguousarray(xp)
-    ho = (h + top + bottom - kh) // sh + 1
-    wo = (w + left + right - kw) // sw + 1
-    s0, s1, s2, s3 = xp.strides
-    shape = (n, c, kh, kw, ho, wo)
-    windows = np.ndarray(shape, xp.dtype, xp, 0, (s0, s1, s2, s3, s2 * sh, s3 * sw))
-    return windows.reshape(n, c * kh * kw, ho * wo), ho, wo
+def _layout(weight: FloatArray, stride: IntPair, padding: Padding) -> Conv2dLayout:
+    """The convolution's geometry (its weights stay in their own dtype, not laid out)."""
+    _, c, kh, kw = weight.shape
+    sh, sw = _pair(stride, "stride")
+    pads = conv_pads(padding, kh, kw, (sh, sw))
+    return Conv2dLayout(weight, None, c, kh, kw, sh, sw, pads)  # type: ignore[arg-type]
 
 
 def conv2d_batch(
@@ -51,15 +55,12 @@ def conv2d_batch(
     *,
     mean: bool = False,
 ) -> FloatArray:
-    """``ops.conv2d`` on a batch: x (N, C, H, W) -> (N, K, H_out, W_out)."""
+    """``ops.conv2d`` on a batch, by the same matrix product (``ops.conv2d_columns``):
+    x (N, C, H, W) -> (N, K, H_out, W_out), in x's dtype."""
     k, c, kh, kw = weight.shape
-    sh, sw = _pair(stride, "stride")
-    cols, ho, wo = _im2col(x, kh, kw, sh, sw, conv_pads(padding, kh, kw, (sh, sw)))
     wmat = weight.reshape(k, -1) / (c * kh * kw) if mean else weight.reshape(k, -1)
-    out: FloatArray = np.matmul(wmat, cols)
-    if bias is not None:
-        out += bias[:, None]
-    return out.reshape(x.shape[0], k, ho, wo)
+    column = None if bias is None else bias[:, None]
+    return conv2d_columns(x, wmat, column, _layout(weight, stride, padding))
 
 
 def conv2d_backward_batch(
@@ -73,10 +74,10 @@ def conv2d_backward_batch(
 ) -> ConvGrads:
     """Gradients of ``conv2d_batch`` for the output gradient ``grad_out`` (N, K, H_out, W_out)."""
     n, c, h, w = x.shape
-    k, _, kh, kw = weight.shape
-    sh, sw = _pair(stride, "stride")
-    pads = conv_pads(padding, kh, kw, (sh, sw))
-    cols, ho, wo = _im2col(x, kh, kw, sh, sw, pads)
+    lay = _layout(weight, stride, padding)
+    k, kh, kw, sh, sw, pads = len(weight), lay.kh, lay.kw, lay.sh, lay.sw, lay.pads
+    cols = im2col(pad_maps(x, pads), kh, kw, sh, sw)
+    ho, wo = grad_out.shape[2:]
     scale = 1.0 / (c * kh * kw) if mean else 1.0
     g = grad_out.reshape(n, k, ho * wo)
     dweight = np.tensordot(g, cols, axes=([0, 2], [0, 2])).reshape(weight.shape) * scale
@@ -106,21 +107,6 @@ def sigmoid_backward(out: FloatArray, grad_out: FloatArray) -> FloatArray:
     return (grad_out * out * (1 - out)).astype(grad_out.dtype)
 
 
-def _pool_canvas(
-    x: FloatArray, kernel_size: IntPair, stride: IntPair | None, padding: IntPair, ceil_mode: bool
-) -> tuple[FloatArray, PoolGeometry]:
-    """x on a canvas padded with -inf wherever a window reaches past it (x itself when none
-    does), and the pooling geometry."""
-    n, c, h, w = x.shape
-    g = pool_geometry(h, w, kernel_size, stride, padding, ceil_mode)
-    hn, wn = (g.ho - 1) * g.sh + g.kh, (g.wo - 1) * g.sw + g.kw
-    if not (g.ph or g.pw or hn > h or wn > w):
-        return x, g
-    canvas = np.full((n, c, max(hn, h + g.ph), max(wn, w + g.pw)), -np.inf, x.dtype)
-    canvas[:, :, g.ph : g.ph + h, g.pw : g.pw + w] = x
-    return canvas, g
-
-
 def _offset_views(canvas: FloatArray, g: PoolGeometry) -> list[FloatArray]:
     """For every offset (u, v) inside the window, in row-major order, the (N, C, H_out, W_out)
     view of what each window holds there. A running max over these views is many times faster
@@ -132,13 +118,6 @@ def _offset_views(canvas: FloatArray, g: PoolGeometry) -> list[FloatArray]:
     ]
 
 
-def _running_max(views: list[FloatArray]) -> FloatArray:
-    out = views[0].copy()
-    for view in views[1:]:
-        np.maximum(out, view, out=out)
-    return out
-
-
 def max_pool2d_batch(
     x: FloatArray,
     kernel_size: IntPair,
@@ -146,9 +125,11 @@ def max_pool2d_batch(
     padding: IntPair = 0,
     ceil_mode: bool = False,
 ) -> FloatArray:
-    """``ops.max_pool2d`` on a batch: x (N, C, H, W) -> (N, C, H_out, W_out)."""
-    canvas, g = _pool_canvas(x, kernel_size, stride, padding, ceil_mode)
-    return _running_max(_offset_views(canvas, g))
+    """``ops.max_pool2d`` on a batch, by the same pass (``ops.max_pool2d_geometry``):
+    x (N, C, H, W) -> (N, C, H_out, W_out), in x's dtype."""
+    h, w = x.shape[2:]
+    g = pool_geometry(h, w, kernel_size, stride, padding, ceil_mode)
+    return max_pool2d_geometry(x, g)
 
 
 def max_pool2d_backward_batch(
@@ -161,9 +142,10 @@ def max_pool2d_backward_batch(
 ) -> FloatArray:
     """Each window's gradient goes to its winner (the first maximum, as the forward picks it)."""
     h, w = x.shape[2:]
-    canvas, g = _pool_canvas(x, kernel_size, stride, padding, ceil_mode)
+    g = pool_geometry(h, w, kernel_size, stride, padding, ceil_mode)
+    canvas = pool_canvas(x, g, -np.inf)
     views = _offset_views(canvas, g)
-    best = _running_max(views)
+    best = max_pool2d_geometry(x, g)  # the forward itself: what each window kept
     taken = np.zeros(best.shape, bool)
     dcanvas = np.zeros(canvas.shape, grad_out.dtype)
     for view, dview in zip(views, _offset_views(dcanvas, g), strict=True):

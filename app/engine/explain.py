@@ -1,15 +1,16 @@
 """The arithmetic behind one output cell, one function per kind of stage.
 
-Each ``explain_<kind>(step, source, head, field)`` recomputes a single cell from the stage's input
+Each ``explain_<kind>(step, source, head, where)`` recomputes a single cell from the stage's input
 (``source``, float64) and parameters, so the numbers shown are the numbers computed. Each
 explanation carries ``formula``: one line in the slides' style, e.g.
-``(1 + 1 - 1 + 1 + 1 + 1 - 1 + 1 + 1) / 9 = 0.56``. ``kinds.explain`` picks the function.
+``(1 + 1 - 1 + 1 + 1 + 1 - 1 + 1 + 1) / 9 = 0.56``. ``cell.explain`` picks the function.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TypedDict
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import NamedTuple, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -17,10 +18,27 @@ import numpy.typing as npt
 from .steps import ConvStep, DenseStep, PoolStep, Step, VoteStep
 
 F64 = npt.NDArray[np.float64]
-Box = tuple[int, int, int, int]
-"""(top, left, bottom, right) on the input, bottom and right exclusive."""
 
 MAX_FORMULA_TERMS = 24
+TOP_TERMS = 8
+"""A dense score's explanation lists this many of its largest terms."""
+
+
+class Box(NamedTuple):
+    """A rectangle of a map or the input: rows top to bottom, columns left to right, bottom and
+    right exclusive."""
+
+    top: int
+    left: int
+    bottom: int
+    right: int
+
+
+class At(NamedTuple):
+    """A place in a map or a window: row and column."""
+
+    row: int
+    col: int
 
 
 class Head(TypedDict):
@@ -30,14 +48,45 @@ class Head(TypedDict):
     value: float
 
 
+class Where(NamedTuple):
+    """What an explanation needs to know beyond its stage's input: the input pixels the cell
+    sees, and what each input of a vector stage is called."""
+
+    field: Box
+    name_input: Callable[[int], str]
+
+
 @dataclass(frozen=True)
 class Explanation:
+    """One cell's arithmetic. These fields are every kind's; a kind's own fields (each kind's
+    subclass) are what the page and the API show of it, as they are named here."""
+
     stage: str
     kind: str
     cell: tuple[int, int, int]
     value: float
     """The stored output at this cell."""
     formula: str
+
+    def details(self) -> dict[str, object]:
+        """The kind's own fields, by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _COMMON}
+
+
+_COMMON = {"stage", "kind", "cell", "value", "formula"}
+
+
+@dataclass(frozen=True)
+class Term:
+    """One input of a weighted sum or an average."""
+
+    index: int
+    source: str
+    """Where the input came from, e.g. 'map 3, row 1, column 4' of the flattened maps."""
+    value: float
+    weight: float | None
+    """The weight it is multiplied by (a vote averages its terms: no weight)."""
+    product: float
 
 
 @dataclass(frozen=True)
@@ -48,7 +97,7 @@ class ConvExplanation(Explanation):
     total: float
     divisor: int  # C*kh*kw with mean, else 1
     bias: float
-    origin: tuple[int, int]  # input row and column of the window's top-left (may be padding)
+    origin: At  # input row and column of the window's top-left (may be padding)
     receptive_field: Box
 
 
@@ -63,10 +112,10 @@ class PointwiseExplanation(Explanation):
 class PoolExplanation(Explanation):
     op: str
     window: F64  # (kh, kw); NaN where the window lies outside the input
-    winner: tuple[int, int] | None  # (u, v) in the window, for max pooling
+    winner: At | None  # in the window, for max pooling
     total: float
-    divisor: int
-    origin: tuple[int, int]
+    divisor: int | None  # the cells averaged, for average pooling
+    origin: At
     receptive_field: Box
 
 
@@ -78,34 +127,29 @@ class MagnitudeExplanation(Explanation):
 
 @dataclass(frozen=True)
 class FlattenExplanation(Explanation):
-    source: tuple[int, int, int]  # (c, y, x) in the previous stage
+    origin: At  # row and column in the previous stage's map (the formula names the map)
 
 
 @dataclass(frozen=True)
 class DenseExplanation(Explanation):
-    inputs: F64  # (N,)
-    weights: F64  # (N,)
-    terms: F64  # (N,)
+    terms: tuple[Term, ...]  # the TOP_TERMS largest by size, largest first
+    rest_count: int  # the other terms
+    rest_sum: float
     total: float
     bias: float
 
 
 @dataclass(frozen=True)
 class VoteExplanation(Explanation):
-    label: str
-    inputs: F64  # (N,)
-    template: F64  # (N,)
+    terms: tuple[Term, ...]  # the inputs at the template's strongest positions
     positions: tuple[int, ...]  # where the template is strongest (0-based)
-    terms: F64  # inputs at those positions
     total: float
+    divisor: int  # how many were averaged
 
 
 @dataclass(frozen=True)
 class SoftmaxExplanation(Explanation):
-    logits: F64  # (N,)
-    shift: float  # the maximum, subtracted first
-    exps: F64  # exp(logit - shift)
-    total: float
+    total: float  # the sum of exp(logit - max), the divisor
 
 
 def num(value: float) -> str:
@@ -142,19 +186,19 @@ def sum_terms(values: F64) -> str:
     return text
 
 
-def explain_relu(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+def explain_relu(step: Step, source: F64, head: Head, where: Where) -> Explanation:
     v = _same_cell(source, head)
     formula = f"max(0, {num(v)}) = {num(head['value'])}"
     return PointwiseExplanation(**head, formula=formula, input_value=v)
 
 
-def explain_tanh(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+def explain_tanh(step: Step, source: F64, head: Head, where: Where) -> Explanation:
     v = _same_cell(source, head)
     formula = f"tanh({num(v)}) = {num(head['value'])}"
     return PointwiseExplanation(**head, formula=formula, input_value=v)
 
 
-def explain_sigmoid(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+def explain_sigmoid(step: Step, source: F64, head: Head, where: Where) -> Explanation:
     v = _same_cell(source, head)
     formula = f"1 / (1 + exp({num(-v)})) = {num(head['value'])}"
     return PointwiseExplanation(**head, formula=formula, input_value=v)
@@ -166,7 +210,7 @@ def _same_cell(source: F64, head: Head) -> float:
     return float(source[c, y, x] if source.ndim == 3 else source[x])
 
 
-def explain_magnitude(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+def explain_magnitude(step: Step, source: F64, head: Head, where: Where) -> Explanation:
     _, y, x = head["cell"]
     comps = source[:, y, x]
     squares = " + ".join(f"{num(v)}²" for v in comps)
@@ -176,22 +220,20 @@ def explain_magnitude(step: Step, source: F64, head: Head, field: Box) -> Explan
     )
 
 
-def explain_flatten(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+def explain_flatten(step: Step, source: F64, head: Head, where: Where) -> Explanation:
     x = head["cell"][2]
     ci, yi, xi = (int(i) for i in np.unravel_index(x, source.shape))
     formula = f"element {x} = map {ci}, row {yi}, column {xi} = {num(head['value'])}"
-    return FlattenExplanation(**head, formula=formula, source=(ci, yi, xi))
+    return FlattenExplanation(**head, formula=formula, origin=At(yi, xi))
 
 
-def explain_softmax(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+def explain_softmax(step: Step, source: F64, head: Head, where: Where) -> Explanation:
     x = head["cell"][2]
     shift = float(source.max())
     exps = np.exp(source - shift)
     total = float(exps.sum())
     formula = f"exp({num(source[x])} - {num(shift)}) / {num(total)} = {num(head['value'])}"
-    return SoftmaxExplanation(
-        **head, formula=formula, logits=source, shift=shift, exps=exps, total=total
-    )
+    return SoftmaxExplanation(**head, formula=formula, total=total)
 
 
 def _padded_window(source: F64, top: int, left: int, kh: int, kw: int, fill: float) -> F64:
@@ -205,7 +247,7 @@ def _padded_window(source: F64, top: int, left: int, kh: int, kw: int, fill: flo
     return window
 
 
-def explain_conv(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+def explain_conv(step: Step, source: F64, head: Head, where: Where) -> Explanation:
     assert isinstance(step, ConvStep)
     k, y, x = head["cell"]
     lay = step.layout
@@ -222,12 +264,11 @@ def explain_conv(step: Step, source: F64, head: Head, field: Box) -> Explanation
     formula += f" = {num(head['value'])}"
     return ConvExplanation(
         **head, formula=formula, window=window, kernel=kernel, products=products, total=total,
-        divisor=divisor, bias=bias, origin=(top, left),
-        receptive_field=field,
+        divisor=divisor, bias=bias, origin=At(top, left), receptive_field=where.field,
     )  # fmt: skip
 
 
-def explain_pool(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+def explain_pool(step: Step, source: F64, head: Head, where: Where) -> Explanation:
     assert isinstance(step, PoolStep)
     c, y, x = head["cell"]
     g = step.geometry
@@ -236,8 +277,8 @@ def explain_pool(step: Step, source: F64, head: Head, field: Box) -> Explanation
     inside = window[~np.isnan(window)]
     if step.op == "max":
         flat = int(np.nanargmax(window))  # the first maximum in row-major order wins
-        winner: tuple[int, int] | None = (flat // g.kw, flat % g.kw)
-        total, divisor = float(inside.sum()), 1
+        winner: At | None = At(flat // g.kw, flat % g.kw)
+        total, divisor = float(inside.sum()), None
         formula = f"max({', '.join(num(v) for v in inside)}) = {num(head['value'])}"
     else:
         assert step.divisors is not None
@@ -245,12 +286,11 @@ def explain_pool(step: Step, source: F64, head: Head, field: Box) -> Explanation
         formula = f"({sum_terms(inside)}) / {divisor} = {num(head['value'])}"
     return PoolExplanation(
         **head, formula=formula, op=step.op, window=window, winner=winner, total=total,
-        divisor=divisor, origin=(top, left),
-        receptive_field=field,
+        divisor=divisor, origin=At(top, left), receptive_field=where.field,
     )  # fmt: skip
 
 
-def explain_dense(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+def explain_dense(step: Step, source: F64, head: Head, where: Where) -> Explanation:
     assert isinstance(step, DenseStep)
     i = head["cell"][2]
     weights = step.weight[i].astype(np.float64)
@@ -260,22 +300,30 @@ def explain_dense(step: Step, source: F64, head: Head, field: Box) -> Explanatio
     if bias:
         formula += f" + {num(bias)}" if bias > 0 else f" - {num(-bias)}"
     formula += f" = {num(head['value'])}"
+    order = np.argsort(-np.abs(terms), kind="stable")
+    top = tuple(
+        Term(int(j), where.name_input(int(j)), float(source[j]), float(weights[j]), float(terms[j]))
+        for j in order[:TOP_TERMS]
+    )  # fmt: skip
+    rest = order[TOP_TERMS:]
     return DenseExplanation(
-        **head, formula=formula, inputs=source, weights=weights, terms=terms,
-        total=float(terms.sum()), bias=bias,
+        **head, formula=formula, terms=top, rest_count=len(rest),
+        rest_sum=float(terms[rest].sum()), total=float(terms.sum()), bias=bias,
     )  # fmt: skip
 
 
-def explain_vote(step: Step, source: F64, head: Head, field: Box) -> Explanation:
+def explain_vote(step: Step, source: F64, head: Head, where: Where) -> Explanation:
     assert isinstance(step, VoteStep)
     i = head["cell"][2]
     template = step.templates[i].astype(np.float64)
     positions = tuple(int(p) for p in np.flatnonzero(template == template.max()))
-    terms = source[list(positions)]
-    total = float(terms.sum())
-    formula = f"({sum_terms(terms)}) / {len(positions)} = {num(total)} / {len(positions)} = "
+    values = source[list(positions)]
+    total = float(values.sum())
+    formula = f"({sum_terms(values)}) / {len(positions)} = {num(total)} / {len(positions)} = "
     formula += precise(head["value"])
+    terms = tuple(Term(p, where.name_input(p), float(source[p]), None, float(source[p]))
+                  for p in positions)  # fmt: skip
     return VoteExplanation(
-        **head, formula=formula, label=step.labels[i], inputs=source, template=template,
-        positions=positions, terms=terms, total=total,
+        **head, formula=formula, terms=terms, positions=positions, total=total,
+        divisor=len(positions),
     )  # fmt: skip

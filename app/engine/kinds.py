@@ -2,7 +2,8 @@
 its receptive field passes through it, and what it does in words.
 
 The stage specs' one union (``spec.LayerStage``) says which kinds exist; ``KINDS`` has one entry
-for each of them (checked at import). ``explain`` and ``receptive_field`` read only this table.
+for each of them (checked at import). ``cell.explain`` and ``cell.receptive_field`` read only this
+table; ``register`` adds a kind from outside.
 """
 
 from __future__ import annotations
@@ -11,15 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from . import compile as build
 from . import explain as why
-from .errors import EngineError
-from .explain import Box, Explanation, Head
-from .spec import LAYER_KINDS
+from .explain import Explanation, Head, Where
+from .spec import LAYER_KINDS, add_stage_spec, remove_stage_spec
 from .steps import ConvStep, PoolStep, Step
-from .trace import Trace
 
 
 class Window(NamedTuple):
@@ -83,7 +80,7 @@ def _pool_how(step: Step) -> str:
 class StageKind:
     kind: str
     compile: Callable[[Any, build.Context], Step]
-    explain: Callable[[Step, why.F64, Head, Box], Explanation]
+    explain: Callable[[Step, why.F64, Head, Where], Explanation]
     window: Callable[[Step], Window | None]
     """How the receptive field passes through; None: every output reads the whole input."""
     about: str
@@ -162,43 +159,15 @@ if set(KINDS) != set(LAYER_KINDS):  # pragma: no cover - a new spec kind without
     raise RuntimeError(f"stage kinds without a registry entry: {set(LAYER_KINDS) ^ set(KINDS)}")
 
 
-def receptive_field(trace: Trace, index: int, y: int, x: int) -> Box:
-    """The input pixels that feed cell (y, x) of stage ``index``, as (top, left, bottom, right)."""
-    r0, r1, c0, c1 = y, y, x, x
-    _, h, w = trace.stages[0].data.shape
-    for i in range(index, 0, -1):
-        step = trace.step(i)
-        win = KINDS[step.kind].window(step)
-        if win is None:
-            return (0, 0, h, w)
-        r0, r1 = r0 * win.sh - win.ph, r1 * win.sh - win.ph + win.kh - 1
-        c0, c1 = c0 * win.sw - win.pw, c1 * win.sw - win.pw + win.kw - 1
-    return (max(r0, 0), max(c0, 0), min(r1 + 1, h), min(c1 + 1, w))
+def register(kind: StageKind, spec: type[Any]) -> None:
+    """Add a kind of stage: its entry here and its spec model (a pydantic model of the stage's
+    fields with a ``kind`` Literal), so pipelines can name it. For a kind outside the engine's
+    own, e.g. one a test defines; the engine's own are listed above."""
+    add_stage_spec(spec)
+    KINDS[kind.kind] = kind
 
 
-def explain(trace: Trace, stage: int | str, channel: int, y: int, x: int) -> Explanation:
-    """Explain one output cell of ``stage`` (index or name; not the input stage).
-
-    Vector stages (flatten, dense, softmax, vote) address element i as (0, 0, i).
-    """
-    out = trace.stage(stage)
-    if out.index == 0:
-        raise EngineError("stage", "the input stage is not computed; pick a later stage")
-    step = trace.step(out.index)
-    data = out.data
-    cell = (channel, y, x)
-    if data.ndim == 1:
-        if channel != 0 or y != 0 or not 0 <= x < data.shape[0]:
-            raise EngineError(
-                "cell", f"{out.name} is a vector: pick (0, 0, i), 0 <= i < {len(data)}"
-            )
-        value = float(data[x])
-    else:
-        c, h, w = data.shape
-        if not (0 <= channel < c and 0 <= y < h and 0 <= x < w):
-            raise EngineError("cell", f"{out.name} has {c} maps of {h}x{w}; {cell} is outside")
-        value = float(data[channel, y, x])
-    source = trace.stages[out.index - 1].data.astype(np.float64)
-    head = Head(stage=out.name, kind=out.kind, cell=cell, value=value)
-    field = receptive_field(trace, out.index, y, x)
-    return KINDS[step.kind].explain(step, source, head, field)
+def unregister(kind: str) -> None:
+    """Take back a kind that ``register`` added."""
+    remove_stage_spec(kind)
+    del KINDS[kind]

@@ -120,34 +120,65 @@ def conv2d_out_size(size: int, k: int, s: int, pad_total: int) -> int:
     return (size + pad_total - k) // s + 1
 
 
+FloatArray = npt.NDArray[np.floating]
+
+
+def pad_maps(x: FloatArray, pads: tuple[int, ...]) -> FloatArray:
+    """x (..., H, W) with (top, bottom, left, right) zeros around each map; x itself (made
+    C-contiguous) when there are none."""
+    top, bottom, left, right = pads
+    if not any(pads):
+        return np.ascontiguousarray(x)
+    *lead, h, w = x.shape
+    xp = np.zeros((*lead, h + top + bottom, w + left + right), x.dtype)
+    xp[..., top : top + h, left : left + w] = x
+    return xp
+
+
+def im2col(xp: FloatArray, kh: int, kw: int, sh: int, sw: int) -> FloatArray:
+    """Every window of a padded, C-contiguous xp (..., C, H, W) as a strided view
+    (..., C*kh*kw, H_out*W_out): the one place both the forward and the backward read windows
+    from. The reshape makes the one copy."""
+    *lead, c, h, w = xp.shape
+    ho, wo = (h - kh) // sh + 1, (w - kw) // sw + 1
+    *outer, s0, s1, s2 = xp.strides
+    shape = (*lead, c, kh, kw, ho, wo)
+    windows = np.ndarray(shape, xp.dtype, xp, 0, (*outer, s0, s1, s2, s1 * sh, s2 * sw))
+    return windows.reshape(*lead, c * kh * kw, ho * wo)
+
+
+def conv2d_columns(
+    x: FloatArray, wmat: FloatArray, bias: FloatArray | None, layout: Conv2dLayout
+) -> FloatArray:
+    """The convolution as one matrix product: x (..., C, H, W), wmat (K, C*kh*kw), bias (K, 1)
+    -> (..., K, H_out, W_out), in x's dtype (the served pass in float32, training's checks in
+    float64)."""
+    top, bottom, left, right = layout.pads
+    h, w = x.shape[-2:]
+    ho = conv2d_out_size(h, layout.kh, layout.sh, top + bottom)
+    wo = conv2d_out_size(w, layout.kw, layout.sw, left + right)
+    cols = im2col(pad_maps(x, layout.pads), layout.kh, layout.kw, layout.sh, layout.sw)
+    out: FloatArray = np.matmul(wmat, cols)
+    if bias is not None:
+        out += bias
+    return out.reshape(*x.shape[:-3], len(wmat), ho, wo)
+
+
 def conv2d_prepared(x: Array, layout: Conv2dLayout) -> Array:
     """``conv2d`` with weights laid out by ``prepare_conv2d``; x (C, H, W) float32."""
     c, h, w = x.shape
     if c != layout.channels:
         raise EngineError("x", f"has {c} channels, the kernels expect {layout.channels}")
     top, bottom, left, right = layout.pads
-    kh, kw, sh, sw = layout.kh, layout.kw, layout.sh, layout.sw
     hp, wp = h + top + bottom, w + left + right
-    if kh > hp or kw > wp:
+    if layout.kh > hp or layout.kw > wp:
         raise EngineError(
             "weight",
-            f"kernel {kh}x{kw} is larger than the padded input {hp}x{wp}",
+            f"kernel {layout.kh}x{layout.kw} is larger than the padded input {hp}x{wp}",
             limit=(hp, wp),
         )
-    if top or bottom or left or right:
-        xp = np.zeros((c, hp, wp), F32)
-        xp[:, top : top + h, left : left + w] = x
-    else:
-        xp = np.ascontiguousarray(x)
-    ho = (hp - kh) // sh + 1
-    wo = (wp - kw) // sw + 1
-    s0, s1, s2 = xp.strides
-    # im2col as a strided view (C, kh, kw, H_out, W_out); the reshape makes the one copy.
-    windows = np.ndarray((c, kh, kw, ho, wo), F32, xp, 0, (s0, s1, s2, s1 * sh, s2 * sw))
-    out: Array = layout.wmat @ windows.reshape(c * kh * kw, ho * wo)
-    if layout.bias is not None:
-        out += layout.bias
-    return out.reshape(-1, ho, wo)
+    out: Array = conv2d_columns(x, layout.wmat, layout.bias, layout)
+    return out
 
 
 def conv2d(
@@ -315,37 +346,38 @@ def pool_geometry(
     return PoolGeometry(kh, kw, sh, sw, ph, pw, ho, wo, ceil_mode)
 
 
-def _pool_canvas(x: Array, g: PoolGeometry, fill: float) -> Array:
-    """x placed in a buffer just big enough for every window, with ``fill`` around it."""
-    c, h, w = x.shape
-    hn = (g.ho - 1) * g.sh + g.kh
-    wn = (g.wo - 1) * g.sw + g.kw
-    if g.ph == 0 and g.pw == 0 and hn <= h and wn <= w:
+def pool_canvas(x: FloatArray, g: PoolGeometry, fill: float) -> FloatArray:
+    """x (..., H, W) on a canvas big enough for every window, ``fill`` wherever a window reaches
+    past x; x itself when none does. x sits at (ph, pw) in it, whole, so a gradient on the canvas
+    is cut back to x's shape by the same offsets."""
+    *lead, h, w = x.shape
+    hn, wn = (g.ho - 1) * g.sh + g.kh, (g.wo - 1) * g.sw + g.kw
+    if not (g.ph or g.pw or hn > h or wn > w):
         return x
-    canvas = np.full((c, hn, wn), fill, F32)
-    rows, cols = min(h, hn - g.ph), min(w, wn - g.pw)
-    canvas[:, g.ph : g.ph + rows, g.pw : g.pw + cols] = x[:, :rows, :cols]
+    canvas = np.full((*lead, max(hn, h + g.ph), max(wn, w + g.pw)), fill, x.dtype)
+    canvas[..., g.ph : g.ph + h, g.pw : g.pw + w] = x
     return canvas
 
 
-def _reduce_windows(canvas: Array, g: PoolGeometry, combine: np.ufunc) -> Array:
-    """Combine each window's cells with ``combine`` (np.maximum or np.add) -> (C, H_out, W_out).
+def _reduce_windows(canvas: FloatArray, g: PoolGeometry, combine: np.ufunc) -> FloatArray:
+    """Combine each window's cells with ``combine`` (np.maximum or np.add): canvas (..., H, W)
+    -> (..., H_out, W_out), in the canvas's dtype.
 
     Separable: first across the window's rows, then across its columns, so a k x k window costs
     2(k - 1) elementwise calls on strided slices rather than k*k - 1.
     """
     hs, ws = (g.ho - 1) * g.sh + 1, (g.wo - 1) * g.sw + 1
-    rows = canvas[:, 0 : hs : g.sh]
+    rows = canvas[..., 0 : hs : g.sh, :]
     if g.kh > 1:
-        rows = combine(rows, canvas[:, 1 : 1 + hs : g.sh])
+        rows = combine(rows, canvas[..., 1 : 1 + hs : g.sh, :])
         for u in range(2, g.kh):
-            combine(rows, canvas[:, u : u + hs : g.sh], out=rows)
-    out = rows[:, :, 0 : ws : g.sw]
+            combine(rows, canvas[..., u : u + hs : g.sh, :], out=rows)
+    out = rows[..., 0 : ws : g.sw]
     if g.kw > 1:
-        out = combine(out, rows[:, :, 1 : 1 + ws : g.sw])
+        out = combine(out, rows[..., 1 : 1 + ws : g.sw])
         for v in range(2, g.kw):
-            combine(out, rows[:, :, v : v + ws : g.sw], out=out)
-    return np.array(out, F32) if out.base is not None else out
+            combine(out, rows[..., v : v + ws : g.sw], out=out)
+    return out.copy() if out.base is not None else out
 
 
 PoolSlices = tuple[tuple[slice, ...], tuple[slice, ...]]
@@ -379,9 +411,10 @@ def max_pool2d_slices(x: Array, slices: PoolSlices) -> Array:
     return out if out.base is None else np.array(out, F32)
 
 
-def max_pool2d_geometry(x: Array, g: PoolGeometry) -> Array:
-    """``max_pool2d`` with its geometry already worked out by ``pool_geometry``."""
-    return _reduce_windows(_pool_canvas(x, g, -np.inf), g, np.maximum)
+def max_pool2d_geometry(x: FloatArray, g: PoolGeometry) -> FloatArray:
+    """``max_pool2d`` with its geometry already worked out by ``pool_geometry``; x (..., H, W)
+    in any float dtype (training pools batches with it)."""
+    return _reduce_windows(pool_canvas(x, g, -np.inf), g, np.maximum)
 
 
 def max_pool2d(
@@ -401,7 +434,8 @@ def max_pool2d(
     """
     arr = _as_chw(x)
     g = pool_geometry(arr.shape[1], arr.shape[2], kernel_size, stride, padding, ceil_mode)
-    return max_pool2d_geometry(arr, g)
+    out: Array = max_pool2d_geometry(arr, g)
+    return out
 
 
 def avg_pool_divisors(h: int, w: int, g: PoolGeometry, count_include_pad: bool) -> Array:
@@ -442,7 +476,7 @@ def avg_pool2d(
 
 def avg_pool2d_geometry(x: Array, g: PoolGeometry, divisors: Array) -> Array:
     """``avg_pool2d`` with its geometry and (H_out, W_out) divisors already worked out."""
-    out = _reduce_windows(_pool_canvas(x, g, 0.0), g, np.add)
+    out: Array = _reduce_windows(pool_canvas(x, g, 0.0), g, np.add)
     out /= divisors
     return out
 

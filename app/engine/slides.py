@@ -6,7 +6,7 @@ from functools import cache
 
 import numpy as np
 
-from .kinds import explain
+from .cell import explain
 from .pipeline import run
 from .presets import SLIDES_VOTE_INPUT, get_preset
 from .spec import FlattenStage, InputSpec, PipelineSpec

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, Union, get_args
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -200,8 +200,8 @@ LayerStage = Annotated[
 """The one union of stage specs: every kind a pipeline can run. A new kind is added here (and in
 ``kinds.KINDS``, which says how it compiles, explains and is described)."""
 
-LAYER_STAGES: tuple[type[_Model], ...] = get_args(get_args(LayerStage)[0])
-LAYER_KINDS: tuple[str, ...] = tuple(str(m.model_fields["kind"].default) for m in LAYER_STAGES)
+LAYER_STAGES: list[type[BaseModel]] = list(get_args(get_args(LayerStage)[0]))
+LAYER_KINDS: list[str] = [str(m.model_fields["kind"].default) for m in LAYER_STAGES]
 
 
 class RepeatStage(_Model):
@@ -264,6 +264,32 @@ class PipelineSpec(_Model):
         """The canonical bytes: equal pipelines give equal bytes."""
         data = _no_negative_zero(self.canonical().model_dump(mode="json"))
         return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
+
+
+def add_stage_spec(model: type[BaseModel]) -> None:
+    """Let pipelines name another kind of stage: ``model`` is its spec (a pydantic model whose
+    ``kind`` field is a Literal). Rebuilds the stage unions of repeat blocks and pipelines."""
+    LAYER_STAGES.append(model)
+    LAYER_KINDS.append(str(model.model_fields["kind"].default))
+    _rebuild_unions()
+
+
+def remove_stage_spec(kind: str) -> None:
+    """Take back a kind ``add_stage_spec`` added."""
+    index = LAYER_KINDS.index(kind)
+    del LAYER_STAGES[index], LAYER_KINDS[index]
+    _KINDS.discard(kind)
+    _rebuild_unions()
+
+
+def _rebuild_unions() -> None:
+    _KINDS.update(LAYER_KINDS)
+    union: Any = Union  # a union of the models registered now, built at run time
+    layer: Any = Annotated[union[tuple(LAYER_STAGES)], Field(discriminator="kind")]
+    every: Any = Annotated[union[(*LAYER_STAGES, RepeatStage)], Field(discriminator="kind")]
+    for model, stages in ((RepeatStage, layer), (PipelineSpec, every)):
+        model.model_fields["stages"].annotation = list[stages]  # type: ignore[valid-type]
+        model.model_rebuild(force=True)
 
 
 def _no_negative_zero(value: Any) -> Any:

@@ -91,7 +91,7 @@ class MagnitudeStep(Step):
 @dataclass(frozen=True, eq=False)
 class FlattenStep(Step):
     def forward(self, x: Array) -> Array:
-        return x.reshape(-1)
+        return ops.flatten(x)
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,18 +100,13 @@ class DenseStep(Step):
     bias: Array | None  # (M,)
 
     def forward(self, x: Array) -> Array:
-        out = self.weight @ x
-        if self.bias is not None:
-            out += self.bias
-        return out
+        return ops.dense(x, self.weight, self.bias)
 
 
 @dataclass(frozen=True, eq=False)
 class SoftmaxStep(Step):
     def forward(self, x: Array) -> Array:
-        e: Array = np.exp(x - x.max())
-        e /= e.sum()
-        return e
+        return ops.softmax(x)
 
 
 @dataclass(frozen=True, eq=False)

@@ -19,7 +19,7 @@ from .builder import (
     spec_from_fields,
 )
 from .catalog import all_presets, drawing_presets, resolve_spec
-from .cells import CellView, Term, cell_key, parse_cell
+from .cells import CellView, cell_key, parse_cell
 from .cells import explain as explain_cell
 from .compare import Comparison, compare
 from .container import Service
@@ -71,7 +71,6 @@ __all__ = [
     "Scheme",
     "Service",
     "StageView",
-    "Term",
     "all_presets",
     "cell_key",
     "chapter_number",

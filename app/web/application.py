@@ -22,7 +22,7 @@ from . import api, compare, demos, docs, health, lesson, pages, runs
 from .contract import exact_contract
 from .deps import Mode
 from .errors import HANDLERS, BodyLimit
-from .filters import ramp_defs, ramp_id, table_rows, vector_cells
+from .filters import ramp_defs, ramp_id, scalar_items, table_rows, vector_cells
 from .head import HeadAsGet, Options
 from .lesson_filters import LESSON_FILTERS
 from .links import Links, step_link, with_look
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         table_rows=table_rows,
         vector_cells=vector_cells,
         ramp_id=ramp_id,
+        scalar_items=scalar_items,
         **LESSON_FILTERS,
     )
     templates.env.auto_reload = False  # read each template once, not stat it on every render

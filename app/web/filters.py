@@ -32,6 +32,12 @@ def vector_cells(stage: StageView) -> Markup:
     ))  # fmt: skip
 
 
+def scalar_items(details: dict[str, object]) -> list[tuple[str, object]]:
+    """A cell explanation's fields that read as one number or word, for a kind the explain
+    panel has no sentence of its own for."""
+    return [(k, v) for k, v in details.items() if isinstance(v, int | float | str)]
+
+
 def ramp_id(colormap: str) -> str:
     """The id of a colour map's legend gradient (see ``ramp_defs``)."""
     return "ramp-" + colormap.replace(":", "-").replace("_", "-").lower()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..service import DEFAULT_SCHEME, CellView, RunView, SavedDemo, StageView
 from .deps import Colours, absolute
@@ -69,15 +70,15 @@ class PredictionModel(BaseModel):
     scores: dict[str, float]
 
 
-class Box(BaseModel):
+class BoxModel(BaseModel):
     top: int
     left: int
     bottom: int = Field(description="exclusive")
     right: int = Field(description="exclusive")
 
 
-def box(b: tuple[int, int, int, int] | None) -> Box | None:
-    return None if b is None else Box(top=b[0], left=b[1], bottom=b[2], right=b[3])
+def box(b: tuple[int, int, int, int] | None) -> BoxModel | None:
+    return None if b is None else BoxModel(top=b[0], left=b[1], bottom=b[2], right=b[3])
 
 
 class RunModel(BaseModel):
@@ -85,7 +86,7 @@ class RunModel(BaseModel):
     url: str
     stages: list[StageModel]
     prediction: PredictionModel | None
-    content: Box | None = Field(
+    content: BoxModel | None = Field(
         None,
         description="where the picture lies in the input (stage 0) when its shape differs from "
         "the input's: the rest was filled in by repeating the picture's edge pixels",
@@ -142,7 +143,7 @@ def run_model(
     )
 
 
-class Place(BaseModel):
+class PlaceModel(BaseModel):
     row: int
     col: int
 
@@ -156,7 +157,11 @@ class TermModel(BaseModel):
 
 
 class ExplainModel(BaseModel):
-    """One cell's arithmetic. The first fields are always there; the others by kind."""
+    """One cell's arithmetic. The first fields are always there; the others are the fields of
+    the cell's kind, as the engine names them (those below are the engine's own kinds'; a kind
+    added later brings its own)."""
+
+    model_config = ConfigDict(extra="allow")
 
     stage: int
     stage_name: str
@@ -167,7 +172,7 @@ class ExplainModel(BaseModel):
     value: float
     text: str = Field(description="the formula the page shows, e.g. (-1 + 1 + ... + 1) / 9 = 0.78")
     label: str | None = None
-    receptive_field: Box | None = Field(None, description="the input pixels this cell sees")
+    receptive_field: BoxModel | None = Field(None, description="the input pixels this cell sees")
     window: list[Any] | None = Field(
         None, description="convolution: the input under the kernel (C, kh, kw); pooling: the "
         "window (kh, kw), null where it lies outside the map",
@@ -176,11 +181,16 @@ class ExplainModel(BaseModel):
     products: list[Any] | None = Field(None, description="convolution: window x kernel")
     bias: float | None = None
     divisor: int | None = Field(None, description="what the sum is divided by, when it is")
-    origin: Place | None = Field(None, description="the window's top-left on the stage's input")
+    origin: PlaceModel | None = Field(
+        None, description="the window's top-left on the stage's input"
+    )
     op: str | None = Field(None, description="pooling: max or avg")
-    winner: Place | None = Field(None, description="max pooling: the winner, in the window")
+    winner: PlaceModel | None = Field(None, description="max pooling: the winner, in the window")
     terms: list[TermModel] | None = Field(
         None, description="dense: the largest terms; vote: the averaged values"
+    )
+    positions: list[int] | None = Field(
+        None, description="vote: where the class's template is strongest"
     )
     rest_count: int | None = Field(None, description="dense: how many smaller terms")
     rest_sum: float | None = Field(None, description="dense: their sum")
@@ -190,22 +200,27 @@ class ExplainModel(BaseModel):
     softmax: str | None = Field(None, description="dense class score: the softmax line")
 
 
+def plain(value: Any) -> Any:
+    """A field of an explanation as JSON holds it: arrays as nested lists (``nested``), places
+    and boxes as objects, terms as objects, tuples as lists."""
+    if isinstance(value, np.ndarray):
+        return nested(value)
+    if hasattr(value, "_asdict"):  # a NamedTuple: At, Box
+        return value._asdict()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: plain(v) for k, v in vars(value).items()}
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    return value
+
+
 def explain_model(cell: CellView) -> ExplainModel:
-    def place(p: tuple[int, int] | None) -> Place | None:
-        return None if p is None else Place(row=p[0], col=p[1])
-
-    def arr(a: Any) -> list[Any] | None:
-        return None if a is None else nested(a)
-
+    """The cell as the API gives it: its head, then its kind's fields, each made plain."""
     return ExplainModel(
         stage=cell.stage, stage_name=cell.stage_name, kind=cell.kind, map=cell.map,
         row=cell.row, col=cell.col, value=cell.value, text=cell.text, label=cell.label,
-        receptive_field=box(cell.receptive_field), window=arr(cell.window),
-        kernel=arr(cell.kernel), products=arr(cell.products), bias=cell.bias,
-        divisor=cell.divisor, origin=place(cell.origin), op=cell.op, winner=place(cell.winner),
-        terms=None if cell.terms is None else [TermModel(**vars(t)) for t in cell.terms],
-        rest_count=cell.rest_count, rest_sum=cell.rest_sum, input_value=cell.input_value,
-        components=arr(cell.components), total=cell.total, softmax=cell.softmax,
+        receptive_field=plain(cell.receptive_field), softmax=cell.softmax,
+        **{name: plain(value) for name, value in cell.details.items()},
     )  # fmt: skip
 
 

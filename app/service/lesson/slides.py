@@ -14,7 +14,7 @@ from ...engine import PipelineSpec, Trace, compile_pipeline, explain, run
 from ...engine.explain import ConvExplanation, PoolExplanation, VoteExplanation
 from ...engine.presets import SLIDES_VOTE_INPUT, SLIDES_X, get_preset
 from ...engine.slides import slides_vote_trace
-from ...engine.steps import ConvStep
+from ...engine.steps import ConvStep, VoteStep
 from ..catalog import find_preset
 
 F64 = npt.NDArray[np.float64]
@@ -162,11 +162,15 @@ def the_vote() -> Vote:
     """The slides' vote on the 12 values they print, by the seed-xo preset's vote stage."""
     trace = slides_vote_trace()
     last = len(trace) - 1
+    step = trace.step(last)
+    assert isinstance(step, VoteStep)
     rows = []
-    for i in range(len(trace.stage(last).labels)):
+    for i, label in enumerate(step.labels):
         e = explain(trace, last, 0, 0, i)
         assert isinstance(e, VoteExplanation)
-        rows.append(VoteRow(e.label, e.template, e.positions, e.terms, e.total, e.value))
+        terms = np.array([t.value for t in e.terms])
+        template = step.templates[i].astype(np.float64)
+        rows.append(VoteRow(label, template, e.positions, terms, e.total, e.value))
     assert trace.prediction is not None
     return Vote(list(SLIDES_VOTE_INPUT), rows, trace.prediction.label)
 
