@@ -7,6 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -27,8 +28,20 @@ TABLE_MAX_SIDE = 12
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="convlens", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    args = parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args.host, args.port, args.workers)
+    if args.command == "train":
+        return _train(args)
+    if args.command == "evaluate":
+        return _evaluate(args.model, args.seed, args.per_class, args.confusion)
+    return _run(args.image, args.preset)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line: serve, run, train and evaluate."""
+    made = argparse.ArgumentParser(prog="convlens", description=__doc__)
+    commands = made.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="serve the web app")
     serve.add_argument("--host", help="address to listen on (default: CONVLENS_HOST or 127.0.0.1)")
@@ -45,7 +58,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "image", nargs="?", type=Path, help="PNG, JPEG, GIF or WebP (default: the slides' X)"
     )
     run_cmd.add_argument("--preset", default="seed-xo", choices=sorted(all_presets()))
+    _letters_commands(commands)
+    return made
 
+
+def _letters_commands(commands: Any) -> None:
+    """``train`` and ``evaluate``, for the letters network."""
     train = commands.add_parser("train", help="train the letters network (a few minutes)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--epochs", type=int, default=TrainConfig.epochs)
@@ -75,15 +93,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=Path("confusion.png"),
         help="where to write the confusion-matrix picture",
     )
-
-    args = parser.parse_args(argv)
-    if args.command == "serve":
-        return _serve(args.host, args.port, args.workers)
-    if args.command == "train":
-        return _train(args)
-    if args.command == "evaluate":
-        return _evaluate(args.model, args.seed, args.per_class, args.confusion)
-    return _run(args.image, args.preset)
 
 
 def _train(args: argparse.Namespace) -> int:

@@ -136,9 +136,9 @@ def compile_vote(stage: VoteStage, ctx: Context) -> Step:
     )  # fmt: skip
 
 
-def compile_conv(stage: ConvStage, ctx: Context) -> Step:
-    c, h, w = _need_maps(ctx.shape, "conv")
-    limits = ctx.limits
+def _kernel_weights(stage: ConvStage, channels: int, limits: Limits) -> Array:
+    """The stage's kernels as one (K, C, kh, kw) array, each checked against the limits and the
+    first kernel's size; a 2-D kernel applies to every input channel."""
     kernels = stage.resolved_kernels()
     if len(kernels) > limits.max_maps_per_stage:
         raise EngineError(
@@ -150,9 +150,11 @@ def compile_conv(stage: ConvStage, ctx: Context) -> Step:
     for k, kernel in enumerate(kernels):
         grid = np.asarray(kernel.weights, F32)
         if grid.ndim == 2:
-            grid = np.broadcast_to(grid, (c, *grid.shape))
-        elif grid.shape[0] != c:
-            raise EngineError(f"kernels[{k}]", f"has {grid.shape[0]} channels, the input has {c}")
+            grid = np.broadcast_to(grid, (channels, *grid.shape))
+        elif grid.shape[0] != channels:
+            raise EngineError(
+                f"kernels[{k}]", f"has {grid.shape[0]} channels, the input has {channels}"
+            )
         kh, kw = grid.shape[1:]
         if max(kh, kw) > limits.max_kernel_size:
             raise EngineError(
@@ -170,10 +172,15 @@ def compile_conv(stage: ConvStage, ctx: Context) -> Step:
             )
         _check_weights(grid, f"kernels[{k}]", limits)
         grids.append(grid)
-    weight = np.ascontiguousarray(np.stack(grids))
+    return np.ascontiguousarray(np.stack(grids))
+
+
+def compile_conv(stage: ConvStage, ctx: Context) -> Step:
+    c, h, w = _need_maps(ctx.shape, "conv")
+    weight = _kernel_weights(stage, c, ctx.limits)
     bias = None if stage.bias is None else np.asarray(stage.bias, F32)
     if bias is not None:
-        _check_weights(bias, "bias", limits)
+        _check_weights(bias, "bias", ctx.limits)
     stride = stage.stride if isinstance(stage.stride, int) else tuple(stage.stride)
     padding = stage.padding if isinstance(stage.padding, int | str) else tuple(stage.padding)
     layout = ops.prepare_conv2d(weight, bias, stride, padding, mean=stage.mean)  # type: ignore[arg-type]
@@ -189,9 +196,9 @@ def compile_conv(stage: ConvStage, ctx: Context) -> Step:
     ho = ops.conv2d_out_size(h, kh, layout.sh, top + bottom)
     wo = ops.conv2d_out_size(w, kw, layout.sw, left + right)
     return ConvStep(
-        **ctx.common(stage), out_shape=(len(kernels), ho, wo),
-        labels=tuple(k.name for k in kernels), macs=weight.size * ho * wo, weight=weight,
-        layout=layout, mean=stage.mean, windows=ops.window_view((c, h, w), layout),
+        **ctx.common(stage), out_shape=(len(weight), ho, wo),
+        labels=tuple(k.name for k in stage.resolved_kernels()), macs=weight.size * ho * wo,
+        weight=weight, layout=layout, mean=stage.mean, windows=ops.window_view((c, h, w), layout),
     )  # fmt: skip
 
 

@@ -59,29 +59,9 @@ def decode_picture(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image: Image.Image = Image.open(io.BytesIO(data), formats=FORMATS)
+            image = _open(data, max_pixels)
             width, height = image.size
-            if width * height > max_pixels:
-                raise ImageError(
-                    f"{width}x{height} is {width * height:,} pixels, more than the limit of "
-                    f"{max_pixels:,}"
-                )
-            if width == 0 or height == 0:
-                raise ImageError("the image has no pixels")
-            if getattr(image, "is_animated", False):
-                image.seek(0)  # (seeking a still PNG would make Pillow read it twice)
-            if width * height <= REDUCE_ABOVE:
-                need = None  # small enough to decode whole
-            if need is not None and image.format == "JPEG":
-                factor = reduction(image.size, need)
-                if factor > 1:
-                    image.draft(image.mode, (width // factor, height // factor))
-            image.load()
-            scale = width / image.size[0]  # the JPEG decoder's own reduction
-            if need is not None:
-                factor = reduction(image.size, need)
-                image = _reduce(image, factor)
-                scale *= factor
+            image, scale = _load(image, None if width * height <= REDUCE_ABOVE else need)
             turned = image.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8)
             ImageOps.exif_transpose(image, in_place=True)  # no copy when there is nothing to turn
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -96,6 +76,38 @@ def decode_picture(
         raise ImageError("the image is truncated or corrupt") from None
     extent = (width / scale, height / scale) if turned else (height / scale, width / scale)
     return Picture(_to_floats(image, grey), extent)
+
+
+def _open(data: bytes, max_pixels: int) -> Image.Image:
+    """The picture's header read (no pixels yet), its size checked, its first frame chosen."""
+    image: Image.Image = Image.open(io.BytesIO(data), formats=FORMATS)
+    width, height = image.size
+    if width * height > max_pixels:
+        raise ImageError(
+            f"{width}x{height} is {width * height:,} pixels, more than the limit of {max_pixels:,}"
+        )
+    if width == 0 or height == 0:
+        raise ImageError("the image has no pixels")
+    if getattr(image, "is_animated", False):
+        image.seek(0)  # (seeking a still PNG would make Pillow read it twice)
+    return image
+
+
+def _load(image: Image.Image, need: int | None) -> tuple[Image.Image, float]:
+    """The pixels decoded, reduced by a whole factor when ``need`` allows (see
+    ``decode_picture``), and how much smaller than the file they are."""
+    width = image.size[0]
+    if need is not None and image.format == "JPEG":
+        factor = reduction(image.size, need)
+        if factor > 1:
+            image.draft(image.mode, (width // factor, image.size[1] // factor))
+    image.load()
+    scale = width / image.size[0]  # the JPEG decoder's own reduction
+    if need is not None:
+        factor = reduction(image.size, need)
+        image = _reduce(image, factor)
+        scale *= factor
+    return image, scale
 
 
 REDUCE_ABOVE = 4_000_000

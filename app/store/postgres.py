@@ -6,16 +6,16 @@ acknowledged only after its commit.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg
+from psycopg.rows import dict_row
 
 from .connections import ThreadConnections
 from .tables import Tables
 
-SCHEMA_VERSION = 5
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS specs (hash TEXT PRIMARY KEY, spec BYTEA NOT NULL)",
@@ -43,6 +43,8 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS runs_by_view ON runs (viewed_at)",
     "CREATE INDEX IF NOT EXISTS demos_by_run ON demos (run_id)",
 ]
+Connection = psycopg.Connection[dict[str, Any]]
+"""A connection whose rows are read by column name."""
 SCHEMA_LOCK = 7_461_123  # an advisory lock: two servers starting at once migrate one at a time
 
 
@@ -53,13 +55,15 @@ class PostgresStore(Tables):
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._connections: ThreadConnections[psycopg.Connection] = ThreadConnections(
-            lambda: psycopg.connect(self.url, connect_timeout=10, autocommit=True),
+        self._connections: ThreadConnections[Connection] = ThreadConnections(
+            lambda: psycopg.connect(
+                self.url, connect_timeout=10, autocommit=True, row_factory=dict_row
+            ),
             lambda conn: not (conn.closed or conn.broken),
         )
 
     @contextmanager
-    def _transaction(self) -> Iterator[psycopg.Connection]:
+    def _transaction(self) -> Iterator[Connection]:
         """This thread's connection, in a transaction that commits when the block ends."""
         conn = self._connections.get()
         with conn.transaction():
@@ -74,16 +78,9 @@ class PostgresStore(Tables):
         with self._transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
             conn.execute(SCHEMA[0])
-            row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
-            version = row[0] if row and row[0] is not None else 0
-            if version > SCHEMA_VERSION:
-                raise RuntimeError(
-                    f"the database is from a newer ConvLens (schema {version}); this one knows "
-                    f"up to {SCHEMA_VERSION}"
-                )
+            row = self._one(conn, "SELECT max(version) AS version FROM schema_version")
+            version = row["version"] if row and row["version"] is not None else 0
+            self._refuse_newer(version, "the database")
             for statement in SCHEMA[1:]:
                 conn.execute(statement)
-            if version < SCHEMA_VERSION:
-                self._to_version_5(conn, time.time())
-                conn.execute("DELETE FROM schema_version")
-                conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (SCHEMA_VERSION,))
+            self._record_version(conn, version)

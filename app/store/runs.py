@@ -11,7 +11,6 @@ thousands of runs share.
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +19,6 @@ from .connections import ThreadConnections
 from .records import spec_hash
 from .tables import Tables
 
-SCHEMA_VERSION = 5
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS specs (
     hash TEXT PRIMARY KEY,
@@ -96,6 +94,7 @@ class SqliteStore(Tables):
     def _open_one(self) -> sqlite3.Connection:
         # used by its thread only; closed from another at shutdown, hence no thread check
         conn = sqlite3.connect(self.path, timeout=10.0, check_same_thread=False)
+        conn.row_factory = sqlite3.Row  # rows are read by column name
         conn.execute(f"PRAGMA synchronous={self.synchronous}")
         return conn
 
@@ -113,35 +112,32 @@ class SqliteStore(Tables):
         """Create the database file and tables, or bring an older database up to date."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+        conn.row_factory = sqlite3.Row
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.create_function("sha256", 1, spec_hash, deterministic=True)
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            recorded = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+            recorded = conn.execute("SELECT max(version) AS v FROM schema_version").fetchone()["v"]
             # databases from before the table kept their version in the file header
-            version = recorded or conn.execute("PRAGMA user_version").fetchone()[0]
-            columns = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
-            if version > SCHEMA_VERSION:
-                conn.execute("ROLLBACK")
-                raise RuntimeError(
-                    f"{self.path} is from a newer ConvLens (schema {version}); this one knows "
-                    f"up to {SCHEMA_VERSION}"
-                )
+            version = recorded or conn.execute("PRAGMA user_version").fetchone()["user_version"]
+            columns = {row["name"] for row in conn.execute("PRAGMA table_info(runs)")}
+            self._refuse_newer(version, str(self.path))
             script = FROM_VERSION_1.format(schema=SCHEMA) if "spec" in columns else SCHEMA
             for statement in filter(str.strip, script.split(";")):
                 conn.execute(statement)
             for table, added in ADDED.items():
-                have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+                have = {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}
                 for column, kind in added.items():
                     if column not in have:
                         conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
             for statement in filter(str.strip, INDEXES.split(";")):
                 conn.execute(statement)
-            if version != SCHEMA_VERSION:
-                self._to_version_5(conn, time.time())
-                conn.execute("DELETE FROM schema_version")
-                conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+            self._record_version(conn, version)
             conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
         finally:
             conn.close()

@@ -66,8 +66,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.service = service
-    templates = Jinja2Templates(directory=resource_dir("templates"))
-    templates.env.filters.update(
+    app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
+    for module in (pages, health, runs, api, demos, docs, lesson, compare):
+        app.include_router(module.router)
+    exact_contract(app)
+    app.state.links = Links(app.router)
+    app.state.templates = templates(app.state.links)
+    app.state.build = templates_digest(resource_dir("templates"))
+    for error, handler in HANDLERS.items():
+        app.add_exception_handler(error, handler)
+    guard(app, settings)
+    return app
+
+
+def templates(links: Links) -> Jinja2Templates:
+    """The pages' templates, with the filters and globals they use."""
+    made = Jinja2Templates(directory=resource_dir("templates"))
+    made.env.filters.update(
         num=num,
         precise=precise,
         table_rows=table_rows,
@@ -76,22 +91,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scalar_items=scalar_items,
         **LESSON_FILTERS,
     )
-    templates.env.auto_reload = False  # read each template once, not stat it on every render
-    app.state.templates = templates
-    app.state.build = templates_digest(resource_dir("templates"))
-    app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
-    for module in (pages, health, runs, api, demos, docs, lesson, compare):
-        app.include_router(module.router)
-    exact_contract(app)
-    links = Links(app.router)
-    app.state.links = links
-    templates.env.globals.update(link=links.path, static=links.static, sheet=links.sheet,
-                                 step_link=step_link, schemes=SCHEMES, ramp_defs=ramp_defs,
-                                 mode=Mode(),
-                                 home_in=lambda colours: with_look(links.path("home"),
-                                                                   colours=colours))  # fmt: skip
-    for error, handler in HANDLERS.items():
-        app.add_exception_handler(error, handler)
+    made.env.auto_reload = False  # read each template once, not stat it on every render
+    made.env.globals.update(link=links.path, static=links.static, sheet=links.sheet,
+                            step_link=step_link, schemes=SCHEMES, ramp_defs=ramp_defs,
+                            mode=Mode(),
+                            home_in=lambda colours: with_look(links.path("home"),
+                                                              colours=colours))  # fmt: skip
+    return made
+
+
+def guard(app: FastAPI, settings: Settings) -> None:
+    """The middleware every request passes, the outermost last."""
     # Bodies sent without a length are counted as they arrive (the 413 reaches our handlers);
     # a declared length over the limit is refused before a byte is read.
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_upload_bytes)
@@ -101,4 +111,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.hosts)
     app.add_middleware(Options, router=app.router)
     app.add_middleware(HeadAsGet)  # outermost: HEAD is a GET all the way down
-    return app

@@ -4,20 +4,16 @@ pictures (or the learner's), none is written down."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image
 
 from ...engine import EngineError
 from ...engine.presets import get_preset
 from ...engine.spec import InputSpec, PipelineSpec, ReluStage
 from ...imaging.heatmap import channel_pngs, data_url
-from ...letters.data import render_strokes
 from ..retention import NotFound
 from ..run_view import RunView
 from ..runs import Runs
@@ -30,8 +26,6 @@ PIXELS_SPEC = PipelineSpec(input=InputSpec(mode="rgb", size=(16, 16)), stages=[R
 """Chapter 1: a picture as 16x16 pixels of red, green and blue (ReLU leaves 0 to 1 alone)."""
 POOLED = 4
 """The slides' pipeline's last pooled stage (convolution, ReLU, pooling, pooling)."""
-DRAWN_X_SEED = 6
-"""A seed whose X, at the slides' 9x9, still reads as an X to a person."""
 
 
 @dataclass(frozen=True)
@@ -130,16 +124,6 @@ class Rendition:
         return int(self.differ.sum())
 
 
-@cache
-def drawn_x() -> bytes:
-    """An X drawn by the letters' pen-stroke renderer (wobbly strokes, a fixed seed), as a PNG of
-    dark ink on white paper."""
-    ink = render_strokes("X", "wobbly", np.random.default_rng(DRAWN_X_SEED))
-    out = io.BytesIO()
-    Image.fromarray(np.round((1 - ink) * 255).astype(np.uint8), "L").save(out, "PNG")
-    return out.getvalue()
-
-
 def x_or_o(runs: Runs, place: Place) -> Data:
     """The slides' X and others that are still an X, each compared pixel by pixel with it."""
     base = slides.slides_x()
@@ -147,7 +131,7 @@ def x_or_o(runs: Runs, place: Place) -> Data:
         ("x", "The slides' X"), ("x-shifted", "Shifted one pixel right"),
         ("x-rotated", "Turned 25 degrees"),
     )]  # fmt: skip
-    views.append(("Drawn with a pen", runs.run_image(drawn_x(), get_preset("seed-xo").spec)))
+    views.append(("Drawn with a pen", runs.run_image(slides.drawn_x(), get_preset("seed-xo").spec)))
     made = []
     for title, view in views:
         pixels = view.stage(0).data[0].astype(np.float64)

@@ -4,17 +4,20 @@ numbers; no engine object reaches a template)."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 import numpy.typing as npt
+from PIL import Image
 
 from ...engine import PipelineSpec, Trace, compile_pipeline, explain, run
 from ...engine.explain import ConvExplanation, PoolExplanation, VoteExplanation
 from ...engine.presets import SLIDES_VOTE_INPUT, SLIDES_X, get_preset
 from ...engine.slides import slides_vote_trace
 from ...engine.steps import ConvStep, VoteStep
+from ...letters.data import render_strokes
 from ..catalog import find_preset
 
 F64 = npt.NDArray[np.float64]
@@ -173,6 +176,20 @@ def the_vote() -> Vote:
         rows.append(VoteRow(label, template, e.positions, terms, e.total, e.value))
     assert trace.prediction is not None
     return Vote(list(SLIDES_VOTE_INPUT), rows, trace.prediction.label)
+
+
+@cache
+def drawn_x() -> bytes:
+    """An X drawn by the letters' pen-stroke renderer (wobbly strokes, a fixed seed), as a PNG of
+    dark ink on white paper."""
+    ink = render_strokes("X", "wobbly", np.random.default_rng(DRAWN_X_SEED))
+    out = io.BytesIO()
+    Image.fromarray(np.round((1 - ink) * 255).astype(np.uint8), "L").save(out, "PNG")
+    return out.getvalue()
+
+
+DRAWN_X_SEED = 6
+"""A seed whose X, at the slides' 9x9, still reads as an X to a person."""
 
 
 @cache
