@@ -1,4 +1,5 @@
-// The lesson: move a chapter's window (arrow keys, tap, drag), read a pixel, draw a letter.
+// The lesson: move a chapter's window (arrow keys, tap, drag) and read a pixel (chapter 1).
+// Its forms, chapter 12's pad among them, are sent by send.js.
 (function () {
   "use strict";
   var busy = false;
@@ -93,75 +94,5 @@
     });
   }
 
-  // chapter 12: a small drawing pad whose drawing is sent as the form's picture
-  // a small drawing pad (chapter 12, and "compare with" on a run): its drawing is sent as the
-  // form's picture; a form that needs one (data-needs-drawing) says so when the pad is empty
-  function setUpPad(pad) {
-    var form = pad.closest("form");
-    var ctx = pad.getContext("2d"), down = false, drawn = false;
-    function paper() { ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, pad.width, pad.height); drawn = false; }
-    paper();
-    function point(e) {
-      var r = pad.getBoundingClientRect();
-      return [(e.clientX - r.left) * pad.width / r.width, (e.clientY - r.top) * pad.height / r.height];
-    }
-    pad.addEventListener("pointerdown", function (e) {
-      down = true; pad.setPointerCapture(e.pointerId);
-      var p = point(e); ctx.beginPath(); ctx.moveTo(p[0], p[1]);
-      ctx.lineWidth = pad.width / 15; ctx.lineCap = "round"; ctx.lineJoin = "round"; ctx.strokeStyle = "#000";
-    });
-    pad.addEventListener("pointermove", function (e) {
-      if (!down) return;
-      var p = point(e); ctx.lineTo(p[0], p[1]); ctx.stroke(); drawn = true;
-    });
-    pad.addEventListener("pointerup", function () { down = false; });
-    form.querySelector(".pad-clear").addEventListener("click", paper);
-    form.addEventListener("submit", function (e) {
-      if (!drawn && !("needsDrawing" in form.dataset)) return;  // sent as it is, without a drawing
-      e.preventDefault();
-      var file = form.querySelector("input[type=file]");
-      if (!drawn && file && file.files.length) { send(form, new FormData(form)); return; }
-      if (!drawn) {
-        form.querySelector(".form-error").innerHTML = '<div class="error" role="alert"><strong>' +
-          "The drawing pad is empty</strong><p>Draw one letter or digit on the pad first.</p></div>";
-        return;
-      }
-      pad.toBlob(function (blob) {
-        var data = new FormData(form);
-        data.delete("image");
-        data.set("drawing", blob, "drawing.png");
-        send(form, data);
-      }, "image/png");
-    });
-    form.dataset.ready = "1";
-  }
-
-  // the lesson's forms send with fetch: a new page on success, the server's message in place
-  function send(form, data) {
-    var out = form.querySelector(".form-error");
-    var button = form.querySelector("button[type=submit]");
-    out.innerHTML = "";
-    button.disabled = true;
-    fetch(form.action, { method: "POST", body: data, headers: { "HX-Request": "true" } })
-      .then(function (response) {
-        var next = response.headers.get("HX-Location");
-        if (response.ok && next) { window.location.assign(next); return null; }
-        var into = response.ok ? document.getElementById(form.dataset.result) : out;
-        return response.text().then(function (html) { into.innerHTML = html; });
-      })
-      .catch(function () {
-        out.innerHTML = '<div class="error" role="alert"><strong>No answer from the server</strong>' +
-          "<p>Check the connection and try again.</p></div>";
-      })
-      .finally(function () { button.disabled = false; });
-  }
-  document.addEventListener("submit", function (e) {
-    var form = e.target;
-    if (!form.classList.contains("lesson-send") || form.dataset.ready) return;
-    e.preventDefault();
-    send(form, new FormData(form));
-  });
-
   setUpPixels();
-  document.querySelectorAll("canvas.draw-pad").forEach(setUpPad);
 })();

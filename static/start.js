@@ -1,49 +1,16 @@
-// The home form: the drawing pad, drop / paste / preview for uploads, and sending the form with
-// an upload progress bar (htmx 4 sends with fetch, which cannot report upload progress).
+// The home form: its drawing pad (pad.js), live runs of the drawing, drop / paste / preview for
+// uploads, the preset a way in suggests, and Run through the sender (send.js).
 (function () {
   "use strict";
   var form = document.getElementById("start");
   if (!form) return;
-  var pad = document.getElementById("pad");
-  var ctx = pad.getContext("2d");
+  var canvas = document.getElementById("pad");
   var brush = document.getElementById("brush");
-  var strokes = [];
-  var current = null;
 
   function choose(source) {
     form.querySelector('input[name=source][value="' + source + '"]').checked = true;
   }
 
-  // ---- drawing pad: strokes are kept so that Undo can redraw all but the last ----
-  function paper() {
-    ctx.fillStyle = "#fff";
-    ctx.fillRect(0, 0, pad.width, pad.height);
-  }
-  function drawStroke(s) {
-    ctx.strokeStyle = "#000";
-    ctx.fillStyle = "#000";
-    ctx.lineWidth = s.width;
-    ctx.lineCap = "round";
-    ctx.lineJoin = "round";
-    if (s.points.length === 1) {
-      ctx.beginPath();
-      ctx.arc(s.points[0][0], s.points[0][1], s.width / 2, 0, 2 * Math.PI);
-      ctx.fill();
-      return;
-    }
-    ctx.beginPath();
-    ctx.moveTo(s.points[0][0], s.points[0][1]);
-    for (var i = 1; i < s.points.length; i++) ctx.lineTo(s.points[i][0], s.points[i][1]);
-    ctx.stroke();
-  }
-  function redraw() {
-    paper();
-    strokes.forEach(drawStroke);
-  }
-  function point(e) {
-    var box = pad.getBoundingClientRect();
-    return [(e.clientX - box.left) * pad.width / box.width, (e.clientY - box.top) * pad.height / box.height];
-  }
   // Drawing picks the learned letters network, unless a pipeline was chosen by hand.
   var presetChosen = false;
   form.querySelectorAll("input[name=preset]").forEach(function (radio) {
@@ -56,43 +23,14 @@
     if (radio) radio.checked = true;
   }
   if (reading) reading.addEventListener("change", function () { presetChosen = false; readWith(); changed(); });
-  function drawingStarted() {
-    choose("draw");
-    if (!presetChosen) readWith();
-  }
-  pad.addEventListener("pointerdown", function (e) {
-    e.preventDefault();
-    pad.setPointerCapture(e.pointerId);
-    current = { width: Number(brush.value) * pad.width / 280, points: [point(e)] };
-    strokes.push(current);
-    drawingStarted();
-    drawStroke(current);
-    changed();
-  });
-  pad.addEventListener("pointermove", function (e) {
-    if (!current) return;
-    var events = e.getCoalescedEvents ? e.getCoalescedEvents() : [e];
-    var from = current.points[current.points.length - 1];
-    events.forEach(function (ev) { current.points.push(point(ev)); });
-    // only the new piece is drawn (round joins make the pieces one smooth line)
-    drawStroke({ width: current.width, points: [from].concat(current.points.slice(-events.length)) });
-    changed();
-  });
-  function endStroke() { current = null; changed(); }
-  pad.addEventListener("pointerup", endStroke);
-  pad.addEventListener("pointercancel", endStroke);
-  document.getElementById("undo").addEventListener("click", function () { strokes.pop(); redraw(); changed(); });
-  document.getElementById("clear").addEventListener("click", function () { strokes = []; redraw(); liveOut.innerHTML = ""; });
-  paper();
 
-  // The drawing as a PNG, at once: toBlob may wait for the browser to be idle (up to a second
-  // in Chromium), while toDataURL encodes a 280x280 pad in about a millisecond.
-  function drawingBlob() {
-    var bytes = atob(pad.toDataURL("image/png").split(",")[1]);
-    var data = new Uint8Array(bytes.length);
-    for (var i = 0; i < bytes.length; i++) data[i] = bytes.charCodeAt(i);
-    return new Blob([data], { type: "image/png" });
-  }
+  var pad = ConvLens.pad(canvas, {
+    width: function () { return Number(brush.value) * canvas.width / 280; },
+    started: function () { choose("draw"); if (!presetChosen) readWith(); },
+    changed: function () { changed(); },
+  });
+  document.getElementById("undo").addEventListener("click", pad.undo);
+  document.getElementById("clear").addEventListener("click", function () { pad.clear(); liveOut.innerHTML = ""; });
 
   // ---- live: re-run the drawing while it changes, at most LIVE_PER_SECOND times a second ----
   var LIVE_PER_SECOND = 8;
@@ -100,7 +38,7 @@
   var liveOut = document.getElementById("live-result");
   var inFlight = false, waiting = false, lastSent = 0, timer = null;
   function changed() {
-    if (!live.checked || !strokes.length) return;
+    if (!live.checked || pad.empty()) return;
     if (inFlight) { waiting = true; return; }
     var wait = lastSent + 1000 / LIVE_PER_SECOND - Date.now();
     if (wait > 0) { if (!timer) timer = setTimeout(function () { timer = null; changed(); }, wait); return; }
@@ -113,7 +51,7 @@
     data.set("source", "draw");
     data.set("live", "1");
     data.set("preset", (form.querySelector("input[name=preset]:checked") || {}).value || "");
-    data.set("drawing", drawingBlob(), "drawing.png");
+    data.set("drawing", pad.blob(), "drawing.png");
     fetch(form.action, { method: "POST", body: data, headers: { "HX-Request": "true" } })
       .then(function (response) { return response.text(); })
       .then(function (html) { liveOut.innerHTML = html; })
@@ -180,45 +118,22 @@
     });
   });
 
-  // ---- send: the drawing as a PNG, with upload progress; errors shown in place ----
-  var progress = document.getElementById("progress");
-  var errors = document.getElementById("start-error");
-  var button = form.querySelector("button.run");
-  function send(data) {
-    var xhr = new XMLHttpRequest();
-    xhr.open("POST", form.action);
-    xhr.setRequestHeader("HX-Request", "true");
-    xhr.upload.addEventListener("progress", function (e) {
-      if (!e.lengthComputable || e.total < 200000) return;
-      progress.hidden = false;
-      progress.value = Math.round(100 * e.loaded / e.total);
-    });
-    xhr.addEventListener("loadend", function () {
-      progress.hidden = true;
-      button.disabled = false;
-      var next = xhr.getResponseHeader("HX-Location");
-      if (xhr.status >= 200 && xhr.status < 300 && next) { window.location.assign(next); return; }
-      errors.innerHTML = xhr.status ? xhr.responseText
-        : '<div class="error" role="alert"><strong>No answer from the server</strong><p>Check the connection and try again.</p></div>';
-    });
-    button.disabled = true;
-    errors.innerHTML = "";
-    xhr.send(data);
-  }
+  // ---- Run: the drawing as a PNG, with upload progress; errors shown in place ----
+  var parts = { errors: document.getElementById("start-error"), progress: document.getElementById("progress") };
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var data = new FormData(form);
-    if (data.get("source") === "draw" && !strokes.length) {
-      errors.innerHTML = '<div class="error" role="alert"><strong>The drawing pad is empty</strong>' +
-        "<p>Draw something on the pad first, or pick an example or a picture of your own.</p></div>";
-      pad.focus();
-      return;
-    }
     data.delete("drawing");
     if (data.get("source") === "draw") {
-      data.set("drawing", drawingBlob(), "drawing.png");
+      if (pad.empty()) {
+        parts.errors.innerHTML = ConvLens.empty(
+          "Draw something on the pad first, or pick an example or a picture of your own.");
+        canvas.focus();
+        return;
+      }
+      data.set("drawing", pad.blob(), "drawing.png");
     }
-    send(data);
+    ConvLens.send(form, data, parts);
   });
   document.documentElement.classList.add("js");
 })();

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from app.store import DemoRecord, RunRecord, SqliteStore, open_stores, run_address
-from app.store.records import spec_hash
 from app.store.database import SCHEMA_VERSION
+from app.store.records import spec_hash
 
 V1_SCHEMA = """CREATE TABLE runs (id TEXT PRIMARY KEY, spec BLOB NOT NULL, input BLOB NOT NULL,
 channels INTEGER NOT NULL, height INTEGER NOT NULL, width INTEGER NOT NULL,

@@ -20,7 +20,9 @@ def main() -> int:
             modules.append((len(text.splitlines()), name))
         for node in ast.walk(ast.parse(text)):
             if isinstance(node, ast.ClassDef):
-                methods = [n for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+                methods = [
+                    n for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+                ]
                 classes.append((len(methods), f"{name}:{node.name}"))
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 functions.append((node.end_lineno - node.lineno + 1, f"{name}:{node.name}"))

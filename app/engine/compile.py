@@ -99,14 +99,18 @@ def compile_flatten(stage: Any, ctx: Context) -> Step:
     return FlattenStep(**ctx.common(stage), out_shape=(c * h * w,), labels=(), macs=0)
 
 
+def _rows_of(values: Any, field: str, ctx: Context, kind: str) -> Array:
+    """A (M, N) matrix of weights whose every row takes the N values the stage receives."""
+    n = _need_vector(ctx.shape, kind)
+    matrix = np.asarray(values, F32)
+    if matrix.shape[1] != n:
+        raise EngineError(field, f"rows need {n} values (the input size), not {matrix.shape[1]}")
+    _check_weights(matrix, field, ctx.limits)
+    return matrix
+
+
 def compile_dense(stage: DenseStage, ctx: Context) -> Step:
-    n = _need_vector(ctx.shape, "dense")
-    weight = np.asarray(stage.weights, F32)
-    if weight.shape[1] != n:
-        raise EngineError(
-            "weights", f"rows need {n} values (the input size), not {weight.shape[1]}"
-        )
-    _check_weights(weight, "weights", ctx.limits)
+    weight = _rows_of(stage.weights, "weights", ctx, "dense")
     bias = None if stage.bias is None else np.asarray(stage.bias, F32)
     if bias is not None:
         _check_weights(bias, "bias", ctx.limits)
@@ -123,13 +127,7 @@ def compile_softmax(stage: Any, ctx: Context) -> Step:
 
 
 def compile_vote(stage: VoteStage, ctx: Context) -> Step:
-    n = _need_vector(ctx.shape, "vote")
-    templates = np.asarray(stage.templates, F32)
-    if templates.shape[1] != n:
-        raise EngineError(
-            "templates", f"need {n} values each (the input size), not {templates.shape[1]}"
-        )
-    _check_weights(templates, "templates", ctx.limits)
+    templates = _rows_of(stage.templates, "templates", ctx, "vote")
     return VoteStep(
         **ctx.common(stage), out_shape=(templates.shape[0],), labels=tuple(stage.classes),
         macs=templates.size, templates=templates, matrix=ops.vote_matrix(templates),

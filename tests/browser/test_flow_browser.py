@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from app.letters.model import CONV1, CONV2
 
 from .conftest import Shots
-from .stepping import click_next
+from .stepping import click_next, settle
 
 SIZES = {"laptop": (1366, 900), "phone": (390, 844)}
 STEP = re.compile(r"\?step=(\d+)")
@@ -145,7 +145,7 @@ def test_a_shared_link_opens_where_the_sharer_was(server, watched: Page, browser
         click_next(page, step)
     pick = page.locator('.pick[data-stage="1"][data-map="0"]')
     page.wait_for_function("() => document.activeElement.matches('#stage-3 h2')")
-    page.wait_for_timeout(1000)  # let the smooth scroll to stage 3 finish before aiming
+    settle(page)  # let the smooth scroll to stage 3 finish before aiming
     box = pick.bounding_box()
     assert box
     pick.click(position={"x": box["width"] * 2.5 / 7, "y": box["height"] * 4.5 / 7})

@@ -96,8 +96,13 @@ def test_the_convolution_window_moves_by_keyboard_tap_and_drag(server, watched: 
     watched.mouse.move(start["x"] + 5, start["y"] + 5)
     watched.mouse.down()
     for step in range(1, 9):
-        watched.mouse.move(start["x"] + 5 + (end["x"] - start["x"]) * step / 8, start["y"] + 5)
-        watched.wait_for_timeout(60)
+        x, y = start["x"] + 5 + (end["x"] - start["x"]) * step / 8, start["y"] + 5
+        watched.mouse.move(x, y)
+        # the window follows to the cell under the pointer before the pointer moves on
+        under = watched.evaluate(
+            "([x, y]) => document.elementFromPoint(x, y).closest('td').dataset.col", [x, y]
+        )
+        expect(watched.locator("#walk")).to_have_attribute("data-col", under)
     watched.mouse.up()
     expect(watched.locator("#walk")).to_have_attribute("data-row", "0")
     expect(watched.locator("#walk")).to_have_attribute("data-col", "3")
@@ -109,10 +114,10 @@ def test_the_convolution_window_moves_by_keyboard_tap_and_drag(server, watched: 
 def test_the_pooling_window_moves_by_keyboard(server, watched: Page):
     watched.goto(server.url + "/lesson/pooling")
     watched.locator("#walk").focus()
-    for _ in range(5):  # past the edge: it stops at the last window
+    for col in (1, 2, 3, 3, 3):  # past the edge: it stops at the last window
         watched.keyboard.press("ArrowRight")
-        watched.wait_for_timeout(80)
-    expect(watched.locator("#walk")).to_have_attribute("data-col", "3")
+        expect(watched.locator("#walk")).to_have_attribute("data-col", str(col))
+        expect(watched.locator("#walk")).to_be_focused()
     assert "window 4 of 16" in watched.locator(".four-steps").inner_text()
 
 
