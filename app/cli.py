@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .engine import EngineError, Trace, explain, run
-from .engine.explain import num, precise
+from .engine.explanations import num, precise
 from .engine.presets import SLIDES_VOTE_INPUT, SLIDES_X
 from .engine.slides import slides_vote
 from .imaging import ImageError, load_input

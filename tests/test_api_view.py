@@ -14,7 +14,7 @@ from cmap import Colormap
 from PIL import Image
 
 from app.engine import KINDS, get_preset, run
-from app.engine.explain import num
+from app.engine.explanations import num
 from app.engine.presets import SLIDES_X
 from app.engine.spec import LAYER_KINDS
 from app.imaging.heatmap import SCHEMES

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.engine import EngineError, explain, parse_spec, receptive_field, run
-from app.engine.explain import ConvExplanation, PoolExplanation, num, precise
+from app.engine.explanations import ConvExplanation, PoolExplanation, num, precise
 
 SPECS = {
     "strided": {

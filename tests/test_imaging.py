@@ -12,8 +12,9 @@ from PIL import Image, ImageDraw
 from app.engine import get_preset, run
 from app.engine.presets import SLIDES_O, SLIDES_X
 from app.engine.spec import InputSpec
-from app.imaging import ImageError, decode_image, load_input, normalise
+from app.imaging import ImageError, decode_image, load_input
 from app.imaging.decode import decode_picture
+from app.imaging.normalise import normalise
 from app.service.catalog import all_presets
 
 LIMIT = 40_000_000

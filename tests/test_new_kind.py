@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app.engine import KINDS, EngineError, StageKind, parse_spec, register, unregister
 from app.engine.compile import Context
-from app.engine.explain import Explanation, Head, Where, num
+from app.engine.explanations import Explanation, Head, Where, num
 from app.engine.kinds import POINTWISE, Window
 from app.engine.steps import Step
 

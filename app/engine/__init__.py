@@ -7,7 +7,7 @@ Every kind of stage is listed once, in ``kinds.KINDS``.
 
 from .cell import explain, receptive_field
 from .errors import EngineError
-from .explain import Explanation
+from .explanations import Explanation
 from .kinds import KINDS, StageKind, register, unregister
 from .limits import Limits
 from .pipeline import Pipeline, compile_pipeline, run

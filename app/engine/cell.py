@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .errors import EngineError
-from .explain import Box, Explanation, Head, Where
+from .explanations import Box, Explanation, Head, Where
 from .kinds import KINDS
 from .steps import FlattenStep
 from .trace import Trace

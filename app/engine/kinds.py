@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from . import compile as build
-from . import explain as why
-from .explain import Explanation, Head, Where
+from . import explanations as why
+from .explanations import Explanation, Head, Where
 from .spec import LAYER_KINDS, add_stage_spec, remove_stage_spec
 from .steps import ConvStep, PoolStep, Step
 

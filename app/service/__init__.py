@@ -7,7 +7,7 @@ The web layer imports only this package (and the settings): what it needs is nam
 """
 
 from ..engine import EngineError, PipelineSpec
-from ..engine.explain import num, precise, sum_terms
+from ..engine.explanations import num, precise, sum_terms
 from ..imaging import ImageError
 from ..imaging.heatmap import COLOURS, DEFAULT_SCHEME, SCHEMES, ColourScale, Scheme
 from .builder import (
@@ -21,7 +21,7 @@ from .builder import (
 from .catalog import all_presets, drawing_presets, resolve_spec
 from .cells import CellView, cell_key, parse_cell
 from .cells import explain as explain_cell
-from .compare import Comparison, compare
+from .comparison import Comparison, compare
 from .container import Service
 from .demos import DemoView, SavedDemo
 from .examples import EXAMPLES, Example

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..engine import EngineError, Explanation, receptive_field
 from ..engine import explain as engine_explain
-from ..engine.explain import Box
+from ..engine.explanations import Box
 from ..engine.steps import SoftmaxStep
 from .run_view import RunView
 

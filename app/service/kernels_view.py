@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from ..engine.explain import nums
+from ..engine.explanations import nums
 from ..imaging.heatmap import DEFAULT_SCHEME, data_url, kernel_sheet_png, sheet_size
 
 Values = npt.NDArray[np.float32]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..engine import Trace
-from ..engine.explain import precise
+from ..engine.explanations import precise
 from ..engine.presets import SLIDES_VOTE_INPUT, get_preset
 from ..engine.slides import slides_vote
 from ..engine.steps import DenseStep, SoftmaxStep

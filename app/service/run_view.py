@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..engine import KINDS, Trace
-from ..engine.explain import nums
+from ..engine.explanations import nums
 from ..engine.steps import ConvStep
 from ..imaging.heatmap import (
     DEFAULT_SCHEME,

@@ -15,7 +15,7 @@ from .deps import (
     RunLimit,
     SameSite,
     ServiceDep,
-    ViewParams,
+    StepParams,
     absolute,
     in_pool,
 )
@@ -31,17 +31,17 @@ RunId = Annotated[str, Query(max_length=64, description="a run's id")]
 @router.get("/compare", response_class=HTMLResponse, name="compare")
 @in_pool
 def compare_runs(
-    service: ServiceDep, render: RenderDep, links: LinksDep, a: RunId, b: RunId, view: ViewParams,
+    service: ServiceDep, render: RenderDep, links: LinksDep, a: RunId, b: RunId, query: StepParams,
     mode: ModeParams,
 ) -> Response:  # fmt: skip
     """Runs a and b of one pipeline, stages 0 to ``step``, two columns on one scale per stage."""
-    both = compare(service.runs.view(a), service.runs.view(b), view.step, view.colours)
-    page, looks = links.path("compare"), look_params("stage", view.colours)
+    both = compare(service.runs.view(a), service.runs.view(b), query.step, query.colours)
+    page, looks = links.path("compare"), look_params("stage", query.colours)
     context = {
         "cmp": both,
         "step": len(both.stages) - 1,
         "at": lambda step: with_query(page, a=a, b=b, step=step, **looks, **mode.query),
-        **look(view.colours),
+        **look(query.colours),
     }
     return render.page_or_fragment("compare.html", "_compare.html", context)
 

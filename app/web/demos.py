@@ -22,8 +22,8 @@ from .deps import (
     SaveLimit,
     Scale,
     ServiceDep,
-    View,
-    ViewParams,
+    StepParams,
+    StepQuery,
     absolute,
     in_pool,
     picture_response,
@@ -42,11 +42,11 @@ PRIVATE = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 @in_pool
 def show_demo(
     request: Request, service: ServiceDep, links: LinksDep, render: RenderDep, demo_id: str,
-    view: ViewParams, mode: ModeParams,
+    query: StepParams, mode: ModeParams,
 ) -> Response:  # fmt: skip
     """A shared demo, recomputed from its stored input and spec, at a step and selected cell
     (cached: see ``validators``)."""
-    cached = validators(request, render, demo_id, view, mode.key)
+    cached = validators(request, render, demo_id, query, mode.key)
     if unchanged := not_modified(request, service, demo_id, cached):
         return unchanged
     demo = service.demos.open(demo_id)
@@ -56,12 +56,12 @@ def show_demo(
         "image": absolute(request, links.path("demo_card", demo_id=demo_id)),
     }
     context = {
-        **step_context(demo.run, view, with_query(page, **mode.query)),
+        **step_context(demo.run, query, with_query(page, **mode.query)),
         "demo": demo.record,
         "preview": preview,
-        "overview": with_look(links.path("demo_overview", demo_id=demo_id), colours=view.colours),
+        "overview": with_look(links.path("demo_overview", demo_id=demo_id), colours=query.colours),
     }
-    response = render_step(render, view, context)
+    response = render_step(render, query, context)
     response.headers.update(cached)
     return response
 
@@ -85,33 +85,33 @@ def demo_overview(
 @in_pool
 def embed_demo(
     request: Request, service: ServiceDep, links: LinksDep, render: RenderDep, demo_id: str,
-    view: ViewParams,
+    query: StepParams,
 ) -> Response:  # fmt: skip
     """A compact view of a demo for an iframe: the one page other sites may frame. Cached like
     the demo's own page (its ETag is the demo, the view and the build)."""
     cached = {
-        **validators(request, render, demo_id, view, "embed"),
+        **validators(request, render, demo_id, query, "embed"),
         "Content-Security-Policy": content_security_policy(frame_ancestors="*"),
     }
     if unchanged := not_modified(request, service, demo_id, cached):
         return unchanged
     demo = service.demos.open(demo_id)
     page = links.path("embed_demo", demo_id=demo_id)
-    context = {**step_context(demo.run, view, page), "demo": demo.record}
-    response = render_step(render, view, context, page_template="embed.html")
+    context = {**step_context(demo.run, query, page), "demo": demo.record}
+    response = render_step(render, query, context, page_template="embed.html")
     response.headers.update(cached)
     return response
 
 
 def validators(
-    request: Request, render: Render, demo_id: str, view: View, variant: str
+    request: Request, render: Render, demo_id: str, query: StepQuery, variant: str
 ) -> dict[str, str]:
     """The caching headers of a demo's page: demos never change, so its ETag is the demo, the
     view, the page's variant (a mode, the embed), the templates' build and the address its
     absolute links are made from (the public URL, else the request's host); revalidated each
     time."""
-    shape = f"{render.htmx}.{view.fragment or ''}.{variant}"
-    place = f"{view.step}.{view.cell or ''}.{view.scale}.{view.colours}"
+    shape = f"{render.htmx}.{query.fragment or ''}.{variant}"
+    place = f"{query.step}.{query.cell or ''}.{query.scale}.{query.colours}"
     site = hashlib.sha256(absolute(request, "").encode()).hexdigest()[:12]
     etag = f'W/"{demo_id}.{place}.{shape}.{request.app.state.build}.{site}"'
     return {**PRIVATE, "ETag": etag, "Cache-Control": "no-cache"}

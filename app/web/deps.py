@@ -52,7 +52,7 @@ async def get_links(request: Request) -> Links:
 
 
 @dataclass(frozen=True)
-class View:
+class StepQuery:
     """Where a page stands, from its URL: the step, the selected cell, the colour scale, and
     (for htmx) which fragment is asked for: 'next' is only the newly revealed stage."""
 
@@ -69,7 +69,7 @@ ColoursParam = Annotated[
 ]
 
 
-async def view_params(
+async def step_params(
     step: Annotated[int, Query(ge=0, description="the stage the page shows up to")] = 0,
     cell: Annotated[
         str | None, Query(max_length=40, description="the selected cell, stage.map.row.column")
@@ -79,8 +79,8 @@ async def view_params(
         Fragment | None, Query(description="for htmx: 'next' sends only the new stage")
     ] = None,
     colours: ColoursParam = DEFAULT_COLOURS,
-) -> View:
-    return View(step, cell, scale, fragment, colours)
+) -> StepQuery:
+    return StepQuery(step, cell, scale, fragment, colours)
 
 
 @dataclass(frozen=True)
@@ -200,7 +200,7 @@ def picture_response(request: Request, etag: str, make: Callable[[], bytes]) -> 
 
 
 ServiceDep = Annotated[Service, Depends(get_service)]
-ViewParams = Annotated[View, Depends(view_params)]
+StepParams = Annotated[StepQuery, Depends(step_params)]
 ModeParams = Annotated[Mode, Depends(mode_params)]
 LinksDep = Annotated[Links, Depends(get_links)]
 

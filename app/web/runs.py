@@ -32,7 +32,7 @@ from .deps import (
     SameSite,
     Scale,
     ServiceDep,
-    ViewParams,
+    StepParams,
     absolute,
     in_pool,
     picture_response,
@@ -86,20 +86,20 @@ async def create_run(
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse, name="show_run")
 async def show_run(
-    service: ServiceDep, links: LinksDep, render: RenderDep, run_id: str, view: ViewParams,
+    service: ServiceDep, links: LinksDep, render: RenderDep, run_id: str, query: StepParams,
     mode: ModeParams,
 ) -> Response:  # fmt: skip
     """A run at a step. Runs never change, so a page once built is kept and the same step asked
     again is sent from memory; a new one is built on the CPU pool."""
-    key = f"{run_id}?{view.step}&{view.cell}&{view.scale}&{view.colours}&{view.fragment}"
+    key = f"{run_id}?{query.step}&{query.cell}&{query.scale}&{query.colours}&{query.fragment}"
     key += f"&{render.htmx}&{mode.key}"
 
     def build() -> bytes:
         run = service.runs.view(run_id, checked=True)
         page = with_query(links.path("show_run", run_id=run_id), **mode.query)
-        overview = with_look(links.path("overview", run_id=run_id), colours=view.colours)
-        context = {**step_context(run, view, page), "overview": overview}
-        return bytes(render_step(render, view, context).body)
+        overview = with_look(links.path("overview", run_id=run_id), colours=query.colours)
+        context = {**step_context(run, query, page), "overview": overview}
+        return bytes(render_step(render, query, context).body)
 
     page = await service.kept.built("page", key, build, run=run_id)
     return HTMLResponse(page, headers={"Vary": VARY})

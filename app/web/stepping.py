@@ -8,10 +8,10 @@ from typing import Any
 from fastapi.responses import HTMLResponse
 
 from ..service import EXAMPLES, SCHEMES, RunView, cell_key, explain_cell, parse_cell
-from .deps import Render, View
+from .deps import Render, StepQuery
 
 
-def step_context(view: RunView, where: View, page: str) -> dict[str, Any]:
+def step_context(view: RunView, where: StepQuery, page: str) -> dict[str, Any]:
     """Everything the explorer templates read. ``page`` is the path its step links go to (the
     run's own page, or a demo's or an embed's). A selected cell's arithmetic is the service's
     ``explain_cell``, as the API's /explain gives it."""
@@ -47,7 +47,7 @@ def overview_context(run: RunView, page: str, colours: str) -> dict[str, Any]:
 
 
 def render_step(
-    render: Render, where: View, context: dict[str, Any], page_template: str = "run.html"
+    render: Render, where: StepQuery, context: dict[str, Any], page_template: str = "run.html"
 ) -> HTMLResponse:
     """The whole page when opened cold; for htmx, the explorer, or for 'Next' (the request asks
     for ``fragment=next``) only the new stage with the nav and the prediction."""

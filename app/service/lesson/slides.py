@@ -13,7 +13,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from ...engine import PipelineSpec, Trace, compile_pipeline, explain, run
-from ...engine.explain import ConvExplanation, PoolExplanation, VoteExplanation
+from ...engine.explanations import ConvExplanation, PoolExplanation, VoteExplanation
 from ...engine.presets import SLIDES_VOTE_INPUT, SLIDES_X, get_preset
 from ...engine.slides import slides_vote_trace
 from ...engine.steps import ConvStep, VoteStep

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine import EngineError
-from ..engine.explain import nums
+from ..engine.explanations import nums
 from ..imaging.heatmap import DEFAULT_SCHEME, ColourScale, data_url, scale_for, sheet_png
 from .prediction import PredictionView
 from .run_view import RunView
