@@ -9,9 +9,10 @@
     "<p>Check the connection and try again.</p></div>";
 
   // ConvLens.send(form, data, parts): parts.errors is where a message goes, parts.result where a
-  // successful answer goes (when it names no page), parts.progress a <progress> for big uploads.
+  // successful answer goes (when it names no page), parts.progress a <progress> for big uploads,
+  // parts.done a function run once the answer is in; parts.quiet leaves the Run button alone.
   ConvLens.send = function (form, data, parts) {
-    var button = form.querySelector("button[type=submit]");
+    var button = parts.quiet ? null : form.querySelector("button[type=submit]");
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);
     xhr.setRequestHeader("HX-Request", "true");
@@ -28,9 +29,10 @@
       if (ok && next) { window.location.assign(next); return; }
       var into = ok && parts.result ? parts.result : parts.errors;
       into.innerHTML = xhr.status ? xhr.responseText : SILENT;
+      if (parts.done) parts.done();
     });
     if (button) button.disabled = true;
-    parts.errors.innerHTML = "";
+    if (!parts.quiet) parts.errors.innerHTML = "";
     xhr.send(data);
   };
 

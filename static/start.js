@@ -52,14 +52,10 @@
     data.set("live", "1");
     data.set("preset", (form.querySelector("input[name=preset]:checked") || {}).value || "");
     data.set("drawing", pad.blob(), "drawing.png");
-    fetch(form.action, { method: "POST", body: data, headers: { "HX-Request": "true" } })
-      .then(function (response) { return response.text(); })
-      .then(function (html) { liveOut.innerHTML = html; })
-      .catch(function () { liveOut.textContent = "No answer from the server."; })
-      .finally(function () {
-        inFlight = false;
-        if (waiting) { waiting = false; changed(); }
-      });
+    ConvLens.send(form, data, { result: liveOut, errors: liveOut, quiet: true, done: function () {
+      inFlight = false;
+      if (waiting) { waiting = false; changed(); }
+    } });
   }
   live.addEventListener("change", changed);
 

@@ -10,7 +10,7 @@ take and give (C, H, W), like the forwards in ``ops``.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -190,28 +190,19 @@ def softmax_cross_entropy(
 
 
 def conv2d_backward(
-    x: FloatArray,
-    weight: FloatArray,
-    grad_out: FloatArray,
-    stride: IntPair = 1,
-    padding: Padding = 0,
-    *,
-    mean: bool = False,
+    x: FloatArray, weight: FloatArray, grad_out: FloatArray, **options: Any
 ) -> ConvGrads:
-    """Gradients of ``ops.conv2d(x, weight, bias, stride, padding, mean=mean)``."""
-    grads = conv2d_backward_batch(x[None], weight, grad_out[None], stride, padding, mean=mean)
+    """Gradients of ``ops.conv2d(x, weight, bias, ...)`` for x (C, H, W); ``options`` (stride,
+    padding, mean) as ``conv2d_backward_batch`` takes them."""
+    grads = conv2d_backward_batch(x[None], weight, grad_out[None], **options)
     return ConvGrads(grads.x[0], grads.weight, grads.bias)
 
 
 def max_pool2d_backward(
-    x: FloatArray,
-    grad_out: FloatArray,
-    kernel_size: IntPair,
-    stride: IntPair | None = None,
-    padding: IntPair = 0,
-    ceil_mode: bool = False,
+    x: FloatArray, grad_out: FloatArray, kernel_size: IntPair, **options: Any
 ) -> FloatArray:
-    """Gradient of ``ops.max_pool2d`` with respect to x (C, H, W)."""
-    dx = max_pool2d_backward_batch(x[None], grad_out[None], kernel_size, stride, padding, ceil_mode)
+    """Gradient of ``ops.max_pool2d`` with respect to x (C, H, W); ``options`` (stride, padding,
+    ceil_mode) as ``max_pool2d_backward_batch`` takes them."""
+    dx = max_pool2d_backward_batch(x[None], grad_out[None], kernel_size, **options)
     first: FloatArray = dx[0]
     return first

@@ -23,8 +23,9 @@ def receptive_field(trace: Trace, index: int, y: int, x: int) -> Box:
         win = KINDS[step.kind].window(step)
         if win is None:
             return Box(0, 0, h, w)
-        r0, r1 = r0 * win.sh - win.ph, r1 * win.sh - win.ph + win.kh - 1
-        c0, c1 = c0 * win.sw - win.pw, c1 * win.sw - win.pw + win.kw - 1
+        kh, kw, sh, sw, ph, pw = win
+        r0, r1 = r0 * sh - ph, r1 * sh - ph + kh - 1
+        c0, c1 = c0 * sw - pw, c1 * sw - pw + kw - 1
     return Box(max(r0, 0), max(c0, 0), min(r1 + 1, h), min(c1 + 1, w))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from . import compile as build
 from . import explanations as why
@@ -18,32 +18,24 @@ from .explanations import Explanation, Head, Where
 from .spec import LAYER_KINDS, add_stage_spec, remove_stage_spec
 from .steps import ConvStep, PoolStep, Step
 
+Window = tuple[int, int, int, int, int, int]
+"""How a stage's output cell (y, x) reads its input, as (kh, kw, sh, sw, ph, pw): rows
+y*sh - ph to y*sh - ph + kh - 1, columns likewise (a pooling geometry's first six fields)."""
 
-class Window(NamedTuple):
-    """How a stage's output cell (y, x) reads its input: rows y*sh - ph .. + kh - 1, and so on."""
-
-    kh: int
-    kw: int
-    sh: int
-    sw: int
-    ph: int
-    pw: int
-
-
-POINTWISE = Window(1, 1, 1, 1, 0, 0)
+POINTWISE: Window = (1, 1, 1, 1, 0, 0)
 """Each output cell reads the input cell at its own place."""
 
 
 def _conv_window(step: Step) -> Window | None:
     assert isinstance(step, ConvStep)
     lay = step.layout
-    return Window(lay.kh, lay.kw, lay.sh, lay.sw, lay.pads[0], lay.pads[2])
+    return lay.kh, lay.kw, lay.sh, lay.sw, lay.pads[0], lay.pads[2]
 
 
 def _pool_window(step: Step) -> Window | None:
     assert isinstance(step, PoolStep)
     g = step.geometry
-    return Window(g.kh, g.kw, g.sh, g.sw, g.ph, g.pw)
+    return g.kh, g.kw, g.sh, g.sw, g.ph, g.pw
 
 
 def _pad_words(step: ConvStep) -> str:

@@ -19,18 +19,20 @@ from .connections import ThreadConnections
 from .records import spec_hash
 from .tables import Tables
 
-SCHEMA = """
+STORED_INPUT = """id TEXT PRIMARY KEY,
+    spec_hash TEXT NOT NULL REFERENCES specs (hash),
+    input BLOB NOT NULL,
+    channels INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    width INTEGER NOT NULL,"""
+"""The columns runs and demos both begin with: the id, the spec, and the input with its shape."""
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS specs (
     hash TEXT PRIMARY KEY,
     spec BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY,
-    spec_hash TEXT NOT NULL REFERENCES specs (hash),
-    input BLOB NOT NULL,
-    channels INTEGER NOT NULL,
-    height INTEGER NOT NULL,
-    width INTEGER NOT NULL,
+    {STORED_INPUT}
     content TEXT,
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     codec TEXT NOT NULL DEFAULT 'f4',
@@ -38,12 +40,7 @@ CREATE TABLE IF NOT EXISTS runs (
     viewed_at REAL NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS demos (
-    id TEXT PRIMARY KEY,
-    spec_hash TEXT NOT NULL REFERENCES specs (hash),
-    input BLOB NOT NULL,
-    channels INTEGER NOT NULL,
-    height INTEGER NOT NULL,
-    width INTEGER NOT NULL,
+    {STORED_INPUT}
     title TEXT NOT NULL,
     description TEXT NOT NULL,
     delete_token_hash TEXT NOT NULL,
