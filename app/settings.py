@@ -63,6 +63,18 @@ class Settings(BaseSettings, Limits):
     saves_per_minute: int = Field(
         30, ge=0, description="Demos one client address may save a minute; 0 turns the limit off."
     )
+    computes_per_minute: int = Field(
+        600,
+        ge=0,
+        description="API reads that compute (a run's numbers, a cell's arithmetic) and "
+        "comparisons one client address may ask for a minute; 0 turns the limit off.",
+    )
+    max_answer_values: int = Field(
+        1_000_000,
+        ge=1,
+        description="Most numbers one API answer carries (a run's stages with values=true); past "
+        "it the answer is refused with 413 and a note to ask for one stage at a time.",
+    )
 
     cache_bytes: int = Field(
         256_000_000,

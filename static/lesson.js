@@ -67,13 +67,14 @@
     box.dataset.ready = "1";
     var values = JSON.parse(box.dataset.pixels);
     var w = Number(box.dataset.width), h = Number(box.dataset.height);
+    var every = Number(box.dataset.every || 1);  // a big picture is sampled: its place in the whole
     var pick = box.querySelector(".pick-pixel"), mark = pick.querySelector(".cursor");
     var readout = box.querySelector(".readout");
     var at = [0, 0];
     function show(y, x) {
       at = [y, x];
       var p = values[y * w + x];
-      readout.innerHTML = "Row " + y + ", column " + x + ": red <b>" + p[0] + "</b>, green <b>" +
+      readout.innerHTML = "Row " + y * every + ", column " + x * every + ": red <b>" + p[0] + "</b>, green <b>" +
         p[1] + "</b>, blue <b>" + p[2] + "</b>";
       mark.hidden = false;
       mark.style.left = (x / w * 100) + "%"; mark.style.top = (y / h * 100) + "%";

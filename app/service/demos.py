@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ..store import DemoRecord, RunRecord, Tables
 from .catalog import all_presets, find_preset
 from .examples import FEATURED
-from .retention import NotFound, Retention
+from .retention import TOKEN, NotFound, Retention, known_form
 from .run_view import RunView
 from .runs import Runs
 
@@ -66,7 +66,7 @@ class Demos:
 
     def record(self, did: str) -> DemoRecord:
         """The stored demo alone, nothing recomputed; NotFound if there is none."""
-        record = self.store.get_demo(did)
+        record = self.store.get_demo(known_form(did, "demo"))
         if record is None:
             raise NotFound("there is no demo with this id")
         return record
@@ -91,6 +91,8 @@ class Demos:
 
     def delete(self, did: str, token: str) -> None:
         """Delete the demo and the run only it showed (NotFound for a wrong id or token)."""
+        known_form(did, "demo")
+        known_form(token, "demo to delete with that token", TOKEN)
         removed = self.store.delete_demo(did, token, self.retention.clock())
         if removed is None:
             raise NotFound("there is no demo with this id to delete with that token")

@@ -7,6 +7,7 @@ deletes, every PRUNE_SECONDS or when the store passes its size, the runs retenti
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
@@ -25,6 +26,20 @@ MEMO_SIZE = 100_000
 
 class NotFound(LookupError):
     """An unknown run, demo, stage or map."""
+
+
+ID = re.compile(r"[a-z2-7]{32}")
+"""A run's or a demo's id: 160 bits in lower-case base 32."""
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""A delete token (``secrets.token_urlsafe``)."""
+
+
+def known_form(text: str, what: str, form: re.Pattern[str] = ID) -> str:
+    """``text`` when it is written as such ids are, else NotFound at once: an id no one could
+    have been given never reaches a store (PostgreSQL refuses a NUL in text, say)."""
+    if not form.fullmatch(text):
+        raise NotFound(f"there is no {what} with this id")
+    return text
 
 
 class Gone(NotFound):
@@ -54,7 +69,7 @@ class Retention:
 
     def check(self, rid: str, force: bool = False) -> None:
         """Gone or NotFound unless run ``rid`` is stored (see ``presence``)."""
-        presence = self.presence(rid, force)
+        presence = self.presence(known_form(rid, "run"), force)
         if presence == "live":
             return
         self.forget([rid])

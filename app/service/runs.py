@@ -20,7 +20,7 @@ from . import cells
 from .cache import ProcessCache
 from .catalog import canonical_bytes
 from .examples import EXAMPLES
-from .retention import NotFound, Retention
+from .retention import NotFound, Retention, known_form
 from .run_view import RunView, StageView
 
 
@@ -85,7 +85,7 @@ class Runs:
 
     def record(self, rid: str) -> RunRecord:
         """The stored run (Gone or NotFound when there is none)."""
-        record = self.store.get(rid)
+        record = self.store.get(known_form(rid, "run"))
         if record is None:
             self.retention.check(rid, force=True)
             raise NotFound("there is no run with this id")

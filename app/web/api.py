@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from ..service import all_presets, resolve_spec
+from ..service import NotFound, RunView, all_presets, resolve_spec
 from .deps import (
     DEFAULT_COLOURS,
     Colours,
     ColoursParam,
+    ComputeLimit,
     LinksDep,
     RunLimit,
     SaveLimit,
@@ -20,6 +21,7 @@ from .deps import (
     absolute,
     in_pool,
 )
+from .errors import TooLarge
 from .schemas import (
     DemoCreated,
     DemoIn,
@@ -93,8 +95,9 @@ async def api_run(
 
 @router.get(
     "/runs/{run_id}", response_model=RunModel, response_model_exclude_unset=True,
+    dependencies=[ComputeLimit],
     responses={200: {"content": {"application/json": {"example": RUN_EXAMPLE}}}, 404: PROBLEM,
-               410: PROBLEM},
+               410: PROBLEM, 413: PROBLEM, 429: PROBLEM},
 )  # fmt: skip
 @in_pool
 def api_get_run(
@@ -103,17 +106,43 @@ def api_get_run(
     links: LinksDep,
     run_id: str,
     values: Annotated[bool, Query(description="add each stage's numbers")] = False,
+    stage: Annotated[
+        int | None, Query(ge=0, description="with values=true: only this stage's numbers")
+    ] = None,
     colours: ColoursParam = DEFAULT_COLOURS,
-) -> RunModel:
-    """A stored run: its stages (and with ``values=true`` their numbers) and its prediction."""
-    base = absolute(request, "")
-    return run_model(service.runs.view(run_id), links, base, values=values, colours=colours)
+) -> Response:
+    """A stored run: its stages (and with ``values=true`` their numbers, every stage's or, with
+    ``stage``, one stage's; at most CONVLENS_MAX_ANSWER_VALUES numbers an answer) and its
+    prediction. Built on the CPU pool, within the request's time budget."""
+    view = service.runs.view(run_id)
+    numbered = numbered_stages(view, stage) if values else ()
+    count = sum(view.stage(i).data.size for i in numbered)
+    cap = request.app.state.settings.max_answer_values
+    if count > cap:
+        raise TooLarge(
+            f"{'stage ' + str(stage) if stage is not None else 'this run'} holds {count:,} "
+            f"numbers, more than the {cap:,} one answer carries: "
+            + ("ask for one stage at a time with ?values=true&stage=S" if stage is None
+               else "read its picture instead, /runs/{id}/stages/S/maps.png")
+        )  # fmt: skip
+    answer = run_model(view, links, absolute(request, ""), numbered, colours=colours)
+    return Response(answer.model_dump_json(exclude_unset=True), media_type="application/json")
+
+
+def numbered_stages(view: RunView, stage: int | None) -> range:
+    """The stages whose numbers an answer carries: one, or every one."""
+    if stage is None:
+        return range(len(view))
+    if stage > view.last:
+        raise NotFound(f"this run has no stage {stage}")
+    return range(stage, stage + 1)
 
 
 @router.get(
     "/runs/{run_id}/explain", response_model=ExplainModel, response_model_exclude_none=True,
+    dependencies=[ComputeLimit],
     responses={200: {"content": {"application/json": {"example": EXPLAIN_EXAMPLE}}},
-               404: PROBLEM, 410: PROBLEM, 422: PROBLEM},
+               404: PROBLEM, 410: PROBLEM, 422: PROBLEM, 429: PROBLEM},
 )  # fmt: skip
 @in_pool
 def api_explain(

@@ -26,7 +26,7 @@ from .filters import ramp_defs, ramp_id, scalar_items, table_rows, vector_cells
 from .head import HeadAsGet, Options
 from .lesson_filters import LESSON_FILTERS
 from .links import Links, step_link, with_look
-from .security import SecurityHeaders
+from .security import SecurityHeaders, keep_tokens_out_of_the_log
 
 
 def templates_digest(folder: Path) -> str:
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for error, handler in HANDLERS.items():
         app.add_exception_handler(error, handler)
     guard(app, settings)
+    keep_tokens_out_of_the_log()
     return app
 
 

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..service import EngineError, compare
 from .deps import (
+    ComputeLimit,
     LinksDep,
     ModeParams,
     RenderDep,
@@ -28,7 +29,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)  # HTML: not in the 
 RunId = Annotated[str, Query(max_length=64, description="a run's id")]
 
 
-@router.get("/compare", response_class=HTMLResponse, name="compare")
+@router.get("/compare", response_class=HTMLResponse, name="compare", dependencies=[ComputeLimit])
 @in_pool
 def compare_runs(
     service: ServiceDep, render: RenderDep, links: LinksDep, a: RunId, b: RunId, query: StepParams,

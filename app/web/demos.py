@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import AfterValidator
 
 from ..service import Service
 from .deps import (
@@ -29,7 +30,7 @@ from .deps import (
     picture_response,
 )
 from .links import with_look, with_query
-from .schemas import demo_links
+from .schemas import demo_links, no_nul
 from .security import content_security_policy
 from .stepping import overview_context, render_step, step_context
 
@@ -153,8 +154,8 @@ def share_run(
     links: LinksDep,
     render: RenderDep,
     run_id: str,
-    title: Annotated[str, Form(max_length=120)] = "",
-    description: Annotated[str, Form(max_length=2000)] = "",
+    title: Annotated[str, Form(max_length=120), AfterValidator(no_nul)] = "",
+    description: Annotated[str, Form(max_length=2000), AfterValidator(no_nul)] = "",
     step: Annotated[int, Form(ge=0)] = 0,
     cell: Annotated[str, Form(max_length=40)] = "",
     scale: Annotated[Scale, Form()] = "stage",

@@ -16,7 +16,7 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ..service import Service
+from ..service import EngineError, Service
 from .links import Links
 from .ratelimit import limit
 
@@ -102,14 +102,28 @@ class Mode:
         return f"{int(self.present)}{int(self.lock)}"
 
 
+FLAGS = {"": False, "0": False, "false": False, "off": False, "no": False,
+         "1": True, "true": True, "on": True, "yes": True}  # fmt: skip
+"""How a page's on/off parameters may be written; empty (``?present=``) is off."""
+
+
+def flag(value: str, name: str) -> bool:
+    try:
+        return FLAGS[value.strip().lower()]
+    except KeyError:
+        raise EngineError(
+            name, "write 1 to turn it on, or 0 (or nothing) to leave it off"
+        ) from None
+
+
 async def mode_params(
     request: Request,
-    present: Annotated[bool, Query(description="1: presenter mode, for a projector")] = False,
+    present: Annotated[str, Query(description="1: presenter mode, for a projector")] = "",
     lock: Annotated[
-        bool, Query(description="1: hide the controls, so a class follows one example")
-    ] = False,
+        str, Query(description="1: hide the controls, so a class follows one example")
+    ] = "",
 ) -> Mode:
-    mode = Mode(present, lock)
+    mode = Mode(flag(present, "present"), flag(lock, "lock"))
     request.state.mode = mode  # every template of the request reads it (see Render)
     return mode
 
@@ -125,7 +139,7 @@ async def same_site(request: Request) -> None:
     site = request.headers.get("sec-fetch-site")
     origin = request.headers.get("origin")
     if site is not None:
-        if site == "cross-site":
+        if site not in ("same-origin", "none"):  # a sibling subdomain is not this site either
             raise CrossSite
     elif origin is not None:
         public = request.app.state.settings.public_url
@@ -142,6 +156,12 @@ async def count_run(request: Request) -> None:
 async def count_save(request: Request) -> None:
     """One more save from this client address (429 past the limit)."""
     limit(request, "saves", request.app.state.settings.saves_per_minute)
+
+
+async def count_compute(request: Request) -> None:
+    """One more computed read (a run's numbers, a cell, a comparison) from this client address
+    (429 past the limit)."""
+    limit(request, "computed answers", request.app.state.settings.computes_per_minute)
 
 
 VARY = "HX-Request, HX-History-Restore-Request"
@@ -213,3 +233,4 @@ RenderDep = Annotated[Render, Depends(get_render)]
 SameSite = Depends(same_site)
 RunLimit = Depends(count_run)
 SaveLimit = Depends(count_save)
+ComputeLimit = Depends(count_compute)

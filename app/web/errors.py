@@ -17,6 +17,11 @@ from .ratelimit import TooManyRequests
 TOO_LARGE = "the upload is larger than this server accepts"
 
 
+class TooLarge(Exception):
+    """An answer that would be larger than the server sends at once; the message says how to
+    ask for less."""
+
+
 def problem(status: int, title: str, detail: str, field: str | None = None) -> JSONResponse:
     """An RFC 9457 problem; ``field``, when known, is where in the request the fault is (the
     spec path, e.g. ``stages[0].kernels[1]``), ``detail`` says it in words."""
@@ -73,6 +78,10 @@ async def on_gone(request: Request, exc: Exception) -> Response:
     return error_response(request, 410, "This run has expired", detail)
 
 
+async def on_too_large(request: Request, exc: Exception) -> Response:
+    return error_response(request, 413, "That answer would be too large", str(exc))
+
+
 async def on_not_found(request: Request, exc: Exception) -> Response:
     return error_response(request, 404, "Not found", str(exc))
 
@@ -105,6 +114,7 @@ HANDLERS = {
     ImageError: on_bad_input,
     Gone: on_gone,
     NotFound: on_not_found,
+    TooLarge: on_too_large,
     CrossSite: on_cross_site,
     TooManyRequests: on_too_many,
     Busy: on_busy,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Collection
 from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..service import DEFAULT_SCHEME, CellView, RunView, SavedDemo, StageView
 from .deps import Colours, absolute
@@ -103,6 +104,7 @@ class PresetModel(BaseModel):
 def stage_model(
     stage: StageView, run_id: str, links: Links, base: str, values: bool, colours: str
 ) -> StageModel:
+    """One stage as the API gives it, with its numbers when ``values``."""
     extra = {"values": nested(stage.data)} if values else {}  # left unset (and out) otherwise
     return StageModel(
         index=stage.index,
@@ -127,15 +129,18 @@ def stage_model(
 
 
 def run_model(
-    view: RunView, links: Links, base: str, values: bool = False,
+    view: RunView, links: Links, base: str, values: Collection[int] = (),
     colours: str = DEFAULT_SCHEME,
 ) -> RunModel:  # fmt: skip
-    """The run as the API gives it; ``base`` makes its links absolute."""
+    """The run as the API gives it, with the numbers of the stages in ``values``; ``base``
+    makes its links absolute."""
     prediction = view.trace.prediction
     return RunModel(
         id=view.id,
         url=base + links.path("show_run", run_id=view.id),
-        stages=[stage_model(s, view.id, links, base, values, colours) for s in view.stages],
+        stages=[
+            stage_model(s, view.id, links, base, s.index in values, colours) for s in view.stages
+        ],
         prediction=PredictionModel(label=prediction.label, scores=prediction.scores)
         if prediction
         else None,
@@ -224,10 +229,17 @@ def explain_model(cell: CellView) -> ExplainModel:
     )  # fmt: skip
 
 
-Title = Annotated[str, Field(max_length=120)]
+def no_nul(text: str) -> str:
+    """Text that may be stored: a NUL character is refused (PostgreSQL cannot keep one)."""
+    if "\x00" in text:
+        raise ValueError("must not contain a NUL character")
+    return text
+
+
+Title = Annotated[str, Field(max_length=120), AfterValidator(no_nul)]
 SharedPlace = tuple[int, str | None, str, str]
 """Where a shared link opens: (step, cell, scale, colours)."""
-Description = Annotated[str, Field(max_length=2000)]
+Description = Annotated[str, Field(max_length=2000), AfterValidator(no_nul)]
 
 
 class DemoIn(BaseModel):

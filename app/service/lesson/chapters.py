@@ -24,6 +24,9 @@ Data = dict[str, object]
 
 PIXELS_SPEC = PipelineSpec(input=InputSpec(mode="rgb", size=(16, 16)), stages=[ReluStage()])
 """Chapter 1: a picture as 16x16 pixels of red, green and blue (ReLU leaves 0 to 1 alone)."""
+SHOWN_SIDE = 32
+"""Chapter 1 shows at most this many pixels a side: a bigger picture is sampled, every k-th
+pixel each way, so the page stays small whatever picture the link names."""
 POOLED = 4
 """The slides' pipeline's last pooled stage (convolution, ReLU, pooling, pooling)."""
 
@@ -72,10 +75,12 @@ def pictures(runs: Runs, place: Place) -> Data:
             raise EngineError("run", "this run's picture is not in colour; upload one here")
     else:
         view = runs.run_example("photo", PIXELS_SPEC)
-    rgb = view.stage(0).data
+    full = view.stage(0).data
+    every = -(-max(full.shape[1:]) // SHOWN_SIDE)  # 1 for a picture that fits
+    rgb = np.ascontiguousarray(full[:, ::every, ::every])
     whole, channels = channel_pngs(rgb)
-    return {"pixels": view, "rgb": rgb, "whole": data_url(whole),
-            "channels": [data_url(png) for png in channels]}  # fmt: skip
+    return {"pixels": view, "rgb": rgb, "every": every, "full": full.shape[1:],
+            "whole": data_url(whole), "channels": [data_url(png) for png in channels]}  # fmt: skip
 
 
 # 2. Why not fully connected

@@ -1,0 +1,122 @@
+"""Hard to knock over (issue 25): what a hostile or careless request sends is refused with a clear
+4xx before it reaches a store, the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+
+from app.settings import Settings
+from app.web import create_app
+from app.web.security import RedactTokens
+
+from .helpers import X_PNG, parse
+
+pytestmark = pytest.mark.anyio
+PROBLEM = "application/problem+json"
+
+
+def client_of(app) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+
+async def test_a_nul_in_an_id_a_token_or_a_title_is_a_4xx_on_either_store(database):
+    app = create_app(Settings(data_dir=database.sqlite_path.parent, database_url=database.url))
+    async with app.router.lifespan_context(app), client_of(app) as client:
+        rid = (await client.post("/api/run", files={"image": ("x.png", X_PNG)})).json()["id"]
+        did = (await client.post("/api/demos", json={"run_id": rid})).json()["id"]
+        bad = "ab%00cd"
+        for path in [f"/api/runs/{bad}", f"/api/runs/{bad}/explain?stage=1", f"/runs/{bad}",
+                     f"/runs/{bad}/stages/1/maps.png", f"/runs/{bad}/overview", f"/d/{bad}",
+                     f"/d/{bad}/card.png", f"/embed/{bad}", f"/api/demos/{bad}",
+                     f"/lesson/pictures?run={bad}", f"/compare?a={rid}&b={bad}"]:  # fmt: skip
+            answer = await client.get(path)
+            assert answer.status_code == 404, path
+        api = await client.get(f"/api/runs/{bad}")
+        assert api.headers["content-type"] == PROBLEM
+        saved = await client.post("/api/demos", json={"run_id": "ab\u0000cd"})
+        assert saved.status_code == 404 and saved.headers["content-type"] == PROBLEM
+        titled = await client.post("/api/demos", json={"run_id": rid, "title": "a\u0000b"})
+        assert titled.status_code == 422 and "NUL" in titled.json()["detail"]
+        described = await client.post("/api/demos", json={"run_id": rid, "description": "\u0000"})
+        assert described.status_code == 422
+        shared = await client.post(f"/runs/{rid}/share", data={"title": "a\u0000b"},
+                                   headers={"HX-Request": "true"})  # fmt: skip
+        assert shared.status_code == 422 and "NUL" in shared.text
+        gone = await client.delete(f"/api/demos/{did}?token=ab%00cd")
+        assert gone.status_code == 404
+        assert (await client.get(f"/api/demos/{did}")).status_code == 200  # nothing lost
+
+
+async def test_a_runs_numbers_come_a_stage_at_a_time_past_the_cap(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path, max_answer_values=200, computes_per_minute=0))
+    async with app.router.lifespan_context(app), client_of(app) as client:
+        rid = (await client.post("/api/run", files={"image": ("x.png", X_PNG)})).json()["id"]
+        everything = await client.get(f"/api/runs/{rid}", params={"values": "true"})
+        assert everything.status_code == 413 and everything.headers["content-type"] == PROBLEM
+        assert "449 numbers" in everything.json()["detail"]
+        assert "stage=S" in everything.json()["detail"]
+        one = await client.get(f"/api/runs/{rid}", params={"values": "true", "stage": 3})
+        assert one.status_code == 200
+        stages = one.json()["stages"]
+        assert [("values" in s) for s in stages] == [i == 3 for i in range(len(stages))]
+        assert len(stages[3]["values"]) == 3 and len(stages[3]["values"][0]) == 4
+        missing = await client.get(f"/api/runs/{rid}", params={"values": "true", "stage": 9})
+        assert missing.status_code == 404
+        plain = await client.get(f"/api/runs/{rid}")
+        assert plain.status_code == 200 and not any("values" in s for s in plain.json()["stages"])
+    app = create_app(Settings(data_dir=tmp_path, max_answer_values=100))
+    async with app.router.lifespan_context(app), client_of(app) as client:
+        conv = await client.get(f"/api/runs/{rid}", params={"values": "true", "stage": 1})
+        assert conv.status_code == 413 and "maps.png" in conv.json()["detail"]
+
+
+async def test_computed_reads_count_against_a_clients_budget(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path, computes_per_minute=3))
+    async with app.router.lifespan_context(app), client_of(app) as client:
+        rid = (await client.post("/api/run", files={"image": ("x.png", X_PNG)})).json()["id"]
+        cell = {"stage": 1, "map": 0, "row": 1, "col": 1}
+        answers = [await client.get(f"/api/runs/{rid}/explain", params=cell) for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 200]
+        over = await client.get(f"/api/runs/{rid}")
+        assert over.status_code == 429 and int(over.headers["retry-after"]) >= 1
+        page = await client.get(f"/compare?a={rid}&b={rid}", headers={"HX-Request": "true"})
+        assert page.status_code == 429 and "Too many computed answers" in page.text
+        assert (await client.get(f"/runs/{rid}")).status_code == 200  # pages from memory do not
+
+
+async def test_chapter_one_shows_a_big_picture_sampled_not_whole(client):
+    spec = '{"input": {"mode": "rgb", "size": [200, 200]}, "stages": [{"kind": "relu"}]}'
+    made = await client.post("/api/run", files={"image": ("x.png", X_PNG)}, data={"spec": spec})
+    page = await client.get(f"/lesson/pictures?run={made.json()['id']}")
+    assert page.status_code == 200 and len(page.content) < 120_000
+    box = parse(page.text).one("div", class_="pixels")
+    assert (box["data-width"], box["data-height"], box["data-every"]) == ("29", "29", "7")
+    text = parse(page.text).one("section", id="chapter").text
+    assert "200\N{MULTIPLICATION SIGN}200 pixels" in text and "every 7th pixel" in text
+    assert "120,000" in text  # the whole picture's numbers are counted, not the sample's
+
+
+async def test_empty_present_and_lock_are_off_and_a_sibling_site_cannot_post(client):
+    page = await client.get("/lesson/relu?present=&lock=")
+    assert page.status_code == 200 and "present.js" not in page.text
+    assert "present.js" in (await client.get("/lesson/relu?present=1&lock=")).text
+    assert (await client.get("/lesson/relu?present=maybe")).status_code == 422
+    example = {"source": "example", "example": "x", "preset": "seed-xo"}
+    sibling = await client.post("/runs", data=example, headers={"Sec-Fetch-Site": "same-site"})
+    assert sibling.status_code == 403
+    ours = await client.post("/runs", data=example, headers={"Sec-Fetch-Site": "same-origin"})
+    assert ours.status_code == 303
+
+
+def test_the_access_log_never_shows_a_delete_token(tmp_path):
+    create_app(Settings(data_dir=tmp_path))
+    log = logging.getLogger("uvicorn.access")
+    assert [f for f in log.filters if isinstance(f, RedactTokens)]
+    line = '%s - "%s %s HTTP/%s" %d'
+    args = ("127.0.0.1:5", "DELETE", "/api/demos/abc?token=s3cret-x&x=1", "1.1", 204)
+    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, line, args, None)
+    assert RedactTokens().filter(record)
+    assert "s3cret" not in record.getMessage() and "token=...&x=1" in record.getMessage()
