@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import io
 import logging
 
 import httpx
+import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 
+from app.imaging import ImageError, decode
 from app.settings import Settings
 from app.web import create_app
 from app.web.security import RedactTokens
@@ -120,3 +124,27 @@ def test_the_access_log_never_shows_a_delete_token(tmp_path):
     record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, line, args, None)
     assert RedactTokens().filter(record)
     assert "s3cret" not in record.getMessage() and "token=...&x=1" in record.getMessage()
+
+
+def test_a_big_picture_is_decoded_small_a_strip_at_a_time():
+    assert decode.enough((8000, 5000)) == 4 and decode.enough((2000, 2000)) == 1
+    image = Image.new("RGBA", (2500, 2000), (30, 120, 200, 255))
+    ImageDraw.Draw(image).rectangle([700, 300, 1900, 1700], (250, 250, 250, 90))
+    data = io.BytesIO()
+    image.save(data, "PNG")
+    picture = decode.decode_picture(data.getvalue(), 40_000_000, need=3072)  # a 1024 input's
+    assert picture.pixels.shape == (1000, 1250, 3)  # 5 MP: halved, to at most 4 MP
+    # averaging a strip at a time gives what averaging the whole picture gives, to the bit
+    for mode, size, factor in (("RGBA", (1001, 777), 3), ("P", (530, 611), 2), ("L", (64, 700), 7)):
+        part = image.resize(size).convert(mode)
+        if mode == "P":
+            part.info["transparency"] = 0
+        strips = np.asarray(decode._reduce(part, factor))
+        assert np.array_equal(strips, np.asarray(decode._reduce_whole(part, factor))), mode
+
+
+def test_a_webp_too_big_to_decode_whole_is_refused_at_once():
+    data = io.BytesIO()
+    Image.new("RGB", (4000, 3300), (30, 120, 200)).save(data, "WEBP", lossless=True)
+    with pytest.raises(ImageError, match="WebP picture of 4000x3300 is 13,200,000 pixels"):
+        decode.decode_picture(data.getvalue(), 40_000_000, need=84)

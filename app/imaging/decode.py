@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from typing import NamedTuple
 
@@ -12,6 +13,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
 """Accepted by their bytes (Pillow's sniffing), never by file name or declared type."""
+
+WHOLE_PIXELS = {"WEBP": 12_000_000}
+"""Formats whose decoder takes far more memory than the pixels (Pillow's WebP decoder holds
+about 15 bytes a pixel while it works) and cannot decode smaller: their own lower pixel limit,
+so one upload costs at most about 200 MB."""
 
 RGB = npt.NDArray[np.float32]
 ORIENTATION = 0x0112
@@ -86,6 +92,13 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
         raise ImageError(
             f"{width}x{height} is {width * height:,} pixels, more than the limit of {max_pixels:,}"
         )
+    whole = WHOLE_PIXELS.get(image.format or "", max_pixels)
+    if width * height > whole:
+        name = "WebP" if image.format == "WEBP" else image.format
+        raise ImageError(
+            f"a {name} picture of {width}x{height} is {width * height:,} pixels; such pictures "
+            f"are decoded whole, so at most {whole:,} are taken (a JPEG or PNG may be larger)"
+        )
     if width == 0 or height == 0:
         raise ImageError("the image has no pixels")
     if getattr(image, "is_animated", False):
@@ -98,13 +111,13 @@ def _load(image: Image.Image, need: int | None) -> tuple[Image.Image, float]:
     ``decode_picture``), and how much smaller than the file they are."""
     width = image.size[0]
     if need is not None and image.format == "JPEG":
-        factor = reduction(image.size, need)
+        factor = max(reduction(image.size, need), enough(image.size))
         if factor > 1:
             image.draft(image.mode, (width // factor, image.size[1] // factor))
     image.load()
     scale = width / image.size[0]  # the JPEG decoder's own reduction
     if need is not None:
-        factor = reduction(image.size, need)
+        factor = max(reduction(image.size, need), enough(image.size))
         image = _reduce(image, factor)
         scale *= factor
     return image, scale
@@ -120,12 +133,41 @@ def reduction(size: tuple[int, int], need: int) -> int:
     return max(1, min(size) // max(need, 1))
 
 
+MAX_DECODED = 4_000_000
+"""A big picture is brought down, by a whole factor, to at most this many pixels before it becomes
+floats (4 bytes a channel), whatever size the input asks for: a 40 MP upload through a 1024x1024
+input costs tens of megabytes, not gigabytes."""
+STRIP = 256
+"""Rows of the decoded picture converted and averaged at a time, so a mode change (a palette
+or a see-through picture to premultiplied RGBA) never copies the whole picture at once."""
+
+
+def enough(size: tuple[int, int]) -> int:
+    """The smallest whole factor that brings a picture of ``size`` to MAX_DECODED pixels."""
+    return max(1, math.ceil(math.sqrt(size[0] * size[1] / MAX_DECODED)))
+
+
 def _reduce(image: Image.Image, factor: int) -> Image.Image:
+    """``image`` averaged over factor x factor blocks, a strip of rows at a time (see STRIP):
+    the same blocks, so the same result, as averaging it whole."""
+    if factor <= 1:
+        return image
+    width, height = image.size
+    rows = max(1, STRIP // factor) * factor
+    out: Image.Image | None = None
+    for top in range(0, height, rows):
+        part = _reduce_whole(image.crop((0, top, width, min(top + rows, height))), factor)
+        if out is None:
+            out = Image.new(part.mode, (-(-width // factor), -(-height // factor)))
+        out.paste(part, (0, top // factor))
+    assert out is not None
+    return out
+
+
+def _reduce_whole(image: Image.Image, factor: int) -> Image.Image:
     """``image`` averaged over factor x factor blocks. Transparent pictures are averaged with
     their colours premultiplied by alpha, so compositing on white afterwards gives what
     averaging the composited picture would."""
-    if factor <= 1:
-        return image
     if image.mode in ("I;16", "I;16B", "I;16L", "I;16N"):
         image = image.convert("I")
     elif image.mode in ("P", "PA", "1", "LA") or (
