@@ -48,8 +48,10 @@ class Settings(BaseSettings, Limits):
     max_store_bytes: int = Field(
         1_000_000_000,
         ge=1,
-        description="When stored runs and specs pass this many bytes, the runs viewed longest ago "
-        "(that no demo shows) are deleted until they fit.",
+        description="When the stored runs' inputs pass this many bytes, the runs viewed longest "
+        "ago (that no demo shows) are deleted until they fit (specs are kept while a run or demo "
+        "uses them, and not counted). A limit too small to keep one run of each preset stops "
+        "the server at start, saying so.",
     )
     max_upload_bytes: int = Field(
         10_000_000, ge=1, description="Largest request body accepted, in bytes."

@@ -16,10 +16,14 @@ from app.settings import Settings
 from app.web import create_app
 from app.web.security import RedactTokens
 
-from .helpers import X_PNG, parse
+from .helpers import X_PNG, parse, png, start
 
 pytestmark = pytest.mark.anyio
 PROBLEM = "application/problem+json"
+
+
+def local(url: str) -> str:
+    return url.removeprefix("http://testserver")
 
 
 def client_of(app) -> httpx.AsyncClient:
@@ -148,3 +152,20 @@ def test_a_webp_too_big_to_decode_whole_is_refused_at_once():
     Image.new("RGB", (4000, 3300), (30, 120, 200)).save(data, "WEBP", lossless=True)
     with pytest.raises(ImageError, match="WebP picture of 4000x3300 is 13,200,000 pixels"):
         decode.decode_picture(data.getvalue(), 40_000_000, need=84)
+
+
+async def test_deleting_a_demo_never_takes_an_examples_run_and_says_who_deleted_one(client):
+    example = await start(client, example="x", preset="seed-xo")
+    saved = (await client.post("/api/demos", json={"run_id": example})).json()
+    assert (await client.delete(local(saved["delete_url"]))).status_code == 204
+    assert (await client.get(f"/runs/{example}")).status_code == 200  # everyone's X stays
+    drawn = png(np.kron(np.eye(9, dtype=np.uint8) * 255, np.ones((10, 10), np.uint8)))
+    mine = (await client.post("/api/run", files={"image": ("d.png", drawn)})).json()["id"]
+    saved = (await client.post("/api/demos", json={"run_id": mine})).json()
+    assert (await client.delete(local(saved["delete_url"]))).status_code == 204
+    page = await client.get(f"/runs/{mine}")
+    assert page.status_code == 410
+    said = parse(page.text).find_all(role="alert")[0].text
+    assert "deleted by whoever shared it" in said and "expired" not in said
+    api = await client.get(f"/api/runs/{mine}")
+    assert api.status_code == 410 and api.json()["title"] == "This run was deleted"

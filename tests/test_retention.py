@@ -4,15 +4,18 @@ its size, absolute URLs come from the public URL, and a request for another host
 from __future__ import annotations
 
 import httpx
+import numpy as np
 import pytest
 
+from app.service.container import smallest_store
 from app.settings import Settings
 from app.web import create_app
 
-from .helpers import map_pictures, parse, start
+from .helpers import map_pictures, parse, png, start
 
 pytestmark = pytest.mark.anyio
 DAY = 86400.0
+NOISE_SPEC = '{"input": {"size": [256, 256]}, "stages": [{"kind": "relu"}]}'
 
 
 def client_of(app, base: str = "http://testserver") -> httpx.AsyncClient:
@@ -44,18 +47,36 @@ async def test_a_run_not_viewed_for_the_time_to_live_expires_kindly(tmp_path):
 
 
 async def test_past_the_store_size_the_run_viewed_longest_ago_goes(tmp_path):
+    async def made(client, seed: int) -> str:  # a noisy 256x256 picture: it hardly packs
+        noise = np.random.default_rng(seed).integers(0, 256, (256, 256), dtype=np.uint8)
+        sent = await client.post("/api/run", files={"image": ("n.png", png(noise))},
+                                 data={"spec": NOISE_SPEC})  # fmt: skip
+        return str(sent.json()["id"])
+
     measure = create_app(Settings(data_dir=tmp_path / "measure"))
     async with measure.router.lifespan_context(measure), client_of(measure) as client:
-        await start(client, example="x", preset="seed-xo")
-        await start(client, example="o", preset="seed-xo")
+        await made(client, 1)
+        await made(client, 2)
         both = measure.state.service.runs.store.stored_bytes()
     app = create_app(Settings(data_dir=tmp_path / "data", max_store_bytes=both - 1))
     async with app.router.lifespan_context(app), client_of(app) as client:
-        first = await start(client, example="x", preset="seed-xo")
-        second = await start(client, example="o", preset="seed-xo")
+        first = await made(client, 1)
+        second = await made(client, 2)
         assert (await client.get(f"/runs/{first}")).status_code == 410
         assert (await client.get(f"/runs/{second}")).status_code == 200
         assert app.state.service.runs.store.stored_bytes() < both
+
+
+async def test_a_limit_that_holds_one_run_of_each_preset_keeps_a_learned_run(tmp_path):
+    too_small = create_app(Settings(data_dir=tmp_path / "small", max_store_bytes=50_000))
+    with pytest.raises(RuntimeError, match="CONVLENS_MAX_STORE_BYTES is 50,000, too small"):
+        async with too_small.router.lifespan_context(too_small):
+            pass
+    enough = smallest_store()
+    app = create_app(Settings(data_dir=tmp_path / "data", max_store_bytes=enough))
+    async with app.router.lifespan_context(app), client_of(app) as client:
+        letter = await start(client, example="letter-a", preset="letters")  # spec: 630 KB
+        assert (await client.get(f"/runs/{letter}")).status_code == 200
 
 
 async def test_absolute_urls_come_from_the_public_url_and_other_hosts_are_refused(tmp_path):

@@ -3,6 +3,7 @@ factory opens at start and every router reaches through ``app.state.service``.""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
@@ -10,6 +11,7 @@ from typing import ParamSpec, TypeVar
 from ..settings import Settings
 from ..store import open_stores
 from .cache import ByteLRU, ProcessCache
+from .catalog import all_presets
 from .demos import Demos
 from .kept import Kept
 from .pictures import Pictures
@@ -20,6 +22,12 @@ from .runs import Runs
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+
+def smallest_store() -> int:
+    """Bytes that hold one run of each preset at the most (an input stored as it is)."""
+    return sum(4 * p.spec.input.channels * math.prod(p.spec.input.size)
+               for p in all_presets().values())  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,8 +59,14 @@ class Service:
         )  # fmt: skip
 
     def start(self) -> None:
-        """Create the tables, or bring them up to date, and let go of what expired while the
-        server was down; once, when the server starts."""
+        """Check the store's size limit, create the tables or bring them up to date, and let go
+        of what expired while the server was down; once, when the server starts."""
+        need = smallest_store()
+        if self.settings.max_store_bytes < need:
+            raise RuntimeError(
+                f"CONVLENS_MAX_STORE_BYTES is {self.settings.max_store_bytes:,}, too small to keep "
+                f"one run of each preset: set it to at least {need:,}"
+            )
         self.runs.store.create()
         self.retention.prune()
 

@@ -43,7 +43,15 @@ def known_form(text: str, what: str, form: re.Pattern[str] = ID) -> str:
 
 
 class Gone(NotFound):
-    """A run that was here and was deleted (not viewed for a while, or its demo deleted)."""
+    """A run that was here and was deleted: not viewed for a while ('expired'), or deleted with
+    the demo that showed it ('deleted')."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(
+            "this run was deleted by whoever shared it" if reason == "deleted"
+            else "this run has expired: runs no one has opened for a while are deleted"
+        )  # fmt: skip
 
 
 class Clock:
@@ -74,7 +82,7 @@ class Retention:
             return
         self.forget([rid])
         if presence == "gone":
-            raise Gone("this run has expired: runs no one has opened for a while are deleted")
+            raise Gone(self.store.why_gone(rid))
         raise NotFound("there is no run with this id")
 
     def presence(self, rid: str, force: bool = False) -> Presence:

@@ -33,12 +33,13 @@ class Runs:
         self.cache = cache
         self.retention = retention
 
-    def run_image(self, data: bytes, spec: PipelineSpec) -> RunView:
+    def run_image(self, data: bytes, spec: PipelineSpec, public: bool = False) -> RunView:
         """Decode, normalise and run a picture; store the run and return its view. The same
         bytes through the same pipeline again (a class clicking one example, a drawing run
-        once more) are known by a hash of both and answered from the run already made."""
+        once more) are known by a hash of both and answered from the run already made.
+        ``public``: one of the app's own examples (see ``RunRecord.public``)."""
         spec_bytes = canonical_bytes(spec)
-        seen = ("upload", _upload_key(spec_bytes, data))
+        seen = ("upload", _upload_key(spec_bytes, data) + (b"public" if public else b""))
         known = self.cache.get(seen)
         if isinstance(known, str):
             try:
@@ -49,7 +50,7 @@ class Runs:
         x, content = load_input(data, spec.input, self.settings.max_image_pixels)
         trace = pipeline.run(x)
         rid = run_address(spec_bytes, x, content)
-        self.store.put(RunRecord(rid, spec_bytes, x, content), self.retention.clock())
+        self.store.put(RunRecord(rid, spec_bytes, x, content, public), self.retention.clock())
         self.retention.mark_live(rid)
         self.retention.prune_when_due()
         self.cache.put(seen, rid, len(rid) + len(seen[1]) + 100)
@@ -71,7 +72,7 @@ class Runs:
     def run_example(self, name: str, spec: PipelineSpec) -> RunView:
         if name not in EXAMPLES:
             raise EngineError("example", f"unknown example {name!r} (known: {', '.join(EXAMPLES)})")
-        return self.run_image(EXAMPLES[name].data, spec)
+        return self.run_image(EXAMPLES[name].data, spec, public=True)
 
     def view(self, rid: str, checked: bool = False) -> RunView:
         """The run's view, recomputed from the stored input and spec when not cached (Gone or

@@ -40,6 +40,9 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS gone (id TEXT PRIMARY KEY, gone_at DOUBLE PRECISION NOT NULL)",
     """CREATE TABLE IF NOT EXISTS hits (key TEXT NOT NULL, minute BIGINT NOT NULL,
         n INTEGER NOT NULL, PRIMARY KEY (key, minute))""",
+    # version 6: example runs no demo deletion may take, and why a run went
+    "ALTER TABLE runs ADD COLUMN IF NOT EXISTS public INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE gone ADD COLUMN IF NOT EXISTS reason TEXT NOT NULL DEFAULT 'expired'",
     "CREATE INDEX IF NOT EXISTS runs_by_view ON runs (viewed_at)",
     "CREATE INDEX IF NOT EXISTS demos_by_run ON demos (run_id)",
 ]

@@ -28,6 +28,9 @@ class RunRecord:
     """The normalised input, (C, H, W)."""
     content: Box | None = None
     """Where the picture lies in the input when the rest was filled in (``imaging.Fitted``)."""
+    public: bool = False
+    """Made from one of the app's own examples: anyone may know its id, so deleting a demo never
+    deletes it (it still expires like any run)."""
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS runs (
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     codec TEXT NOT NULL DEFAULT 'f4',
     size INTEGER NOT NULL DEFAULT 0,
-    viewed_at REAL NOT NULL DEFAULT 0
+    viewed_at REAL NOT NULL DEFAULT 0,
+    public INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS demos (
     {STORED_INPUT}
@@ -51,7 +52,8 @@ CREATE TABLE IF NOT EXISTS demos (
 );
 CREATE TABLE IF NOT EXISTS gone (
     id TEXT PRIMARY KEY,
-    gone_at REAL NOT NULL
+    gone_at REAL NOT NULL,
+    reason TEXT NOT NULL DEFAULT 'expired'
 );
 CREATE TABLE IF NOT EXISTS hits (
     key TEXT NOT NULL,
@@ -77,8 +79,10 @@ DROP TABLE runs_v1;
 """
 ADDED = {
     "runs": {"content": "TEXT", "codec": "TEXT NOT NULL DEFAULT 'f4'",
-             "size": "INTEGER NOT NULL DEFAULT 0", "viewed_at": "REAL NOT NULL DEFAULT 0"},
+             "size": "INTEGER NOT NULL DEFAULT 0", "viewed_at": "REAL NOT NULL DEFAULT 0",
+             "public": "INTEGER NOT NULL DEFAULT 0"},
     "demos": {"content": "TEXT", "codec": "TEXT NOT NULL DEFAULT 'f4'", "run_id": "TEXT"},
+    "gone": {"reason": "TEXT NOT NULL DEFAULT 'expired'"},
 }  # fmt: skip
 
 

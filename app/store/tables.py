@@ -19,6 +19,8 @@ from .database import STORED_INPUT, Database, stored_input
 from .records import PACKED, DemoRecord, RunRecord, box_from, box_text, pack_input, spec_hash
 
 Presence = Literal["live", "gone", "missing"]
+Reason = Literal["expired", "deleted"]
+"""Why a run is gone: retention let it go, or its demo's owner deleted it."""
 TOUCH_SECONDS = 3600.0
 """A run's last view is written down at most this often (a view is a read, not a write)."""
 GONE_SECONDS = 90 * 86400.0
@@ -53,8 +55,13 @@ class Tables(Database):
                 **stored,
                 "size": len(stored["input"]),  # type: ignore[arg-type]
                 "viewed_at": now,
+                "public": int(record.public),
             }
-            self._insert(conn, "runs", values, "DO UPDATE SET viewed_at = excluded.viewed_at")
+            again = (
+                "DO UPDATE SET viewed_at = excluded.viewed_at, public = CASE WHEN"
+                " excluded.public > runs.public THEN excluded.public ELSE runs.public END"
+            )
+            self._insert(conn, "runs", values, again)
             self._run(conn, "DELETE FROM gone WHERE id = ?", (record.id,))
 
     def get(self, run_id: str) -> RunRecord | None:
@@ -81,17 +88,20 @@ class Tables(Database):
             gone = self._run(conn, "SELECT 1 FROM gone WHERE id = ?", (run_id,)).fetchone()
         return "gone" if gone else "missing"
 
+    def why_gone(self, run_id: str) -> Reason:
+        """Why a gone run went (asked only of a run ``seen`` says is gone)."""
+        with self._transaction() as conn:
+            row = self._one(conn, "SELECT reason FROM gone WHERE id = ?", (run_id,))
+        return "deleted" if row is not None and row["reason"] == "deleted" else "expired"
+
     def stored_bytes(self) -> int:
-        """The bytes of every stored run's input and every spec."""
+        """The bytes of every stored run's input. Specs are not counted: a learned one is larger
+        than the runs that share it, and it is kept exactly while a run or a demo uses it."""
         with self._transaction() as conn:
             return self._stored_bytes(conn)
 
     def _stored_bytes(self, conn: Any) -> int:
-        row = self._one(
-            conn,
-            "SELECT (SELECT coalesce(sum(size), 0) FROM runs)"
-            " + (SELECT coalesce(sum(length(spec)), 0) FROM specs) AS total",
-        )
+        row = self._one(conn, "SELECT coalesce(sum(size), 0) AS total FROM runs")
         assert row is not None
         return int(row["total"])
 
@@ -137,15 +147,15 @@ class Tables(Database):
                 self._bury(conn, part, now)
         return ids
 
-    def _bury(self, conn: Any, ids: Sequence[str], now: float) -> None:
+    def _bury(self, conn: Any, ids: Sequence[str], now: float, reason: Reason = "expired") -> None:
         marks = ", ".join("?" * len(ids))
         self._run(conn, f"DELETE FROM runs WHERE id IN ({marks})", ids)
         conn.cursor().executemany(
             self._sql(
-                "INSERT INTO gone (id, gone_at) VALUES (?, ?)"
-                " ON CONFLICT (id) DO UPDATE SET gone_at = excluded.gone_at"
+                "INSERT INTO gone (id, gone_at, reason) VALUES (?, ?, ?) ON CONFLICT (id)"
+                " DO UPDATE SET gone_at = excluded.gone_at, reason = excluded.reason"
             ),
-            [(rid, now) for rid in ids],
+            [(rid, now, reason) for rid in ids],
         )
 
     # demos
@@ -181,7 +191,8 @@ class Tables(Database):
 
     def delete_demo(self, demo_id: str, token: str, now: float) -> list[str] | None:
         """Delete the demo if ``token`` is its delete token (compared in constant time), and its
-        run unless another demo shows it; None if not deleted, else the run ids deleted."""
+        run unless another demo shows it or it is an example's (``RunRecord.public``); None if
+        not deleted, else the run ids deleted."""
         with self._transaction() as conn:
             row = self._one(
                 conn, f"SELECT delete_token_hash, run_id FROM demos WHERE id = ?{self.LOCK}",
@@ -191,10 +202,13 @@ class Tables(Database):
                 return None
             self._run(conn, "DELETE FROM demos WHERE id = ?", (demo_id,))
             run_id = row["run_id"]
-            shared = self._run(conn, "SELECT 1 FROM demos WHERE run_id = ?", (run_id,)).fetchone()
+            shared = self._run(
+                conn, "SELECT 1 FROM demos WHERE run_id = ? UNION ALL"
+                " SELECT 1 FROM runs WHERE id = ? AND public = 1", (run_id, run_id),
+            ).fetchone()  # fmt: skip
             if shared or not run_id:
                 return []
-            self._bury(conn, [run_id], now)
+            self._bury(conn, [run_id], now, "deleted")
             return [run_id]
 
     # rate limits

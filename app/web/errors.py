@@ -71,6 +71,10 @@ async def on_cross_site(request: Request, exc: Exception) -> Response:
 
 
 async def on_gone(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Gone)
+    if exc.reason == "deleted":
+        detail = f"{exc}, when they deleted its demo. Run the picture again to see it once more"
+        return error_response(request, 410, "This run was deleted", detail)
     detail = (
         f"{exc}. Nothing is wrong with your link: run the picture again to get a new one "
         "(saved demos stay until their owner deletes them)"
