@@ -93,6 +93,12 @@ class Settings(BaseSettings, Limits):
         description="Jobs that may wait for one of those threads; past that a request is "
         "answered 503 with Retry-After at once.",
     )
+    body_seconds: float = Field(
+        15.0,
+        gt=0,
+        description="Longest wait for the next piece of a request's body; an upload that stalls "
+        "longer is answered 408 and its connection closed.",
+    )
     request_seconds: float = Field(
         20.0,
         gt=0,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import logging
+import socket
+import time
 
 import httpx
 import numpy as np
@@ -16,7 +18,7 @@ from app.settings import Settings
 from app.web import create_app
 from app.web.security import RedactTokens
 
-from .helpers import X_PNG, parse, png, start
+from .helpers import X_PNG, live_server, parse, png, start
 
 pytestmark = pytest.mark.anyio
 PROBLEM = "application/problem+json"
@@ -169,3 +171,35 @@ async def test_deleting_a_demo_never_takes_an_examples_run_and_says_who_deleted_
     assert "deleted by whoever shared it" in said and "expired" not in said
     api = await client.get(f"/api/runs/{mine}")
     assert api.status_code == 410 and api.json()["title"] == "This run was deleted"
+
+
+async def test_a_refused_host_is_answered_like_every_error_even_for_options(client):
+    for method in ("GET", "OPTIONS", "HEAD"):
+        refused = await client.request(method, "/api/presets", headers={"Host": "evil.example"})
+        assert refused.status_code == 400, method
+        assert "default-src 'self'" in refused.headers["content-security-policy"]
+        if method == "GET":
+            assert refused.headers["content-type"] == PROBLEM
+            assert refused.json()["title"] == "Unknown host"
+    page = await client.get("/", headers={"Host": "evil.example"})
+    assert page.status_code == 400 and parse(page.text).find_all(role="alert")
+    # without a public URL, absolute links come from the Host: another port is refused
+    assert (await client.get("/", headers={"Host": "localhost:6666"})).status_code == 400
+    assert (await client.get("/", headers={"Host": "localhost"})).status_code == 200
+
+
+def test_a_stalled_upload_is_answered_408_and_closed(tmp_path):
+    with live_server(tmp_path, CONVLENS_BODY_SECONDS="1") as server:
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as conn:
+            conn.sendall(
+                f"POST /api/run HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: 5000000\r\n"
+                "Content-Type: multipart/form-data; boundary=x\r\n\r\n--x\r".encode()
+            )
+            started = time.monotonic()
+            answer = b""
+            while chunk := conn.recv(65536):  # until the server closes the connection
+                answer += chunk
+            waited = time.monotonic() - started
+        assert answer.startswith(b"HTTP/1.1 408") and waited < 5
+        assert b"The upload stalled" in answer

@@ -1,5 +1,7 @@
 """Rate limits: events per client a minute, counted in the database, so every worker and every
-server on one database shares one count."""
+server on one database shares one count. The minute slides: the last minute's count weighs as
+much as it still overlaps the sixty seconds up to now, so a burst at a minute's end is not
+followed by a fresh budget a moment later."""
 
 from __future__ import annotations
 
@@ -15,12 +17,18 @@ class Rates:
         self.clock = clock
 
     def count(self, what: str, client: str, limit: int) -> int | None:
-        """One more ``what`` from ``client`` this minute: None while within ``limit`` a minute
-        (0: no limit), else the seconds until the next minute."""
+        """One more ``what`` from ``client``: None while the last sixty seconds hold at most
+        ``limit`` (0: no limit), else the seconds until they would."""
         if limit <= 0:
             return None
         now = self.clock()
         minute = int(now // 60)
-        if self.store.hit(f"{what} {client}", minute) <= limit:
+        this, last = self.store.hit(f"{what} {client}", minute)
+        into = now / 60 - minute  # how far into this minute, 0 to 1
+        if this + last * (1 - into) <= limit:
             return None
-        return max(1, math.ceil((minute + 1) * 60 - now))
+        if this <= limit:  # within this minute, once enough of the last one has slid out
+            wait = 60 * (1 - into - (limit - this) / last)
+        else:  # in the next minute, once enough of this one has slid out
+            wait = 60 * (1 - into) + 60 * (1 - limit / this)
+        return max(1, math.ceil(wait))

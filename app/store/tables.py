@@ -213,8 +213,9 @@ class Tables(Database):
 
     # rate limits
 
-    def hit(self, key: str, minute: int) -> int:
-        """Count one more event for ``key`` in ``minute``; the count so far, this one included."""
+    def hit(self, key: str, minute: int) -> tuple[int, int]:
+        """Count one more event for ``key`` in ``minute``: the count of that minute so far (this
+        one included) and of the minute before."""
         with self._transaction() as conn:
             row = self._one(
                 conn,
@@ -222,5 +223,8 @@ class Tables(Database):
                 " ON CONFLICT (key, minute) DO UPDATE SET n = hits.n + 1 RETURNING n",
                 (key, minute),
             )
+            before = self._one(
+                conn, "SELECT n FROM hits WHERE key = ? AND minute = ?", (key, minute - 1)
+            )
         assert row is not None
-        return int(row["n"])
+        return int(row["n"]), int(before["n"]) if before else 0

@@ -12,7 +12,6 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from .. import __version__
 from ..resources import resource_dir
@@ -23,6 +22,7 @@ from .contract import exact_contract
 from .deps import Mode
 from .errors import HANDLERS, BodyLimit
 from .filters import ramp_defs, ramp_id, scalar_items, table_rows, vector_cells
+from .guards import BodyTimeout, KnownHosts
 from .head import HeadAsGet, Options
 from .lesson_filters import LESSON_FILTERS
 from .links import Links, step_link, with_look
@@ -104,11 +104,13 @@ def templates(links: Links) -> Jinja2Templates:
 def guard(app: FastAPI, settings: Settings) -> None:
     """The middleware every request passes, the outermost last."""
     # Bodies sent without a length are counted as they arrive (the 413 reaches our handlers);
-    # a declared length over the limit is refused before a byte is read.
+    # a declared length over the limit is refused before a byte is read; a body that stalls is
+    # given up on.
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_upload_bytes)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
-    app.add_middleware(SecurityHeaders)
-    # a request for another host (a forged Host header) is refused before anything else
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.hosts)
+    app.add_middleware(BodyTimeout, seconds=settings.body_seconds)
     app.add_middleware(Options, router=app.router)
+    # a request for another host (a forged Host header) is refused before anything else
+    app.add_middleware(KnownHosts, hosts=settings.hosts, check_port=not settings.public_url)
+    app.add_middleware(SecurityHeaders)  # on every answer, the refusals above included
     app.add_middleware(HeadAsGet)  # outermost: HEAD is a GET all the way down

@@ -17,6 +17,14 @@ from .ratelimit import TooManyRequests
 TOO_LARGE = "the upload is larger than this server accepts"
 
 
+class BodyStalled(StarletteHTTPException):
+    """A request's body stopped arriving for longer than the server waits (an HTTP error, so
+    the framework's body parsing passes it on rather than calling it a parse error)."""
+
+    def __init__(self) -> None:
+        super().__init__(408)
+
+
 class TooLarge(Exception):
     """An answer that would be larger than the server sends at once; the message says how to
     ask for less."""
@@ -82,6 +90,13 @@ async def on_gone(request: Request, exc: Exception) -> Response:
     return error_response(request, 410, "This run has expired", detail)
 
 
+async def on_stalled(request: Request, exc: Exception) -> Response:
+    detail = "the upload stopped arriving; check the connection and send it again"
+    response = error_response(request, 408, "The upload stalled", detail)
+    response.headers["Connection"] = "close"
+    return response
+
+
 async def on_too_large(request: Request, exc: Exception) -> Response:
     return error_response(request, 413, "That answer would be too large", str(exc))
 
@@ -119,6 +134,7 @@ HANDLERS = {
     Gone: on_gone,
     NotFound: on_not_found,
     TooLarge: on_too_large,
+    BodyStalled: on_stalled,
     CrossSite: on_cross_site,
     TooManyRequests: on_too_many,
     Busy: on_busy,
