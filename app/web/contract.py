@@ -20,10 +20,41 @@ PROBLEM_SCHEMA = {
     },
 }
 EVERY = {"405": "Method Not Allowed", "503": "The server is busy, or the work took too long"}
-WITH_INPUT = {"400": "The body cannot be read", "413": "Upload too large",
-              "422": "That input cannot be used"}  # fmt: skip
+WITH_INPUT = {"400": "The body cannot be read", "408": "The body stopped arriving",
+              "413": "Upload too large", "422": "That input cannot be used"}  # fmt: skip
 COUNTED = {"429": "Too many requests from this address (Retry-After says when to try again)"}
 WITH_ID = {"404": "Not found", "410": "The run has expired"}
+MADE_RUN = {"run_id": "$response.body#/id"}
+Link = tuple[str, str, dict[str, str], dict[str, str] | None]
+"""(target path, its method, parameters, request body) of one link."""
+LINKS: dict[tuple[str, str, str], dict[str, Link]] = {
+    ("/api/run", "post", "200"): {
+        "GetRun": ("/api/runs/{run_id}", "get", MADE_RUN, None),
+        "ExplainCell": ("/api/runs/{run_id}/explain", "get", MADE_RUN, None),
+        "SaveDemo": ("/api/demos", "post", {}, {"run_id": "$response.body#/id"}),
+    },
+    ("/api/demos", "post", "201"): {
+        "GetDemo": ("/api/demos/{demo_id}", "get", {"demo_id": "$response.body#/id"}, None),
+        "DeleteDemo": ("/api/demos/{demo_id}", "delete", {"demo_id": "$response.body#/id"}, None),
+    },
+}
+"""How an answer's ids lead to the next operations (OpenAPI links), so a client, or a stateful
+contract test, can follow a made run to its stages, cells and demos."""
+
+
+def add_links(schema: dict[str, Any]) -> None:
+    """Put LINKS into the schema, naming each target by its operationId."""
+    paths = schema["paths"]
+    for (path, method, status), links in LINKS.items():
+        response = paths[path][method]["responses"].setdefault(status, {"description": "Made"})
+        response["links"] = {
+            name: {
+                "operationId": paths[to][how]["operationId"],
+                **({"parameters": params} if params else {}),
+                **({"requestBody": body} if body else {}),
+            }
+            for name, (to, how, params, body) in links.items()
+        }
 
 
 def exact_contract(app: FastAPI) -> None:
@@ -51,6 +82,7 @@ def exact_contract(app: FastAPI) -> None:
                 for status, response in responses.items():
                     if int(status) >= 400:
                         response["content"] = problem
+        add_links(schema)
         schema["components"]["schemas"].pop("HTTPValidationError", None)
         schema["components"]["schemas"].pop("ValidationError", None)
         app.openapi_schema = schema

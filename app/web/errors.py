@@ -123,7 +123,8 @@ async def on_invalid_request(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"] if p not in ("query", "body", "path"))
-    return error_response(request, 422, "That input cannot be used", f"{where}: {first['msg']}")
+    said = str(first["msg"]).removeprefix("Value error, ")
+    return error_response(request, 422, "That input cannot be used", f"{where}: {said}")
 
 
 HANDLERS = {

@@ -236,10 +236,14 @@ def no_nul(text: str) -> str:
     return text
 
 
-Title = Annotated[str, Field(max_length=120), AfterValidator(no_nul)]
+NO_NUL = {"pattern": "^[^\\u0000]*$"}
+"""What ``no_nul`` refuses, as the schema says it."""
+Title = Annotated[str, Field(max_length=120, json_schema_extra=NO_NUL), AfterValidator(no_nul)]
 SharedPlace = tuple[int, str | None, str, str]
 """Where a shared link opens: (step, cell, scale, colours)."""
-Description = Annotated[str, Field(max_length=2000), AfterValidator(no_nul)]
+Description = Annotated[
+    str, Field(max_length=2000, json_schema_extra=NO_NUL), AfterValidator(no_nul)
+]
 
 
 class DemoIn(BaseModel):
@@ -248,8 +252,12 @@ class DemoIn(BaseModel):
     description: Description = ""
     step: Annotated[int | None, Field(ge=0, description="the stage the link opens at")] = None
     cell: Annotated[
-        str | None, Field(max_length=40, description="the selected cell, stage.map.row.column")
-    ] = None
+        str | None,
+        Field(
+            max_length=40, description="the selected cell, stage.map.row.column",
+            json_schema_extra={"pattern": "^([0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+)?$"},
+        ),
+    ] = None  # fmt: skip
     scale: Annotated[
         Literal["stage", "map"], Field(description="one colour scale per stage, or per map")
     ] = "stage"
