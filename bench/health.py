@@ -1,0 +1,164 @@
+"""/healthz under load, run by hand (never a timed test):
+python bench/health.py [--seconds 20] [--clients 32 200] [--workers 2] [checkout ...]
+
+For each checkout (this one by default; name another to compare, its own app/), starts
+`convlens serve --workers N` with the limits off, and for each client count runs, at once:
+- a mixed load in its own process (asyncio + httpx): runs of new pictures, Next fragments,
+  saves, demo pages and heatmaps, as bench/share.py mixes them;
+- a prober in another process: GET /healthz every 20 ms on its own connection.
+Prints the prober's p50, p99 and max, and the load's requests per second, p50, p99 and statuses.
+Targets (issue 25): /healthz p99 <= 50 ms with 32 clients, <= 200 ms with 200 clients while load
+is shed (503s are fine, the health check answering is the point); the mixed load's p99 <= 300 ms
+with 32 clients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import multiprocessing
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+UNLIMITED = {"CONVLENS_RUNS_PER_MINUTE": "0", "CONVLENS_SAVES_PER_MINUTE": "0",
+             "CONVLENS_COMPUTES_PER_MINUTE": "0"}  # fmt: skip
+
+
+def picture(seed: int) -> bytes:
+    pixels = (np.random.default_rng(seed).random((12, 12)) > 0.6).astype(np.uint8) * 255
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+async def mixed(url: str, clients: int, seconds: float, base: str, demo: str) -> dict:
+    statuses: Counter[int] = Counter()
+    took: list[float] = []
+    by_kind: dict[str, list[float]] = {}
+    deadline = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
+
+        async def client(n: int) -> None:
+            rng = random.Random(n)
+            while time.monotonic() < deadline:
+                kind, started = rng.random(), time.perf_counter()
+                name = ("run" if kind < 0.25 else "next" if kind < 0.55 else "save" if kind < 0.65
+                        else "demo" if kind < 0.9 else "png")  # fmt: skip
+                try:
+                    if kind < 0.25:
+                        files = {"image": ("p.png", picture(rng.randrange(10**6)))}
+                        r = await http.post("/api/run", files=files)
+                    elif kind < 0.55:
+                        r = await http.get(f"/runs/{base}", params={"step": rng.randrange(7),
+                                           "fragment": "next"}, headers={"HX-Request": "true"})  # fmt: skip
+                    elif kind < 0.65:
+                        r = await http.post("/api/demos", json={"run_id": base, "title": "t"})
+                    elif kind < 0.9:
+                        r = await http.get(f"/d/{demo}", params={"step": rng.randrange(7)})
+                    else:
+                        r = await http.get(f"/runs/{base}/stages/1/maps/{rng.randrange(3)}.png")
+                    statuses[r.status_code] += 1
+                except httpx.HTTPError:
+                    statuses[0] += 1
+                took.append(time.perf_counter() - started)
+                by_kind.setdefault(name, []).append(took[-1])
+
+        await asyncio.gather(*(client(n) for n in range(clients)))
+    p50, p99 = np.percentile(took, [50, 99]) * 1e3
+    kinds = {k: round(float(np.percentile(v, 99)) * 1e3) for k, v in sorted(by_kind.items())}
+    return {"count": len(took), "p50": p50, "p99": p99, "statuses": dict(statuses),
+            "p99_by_kind": kinds}  # fmt: skip
+
+
+def run_load(url: str, clients: int, seconds: float, base: str, demo: str, out: str) -> None:
+    Path(out).write_text(json.dumps(asyncio.run(mixed(url, clients, seconds, base, demo))))
+
+
+def run_probe(url: str, seconds: float, out: str) -> None:
+    took = []
+    deadline = time.monotonic() + seconds
+    with httpx.Client(base_url=url, timeout=30) as http:
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            http.get("/healthz")
+            took.append(time.perf_counter() - started)
+            time.sleep(0.02)
+    Path(out).write_text(json.dumps(took))
+
+
+def serve(checkout: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, **UNLIMITED, "CONVLENS_DATA_DIR": tempfile.mkdtemp(),
+           "CONVLENS_PORT": str(port), "PYTHONPATH": str(checkout)}  # fmt: skip
+    code = f"from app.cli import main; main(['serve', '--workers', '{workers}'])"
+    log = open(os.devnull, "wb")  # noqa: SIM115 - the server's access log, thrown away
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=log, stderr=log,
+                            cwd=checkout)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            httpx.get(url + "/healthz", timeout=1)
+            return proc, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+def measure(checkout: Path, clients: int, seconds: float, workers: int) -> None:
+    proc, url = serve(checkout, workers)
+    try:
+        base = httpx.post(url + "/api/run", files={"image": ("p.png", picture(0))}).json()["id"]
+        demo = httpx.post(url + "/api/demos", json={"run_id": base}).json()["id"]
+        with tempfile.TemporaryDirectory() as tmp:
+            load_out, probe_out = f"{tmp}/load.json", f"{tmp}/probe.json"
+            load = multiprocessing.Process(
+                target=run_load, args=(url, clients, seconds, base, demo, load_out)
+            )
+            probe = multiprocessing.Process(target=run_probe, args=(url, seconds, probe_out))
+            load.start()
+            probe.start()
+            load.join()
+            probe.join()
+            mix = json.loads(Path(load_out).read_text())
+            health = np.array(json.loads(Path(probe_out).read_text())) * 1e3
+    finally:
+        proc.terminate()
+        proc.wait()
+    p50, p99 = np.percentile(health, [50, 99])
+    print(f"{checkout.name or checkout}, {workers} workers, {clients} clients: /healthz p50 "
+          f"{p50:.0f} ms, p99 {p99:.0f} ms, max {health.max():.0f} ms ({len(health)} probes); "
+          f"load {mix['count'] / seconds:.0f}/s, p50 {mix['p50']:.0f} ms, p99 {mix['p99']:.0f} ms, "
+          f"statuses {mix['statuses']}; p99 by kind (ms) {mix['p99_by_kind']}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("checkouts", nargs="*", type=Path, default=[ROOT])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--clients", type=int, nargs="+", default=[32, 200])
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    for clients in args.clients:
+        for checkout in args.checkouts:
+            measure(checkout, clients, args.seconds, args.workers)
+
+
+if __name__ == "__main__":
+    main()
