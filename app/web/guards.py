@@ -61,13 +61,14 @@ class BodyTimeout:
         self.seconds = seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)  # no body to wait for
             return
 
         async def in_time() -> Message:
             try:
-                return await asyncio.wait_for(receive(), self.seconds)
+                async with asyncio.timeout(self.seconds):  # no task per call, unlike wait_for
+                    return await receive()
             except TimeoutError:
                 raise BodyStalled() from None
 
