@@ -363,3 +363,23 @@ async def test_the_embed_caches_like_the_demo_page(client):
     assert (await client.delete(f"/api/demos/{did}", params={"token": token})).status_code == 204
     gone = await client.get(f"/embed/{did}?step=1", headers={"If-None-Match": etag})
     assert gone.status_code == 404
+
+
+async def test_a_demo_page_is_kept_once_built_and_goes_with_its_demo(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path))
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+    ):
+        rid = await start(client, example="x", preset="seed-xo")
+        saved = (await save(client, rid, title="kept")).json()
+        first = await client.get(f"/d/{saved['id']}", params={"step": 2})
+        key = f"{saved['id']}?{first.headers['etag']}"
+        kept = app.state.service.kept.recall("demo", key)
+        assert kept == first.content  # built once, then sent from memory
+        again = await client.get(f"/d/{saved['id']}", params={"step": 2})
+        assert again.content == first.content and again.headers["vary"] == first.headers["vary"]
+        await client.delete(saved["delete_url"].replace("http://testserver", ""))
+        assert app.state.service.kept.recall("demo", key) is None
+        assert (await client.get(f"/d/{saved['id']}", params={"step": 2})).status_code == 404

@@ -52,7 +52,7 @@ class Service:
         pool = CpuPool(settings.cpu_threads, settings.cpu_queue, settings.request_seconds)
         retention = Retention(settings, store, cache, clock)
         runs = Runs(settings, store, cache, retention)
-        kept = Kept(cache, pool, retention)
+        kept = Kept(cache, pool)
         return cls(
             settings, clock, cache, pool, retention, runs, Demos(demo_store, runs, retention),
             Pictures(runs, kept), kept, Rates(store, clock),

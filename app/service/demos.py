@@ -6,12 +6,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 
 from ..store import DemoRecord, RunRecord, Tables
 from .catalog import all_presets, find_preset
 from .examples import FEATURED
-from .retention import TOKEN, NotFound, Retention, known_form
+from .retention import ALIVE_SECONDS, MEMO_SIZE, TOKEN, NotFound, Retention, known_form
 from .run_view import RunView
 from .runs import Runs
 
@@ -49,6 +50,7 @@ class Demos:
         self.runs = runs
         self.retention = retention
         self._featured: list[tuple[str, DemoRecord]] | None = None
+        self._checked: dict[str, float] = {}  # demo id -> when this process last found it
 
     def save(self, rid: str, title: str, description: str) -> SavedDemo:
         """Save run ``rid`` as a new demo with a title and description, under a random id with
@@ -63,6 +65,18 @@ class Demos:
         # every demo names its run (schema 5 filled in older ones)
         run = RunRecord(record.run_id, record.spec, record.input, record.content)
         return DemoView(record, self.runs.restore(run))
+
+    def check(self, did: str) -> None:
+        """NotFound unless demo ``did`` is stored (asked of the database at most every
+        ALIVE_SECONDS per demo, as for runs): a page built from it may then be sent again."""
+        now = time.monotonic()
+        if now - self._checked.get(did, -ALIVE_SECONDS) < ALIVE_SECONDS:
+            return
+        if not self.store.has_demo(known_form(did, "demo")):
+            raise NotFound("there is no demo with this id")
+        if len(self._checked) > MEMO_SIZE:
+            self._checked.clear()
+        self._checked[did] = now
 
     def record(self, did: str) -> DemoRecord:
         """The stored demo alone, nothing recomputed; NotFound if there is none."""
@@ -96,7 +110,8 @@ class Demos:
         removed = self.store.delete_demo(did, token, self.retention.clock())
         if removed is None:
             raise NotFound("there is no demo with this id to delete with that token")
-        self.retention.forget(removed)
+        self._checked.pop(did, None)
+        self.retention.forget([did, *removed])  # its pages kept here go with it
         self._featured = None
 
     def _put(

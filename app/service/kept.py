@@ -7,14 +7,12 @@ from collections.abc import Callable
 
 from .cache import ProcessCache
 from .pool import CpuPool
-from .retention import Retention
 
 
 class Kept:
-    def __init__(self, cache: ProcessCache, pool: CpuPool, retention: Retention) -> None:
+    def __init__(self, cache: ProcessCache, pool: CpuPool) -> None:
         self.cache = cache
         self.pool = pool
-        self.retention = retention
 
     def recall(self, kind: str, key: str) -> bytes | None:
         """The answer built before for this key, if it is still kept."""
@@ -26,12 +24,14 @@ class Kept:
         self.cache.put((kind, key), body, len(body) + len(key) + 100)
 
     async def built(
-        self, kind: str, key: str, build: Callable[[], bytes], run: str | None = None
-    ) -> bytes:
+        self, kind: str, key: str, build: Callable[[], bytes],
+        check: Callable[[], None] | None = None,
+    ) -> bytes:  # fmt: skip
         """The answer kept for ``key``, or ``build()`` run on the pool and then kept; for a
-        page of ``run``, only while the run is stored (else Gone or NotFound)."""
-        if run is not None:
-            self.retention.check(run)
+        page of a run or a demo, only while ``check()`` finds it stored (else Gone or
+        NotFound)."""
+        if check is not None:
+            check()
         body = self.recall(kind, key)
         if body is None:
             body = await self.pool.run(build)

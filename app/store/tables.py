@@ -189,6 +189,12 @@ class Tables(Database):
                           row["description"], row["created_at"], box_from(row["content"]),
                           row["run_id"])  # fmt: skip
 
+    def has_demo(self, demo_id: str) -> bool:
+        with self._transaction() as conn:
+            return (
+                self._one(conn, "SELECT 1 AS one FROM demos WHERE id = ?", (demo_id,)) is not None
+            )
+
     def delete_demo(self, demo_id: str, token: str, now: float) -> list[str] | None:
         """Delete the demo if ``token`` is its delete token (compared in constant time), and its
         run unless another demo shows it or it is an example's (``RunRecord.public``); None if

@@ -4,6 +4,7 @@ share box that saves one (the JSON side is in api.py)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -13,6 +14,7 @@ from pydantic import AfterValidator
 from ..service import Service
 from .deps import (
     DEFAULT_COLOURS,
+    VARY,
     Colours,
     ColoursParam,
     LinksDep,
@@ -40,31 +42,29 @@ PRIVATE = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 
 
 @router.get("/d/{demo_id}", response_class=HTMLResponse, name="show_demo")
-@in_pool
-def show_demo(
+async def show_demo(
     request: Request, service: ServiceDep, links: LinksDep, render: RenderDep, demo_id: str,
     query: StepParams, mode: ModeParams,
 ) -> Response:  # fmt: skip
     """A shared demo, recomputed from its stored input and spec, at a step and selected cell
-    (cached: see ``validators``)."""
+    (cached: see ``validators``, and kept once built, like a run's pages)."""
     cached = validators(request, render, demo_id, query, mode.key)
-    if unchanged := not_modified(request, service, demo_id, cached):
-        return unchanged
-    demo = service.demos.open(demo_id)
-    page = links.path("show_demo", demo_id=demo_id)
-    preview = {
-        "url": absolute(request, page),
-        "image": absolute(request, links.path("demo_card", demo_id=demo_id)),
-    }
-    context = {
-        **step_context(demo.run, query, with_query(page, **mode.query)),
-        "demo": demo.record,
-        "preview": preview,
-        "overview": with_look(links.path("demo_overview", demo_id=demo_id), colours=query.colours),
-    }
-    response = render_step(render, query, context)
-    response.headers.update(cached)
-    return response
+
+    def build() -> bytes:
+        demo = service.demos.open(demo_id)
+        page = links.path("show_demo", demo_id=demo_id)
+        preview = {
+            "url": absolute(request, page),
+            "image": absolute(request, links.path("demo_card", demo_id=demo_id)),
+        }
+        overview = with_look(links.path("demo_overview", demo_id=demo_id), colours=query.colours)
+        context = {
+            **step_context(demo.run, query, with_query(page, **mode.query)),
+            "demo": demo.record, "preview": preview, "overview": overview,
+        }  # fmt: skip
+        return bytes(render_step(render, query, context).body)
+
+    return await demo_page(request, service, demo_id, cached, build)
 
 
 @router.get("/d/{demo_id}/overview", response_class=HTMLResponse, name="demo_overview")
@@ -83,8 +83,7 @@ def demo_overview(
 
 
 @router.get("/embed/{demo_id}", response_class=HTMLResponse, name="embed_demo")
-@in_pool
-def embed_demo(
+async def embed_demo(
     request: Request, service: ServiceDep, links: LinksDep, render: RenderDep, demo_id: str,
     query: StepParams,
 ) -> Response:  # fmt: skip
@@ -94,14 +93,14 @@ def embed_demo(
         **validators(request, render, demo_id, query, "embed"),
         "Content-Security-Policy": content_security_policy(frame_ancestors="*"),
     }
-    if unchanged := not_modified(request, service, demo_id, cached):
-        return unchanged
-    demo = service.demos.open(demo_id)
-    page = links.path("embed_demo", demo_id=demo_id)
-    context = {**step_context(demo.run, query, page), "demo": demo.record}
-    response = render_step(render, query, context, page_template="embed.html")
-    response.headers.update(cached)
-    return response
+
+    def build() -> bytes:
+        demo = service.demos.open(demo_id)
+        page = links.path("embed_demo", demo_id=demo_id)
+        context = {**step_context(demo.run, query, page), "demo": demo.record}
+        return bytes(render_step(render, query, context, page_template="embed.html").body)
+
+    return await demo_page(request, service, demo_id, cached, build)
 
 
 def validators(
@@ -118,14 +117,19 @@ def validators(
     return {**PRIVATE, "ETag": etag, "Cache-Control": "no-cache"}
 
 
-def not_modified(
-    request: Request, service: Service, demo_id: str, headers: dict[str, str]
-) -> Response | None:
-    """304 when the browser holds this page already (a deleted demo is a 404, not a 304)."""
-    if request.headers.get("if-none-match") != headers["ETag"]:
-        return None
-    service.demos.record(demo_id)
-    return Response(status_code=304, headers=headers)
+async def demo_page(
+    request: Request, service: Service, demo_id: str, headers: dict[str, str],
+    build: Callable[[], bytes],
+) -> Response:  # fmt: skip
+    """A demo's page: 304 when the browser holds it already, else the page kept from before or
+    built on the pool; a deleted demo is a 404 either way. Its ETag (``validators``) names all
+    it depends on, so it is the key it is kept under."""
+    if request.headers.get("if-none-match") == headers["ETag"]:
+        service.demos.check(demo_id)
+        return Response(status_code=304, headers=headers)
+    key = f"{demo_id}?{headers['ETag']}"
+    body = await service.kept.built("demo", key, build, lambda: service.demos.check(demo_id))
+    return HTMLResponse(body, headers={**headers, "Vary": VARY})
 
 
 @router.get("/gallery", response_class=HTMLResponse, name="gallery")

@@ -101,7 +101,7 @@ async def show_run(
         context = {**step_context(run, query, page), "overview": overview}
         return bytes(render_step(render, query, context).body)
 
-    page = await service.kept.built("page", key, build, run=run_id)
+    page = await service.kept.built("page", key, build, lambda: service.retention.check(run_id))
     return HTMLResponse(page, headers={"Vary": VARY})
 
 
@@ -118,7 +118,8 @@ async def overview(
         return bytes(render("overview.html", context).body)
 
     key = f"{run_id}?{colours}"
-    return HTMLResponse(await service.kept.built("overview", key, build, run=run_id))
+    stored = lambda: service.retention.check(run_id)  # noqa: E731
+    return HTMLResponse(await service.kept.built("overview", key, build, stored))
 
 
 @router.get("/runs/{run_id}/stages/{stage}/maps/{index}/numbers", name="numbers")
