@@ -1,0 +1,121 @@
+"""The network a learner trains: 28x28 ink -> conv F@kxk -> ReLU -> max-pool p -> dense C ->
+softmax. The defaults make filters that visibly learn: 8 filters of 5x5 started small (x0.1)
+with a 4x4 pool grow from faint noise into stroke and blob detectors within tens of steps (3x3
+filters with the usual start barely move; the dense layer then does all the learning).
+
+Its passes are the engine's own (``engine.backward``, whose batched forwards are the served
+ones), and ``to_spec`` writes it as a ``PipelineSpec`` the explorer runs as it runs any other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ..engine import backward as bw
+from ..engine.spec import (
+    ConvStage,
+    DenseStage,
+    FlattenStage,
+    InputSpec,
+    Kernel,
+    PipelineSpec,
+    PoolStage,
+    ReluStage,
+    SoftmaxStage,
+)
+
+F32 = np.float32
+SIZE = 28
+Params = dict[str, npt.NDArray[np.float32]]
+Images = npt.NDArray[np.float32]
+"""(N, 1, 28, 28) ink in [0, 1], fitted as the server fits a drawing (``imaging.fit_ink``)."""
+
+
+@dataclass(frozen=True)
+class Shape:
+    classes: int
+    filters: int = 8
+    kernel: int = 5
+    pool: int = 4
+    start: float = 0.1
+    """The first layer's starting weights are He's times this: small, so what they become is
+    what they learned."""
+
+    @property
+    def side(self) -> int:
+        """The pooled maps' side: (28 - kernel + 1) / pool, rounded up."""
+        return -(-(SIZE - self.kernel + 1) // self.pool)
+
+    @property
+    def flat(self) -> int:
+        return self.filters * self.side * self.side
+
+
+def init_params(shape: Shape, rng: np.random.Generator) -> Params:
+    fan_in = shape.kernel * shape.kernel
+    conv = rng.normal(0, np.sqrt(2.0 / fan_in) * shape.start, (shape.filters, 1, shape.kernel,
+                                                                shape.kernel))  # fmt: skip
+    dense = rng.normal(0, np.sqrt(2.0 / shape.flat), (shape.classes, shape.flat))
+    return {
+        "conv.weight": conv.astype(F32), "conv.bias": np.zeros(shape.filters, F32),
+        "dense.weight": dense.astype(F32), "dense.bias": np.zeros(shape.classes, F32),
+    }  # fmt: skip
+
+
+Floats = npt.NDArray[np.floating]
+"""float32 in training; float64 for the gradient checks."""
+
+
+@dataclass(frozen=True)
+class Forward:
+    x: Floats
+    conv: Floats
+    relu: Floats
+    flat: Floats
+    logits: Floats
+
+
+def forward(p: Params, shape: Shape, x: Floats) -> Forward:
+    conv = bw.conv2d_batch(x, p["conv.weight"], p["conv.bias"])
+    relu = np.maximum(conv, 0).astype(conv.dtype)
+    flat = bw.max_pool2d_batch(relu, shape.pool, ceil_mode=True).reshape(len(x), -1)
+    logits = flat @ p["dense.weight"].T + p["dense.bias"]  # float32 in training
+    return Forward(x, conv, relu, flat, logits)
+
+
+def gradients(
+    p: Params, shape: Shape, f: Forward, labels: npt.NDArray[np.int64]
+) -> tuple[float, Params]:
+    """Mean cross-entropy over the batch and its gradient for every parameter."""
+    loss, dlogits = bw.softmax_cross_entropy(f.logits, labels)
+    dflat, dwd, dbd = bw.dense_backward(f.flat, p["dense.weight"], dlogits)
+    dpool = dflat.reshape(len(f.x), shape.filters, shape.side, shape.side)
+    dconv = bw.relu_backward(
+        f.conv, bw.max_pool2d_backward_batch(f.relu, dpool, shape.pool, ceil_mode=True)
+    )
+    g = bw.conv2d_backward_batch(f.x, p["conv.weight"], dconv)
+    grads = {"conv.weight": g.weight, "conv.bias": g.bias, "dense.weight": dwd,
+             "dense.bias": dbd}  # fmt: skip
+    return loss, {k: v.astype(p[k].dtype) for k, v in grads.items()}
+
+
+def to_spec(p: Params, shape: Shape, labels: list[str]) -> PipelineSpec:
+    """The network as an engine pipeline, the ink-centred 28x28 input first."""
+    kernels = [Kernel(name=f"filter {i + 1}", weights=w[0].tolist())
+               for i, w in enumerate(p["conv.weight"])]  # fmt: skip
+    return PipelineSpec(
+        input=InputSpec(mode="gray", size=(SIZE, SIZE), values="ink_unit", fit="ink"),
+        stages=[
+            ConvStage(kernels=kernels, bias=p["conv.bias"].tolist()),
+            ReluStage(),
+            PoolStage(op="max", kernel_size=shape.pool, ceil_mode=True),
+            FlattenStage(),
+            DenseStage(
+                weights=p["dense.weight"].tolist(), bias=p["dense.bias"].tolist(), classes=labels
+            ),
+            SoftmaxStage(),
+        ],
+    )

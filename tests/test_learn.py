@@ -1,0 +1,93 @@
+"""Watch it learn, the core (issue 24): the learner's network trains with the engine's own
+passes, replays bit for bit from its drawings, settings and seed, and exported as a pipeline it
+reads every drawing as training does."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.engine import compile_pipeline
+from app.learn import made, net
+from app.learn.trainer import Settings, Training, likeness, shifted, structure
+
+from .test_backward import numeric_grad
+
+CHARS = "XOT"
+
+
+@pytest.fixture(scope="module")
+def drawn():
+    return made.drawings(CHARS, 4, seed=1)
+
+
+def test_the_gradients_are_the_chain_rule_of_the_forward(drawn):
+    x, y = drawn
+    shape = net.Shape(classes=3, filters=2)
+    p64 = {k: v.astype(np.float64) for k, v in
+           net.init_params(shape, np.random.default_rng(0)).items()}  # fmt: skip
+    p64["conv.weight"] *= 10  # away from the small start, so every unit is active somewhere
+    p64["conv.bias"] = np.array([0.05, -0.03])  # paper away from ReLU's kink at exactly 0
+    x64 = x[:3].astype(np.float64)
+
+    def loss() -> float:
+        return float(net.gradients(p64, shape, net.forward(p64, shape, x64), y[:3])[0])
+
+    _, grads = net.gradients(p64, shape, net.forward(p64, shape, x64), y[:3])
+    for name in ("conv.weight", "conv.bias", "dense.weight", "dense.bias"):
+        expected = numeric_grad(loss, p64[name])
+        np.testing.assert_allclose(grads[name], expected, rtol=1e-3, atol=1e-4)
+
+
+def test_a_training_replays_bit_for_bit_and_keeps_its_snapshots(drawn):
+    x, y = drawn
+    shape = net.Shape(classes=3)
+    first = Training(x, y, shape, seed=5, settings=Settings(snapshot_every=10))
+    first.advance(25)
+    again = Training(x, y, shape, seed=5, settings=Settings(snapshot_every=10))
+    again.advance(10)
+    assert all(np.array_equal(again.params[k], first.snapshots[10][k]) for k in first.params)
+    again.advance(15)
+    assert all(np.array_equal(again.params[k], first.params[k]) for k in first.params)
+    assert sorted(first.snapshots) == [0, 10, 20]
+    other = Training(x, y, shape, seed=6)
+    other.advance(25)
+    assert not np.array_equal(other.params["conv.weight"], first.params["conv.weight"])
+
+
+def test_the_filters_learn_and_the_network_reads_other_hands(drawn):
+    x, y = made.drawings(CHARS, 10, seed=2)
+    test_x, test_y = made.drawings(CHARS, 3, seed=200, style="smooth")
+    training = Training(x, y, net.Shape(classes=3), seed=2)
+    start = training.params["conv.weight"].copy()
+    assert structure(start) < 0.3  # noise at first
+    training.advance(30)
+    filters = training.params["conv.weight"]
+    assert structure(filters) >= 0.5 and likeness(filters, start) <= 0.5
+    assert training.accuracy(test_x, test_y) >= 0.9
+
+
+def test_exported_it_reads_every_drawing_as_training_does(drawn):
+    x, y = drawn
+    shape = net.Shape(classes=3)
+    training = Training(x, y, shape, seed=3)
+    training.advance(20)
+    pipeline = compile_pipeline(net.to_spec(training.params, shape, list(CHARS)))
+    logits = net.forward(training.params, shape, x).logits.astype(np.float64)
+    probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    for i, picture in enumerate(x):
+        trace = pipeline.run(picture)
+        assert trace.prediction is not None
+        assert trace.prediction.label == CHARS[training.predict(x[i : i + 1])[0]]
+        np.testing.assert_allclose(trace.stages[-1].data, probabilities[i], atol=1e-5)
+
+
+def test_a_shift_moves_each_drawing_by_at_most_its_pixels(drawn):
+    x, _ = drawn
+    moved = shifted(x, np.random.default_rng(0), 2)
+    for before, after in zip(x, moved, strict=True):
+        found = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
+                 if np.array_equal(np.roll(before, (dy, dx), axis=(1, 2)), after)]  # fmt: skip
+        assert found or after.sum() <= before.sum()  # an edge pushed out is lost, never added
+    assert not np.array_equal(moved, x)
