@@ -93,6 +93,10 @@ class Settings(BaseSettings, Limits):
         description="Jobs that may wait for one of those threads; past that a request is "
         "answered 503 with Retry-After at once.",
     )
+    max_training_steps: int = Field(2000, ge=1, description="Steps one training may run, in all.")
+    max_drawings_per_class: int = Field(
+        50, ge=3, description="Drawings one class of a training may have."
+    )
     body_seconds: float = Field(
         15.0,
         gt=0,

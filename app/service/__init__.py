@@ -38,6 +38,7 @@ from .pool import Busy, OverBudget
 from .prediction import PredictionView
 from .retention import Gone, NotFound
 from .run_view import MapView, RunView, StageView
+from .trainings import TrainingView
 
 __all__ = [
     "ACTIVATIONS",
@@ -71,6 +72,7 @@ __all__ = [
     "Scheme",
     "Service",
     "StageView",
+    "TrainingView",
     "all_presets",
     "cell_key",
     "chapter_number",

@@ -19,6 +19,7 @@ from .pool import CpuPool
 from .rates import Rates
 from .retention import Clock, Retention
 from .runs import Runs
+from .trainings import Trainings
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -43,6 +44,7 @@ class Service:
     pictures: Pictures
     kept: Kept
     rates: Rates
+    trainings: Trainings
 
     @classmethod
     def open(cls, settings: Settings) -> Service:
@@ -55,7 +57,7 @@ class Service:
         kept = Kept(cache, pool)
         return cls(
             settings, clock, cache, pool, retention, runs, Demos(demo_store, runs, retention),
-            Pictures(runs, kept), kept, Rates(store, clock),
+            Pictures(runs, kept), kept, Rates(store, clock), Trainings(settings, store, cache),
         )  # fmt: skip
 
     def start(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .records import DemoRecord, RunRecord, run_address
+from .records import DemoRecord, RunRecord, TrainingRecord, run_address
 from .runs import SqliteStore
 from .tables import Presence, Tables
 
@@ -20,5 +20,5 @@ def open_stores(database_url: str | None, sqlite_path: object) -> tuple[Tables, 
     return SqliteStore(path, "NORMAL"), SqliteStore(path, "FULL")
 
 
-__all__ = ["DemoRecord", "Presence", "RunRecord", "SqliteStore", "Tables", "open_stores",
-           "run_address"]  # fmt: skip
+__all__ = ["DemoRecord", "Presence", "RunRecord", "SqliteStore", "Tables", "TrainingRecord",
+           "open_stores", "run_address"]  # fmt: skip

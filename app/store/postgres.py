@@ -43,6 +43,11 @@ SCHEMA = [
     # version 6: example runs no demo deletion may take, and why a run went
     "ALTER TABLE runs ADD COLUMN IF NOT EXISTS public INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE gone ADD COLUMN IF NOT EXISTS reason TEXT NOT NULL DEFAULT 'expired'",
+    # version 7: trainings (drawings, labels, settings, seed; weights are rebuilt by replay)
+    """CREATE TABLE IF NOT EXISTS trainings (id TEXT PRIMARY KEY, classes TEXT NOT NULL,
+        drawings BYTEA NOT NULL, count INTEGER NOT NULL, labels TEXT NOT NULL,
+        settings TEXT NOT NULL, seed BIGINT NOT NULL, step INTEGER NOT NULL DEFAULT 0,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT now())""",
     "CREATE INDEX IF NOT EXISTS runs_by_view ON runs (viewed_at)",
     "CREATE INDEX IF NOT EXISTS demos_by_run ON demos (run_id)",
 ]

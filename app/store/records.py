@@ -47,6 +47,23 @@ class DemoRecord:
     """The run the demo shows (``run_address`` of its spec, input and content)."""
 
 
+@dataclass(frozen=True)
+class TrainingRecord:
+    """A training as stored: its drawings, labels, settings and seed, from which any step is
+    rebuilt by replay (training is deterministic), and how far it has gone."""
+
+    id: str
+    classes: list[str]
+    drawings: npt.NDArray[np.float32]
+    """(N, 28, 28) fitted ink."""
+    labels: list[int]
+    """Each drawing's class, an index into ``classes``."""
+    settings: str
+    """The settings as JSON."""
+    seed: int
+    step: int = 0
+
+
 def run_address(spec: bytes, x: npt.NDArray[np.float32], content: Box | None = None) -> str:
     """A run's id: a hash of the canonical spec, the normalised input's bytes and where the
     picture lies in it (when the rest was filled in); 160 bits in base 32."""

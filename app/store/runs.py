@@ -61,6 +61,17 @@ CREATE TABLE IF NOT EXISTS hits (
     n INTEGER NOT NULL,
     PRIMARY KEY (key, minute)
 );
+CREATE TABLE IF NOT EXISTS trainings (
+    id TEXT PRIMARY KEY,
+    classes TEXT NOT NULL,
+    drawings BLOB NOT NULL,
+    count INTEGER NOT NULL,
+    labels TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    step INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
 """
 INDEXES = """
 CREATE INDEX IF NOT EXISTS runs_by_view ON runs (viewed_at);

@@ -15,8 +15,17 @@ import hmac
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from .database import STORED_INPUT, Database, stored_input
-from .records import PACKED, DemoRecord, RunRecord, box_from, box_text, pack_input, spec_hash
+from .database import STORED_INPUT, stored_input
+from .records import (
+    PACKED,
+    DemoRecord,
+    RunRecord,
+    box_from,
+    box_text,
+    pack_input,
+    spec_hash,
+)
+from .trainings import TrainingTables
 
 Presence = Literal["live", "gone", "missing"]
 Reason = Literal["expired", "deleted"]
@@ -40,7 +49,7 @@ def _input_columns(record: RunRecord | DemoRecord) -> dict[str, object]:
             "width": w, "content": box_text(record.content)}  # fmt: skip
 
 
-class Tables(Database):
+class Tables(TrainingTables):
     """Every read and write of the stores, on whichever database the subclass connects to."""
 
     # runs

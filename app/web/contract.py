@@ -25,6 +25,7 @@ WITH_INPUT = {"400": "The body cannot be read", "408": "The body stopped arrivin
 COUNTED = {"429": "Too many requests from this address (Retry-After says when to try again)"}
 WITH_ID = {"404": "Not found", "410": "The run has expired"}
 MADE_RUN = {"run_id": "$response.body#/id"}
+MADE_TRAINING = {"training_id": "$response.body#/id"}
 Link = tuple[str, str, dict[str, str], dict[str, str] | None]
 """(target path, its method, parameters, request body) of one link."""
 LINKS: dict[tuple[str, str, str], dict[str, Link]] = {
@@ -32,6 +33,16 @@ LINKS: dict[tuple[str, str, str], dict[str, Link]] = {
         "GetRun": ("/api/runs/{run_id}", "get", MADE_RUN, None),
         "ExplainCell": ("/api/runs/{run_id}/explain", "get", MADE_RUN, None),
         "SaveDemo": ("/api/demos", "post", {}, {"run_id": "$response.body#/id"}),
+    },
+    ("/api/trainings", "post", "201"): {
+        "GetTraining": ("/api/trainings/{training_id}", "get", MADE_TRAINING, None),
+        "Train": ("/api/trainings/{training_id}/steps", "post", MADE_TRAINING, None),
+        "Snapshot": (
+            "/api/trainings/{training_id}/snapshots/{step}",
+            "get",
+            {**MADE_TRAINING, "step": "$response.body#/step"},
+            None,
+        ),
     },
     ("/api/demos", "post", "201"): {
         "GetDemo": ("/api/demos/{demo_id}", "get", {"demo_id": "$response.body#/id"}, None),
@@ -73,7 +84,7 @@ def exact_contract(app: FastAPI) -> None:
                 wanted = dict(EVERY)
                 if method in ("post", "delete") or operation.get("parameters"):
                     wanted |= WITH_INPUT
-                if method == "post" and path in ("/api/run", "/api/demos"):
+                if method == "post" and path.startswith("/api/"):
                     wanted |= COUNTED
                 if "{" in path or method == "post":
                     wanted |= WITH_ID

@@ -1,0 +1,171 @@
+"""Trainings: a learner's drawings in 2 to 6 classes, a network trained on them from scratch step
+by step, and any step's network as a pipeline. Only the drawings, labels, settings and seed are
+stored; training is deterministic, so any process rebuilds any step by replaying it."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from ..engine import EngineError, PipelineSpec
+from ..engine.spec import InputSpec
+from ..imaging import load_input
+from ..learn import made, net
+from ..learn.trainer import Settings as TrainSettings
+from ..learn.trainer import Training
+from ..settings import Settings
+from ..store import Tables, TrainingRecord
+from .cache import ProcessCache
+from .retention import NotFound, known_form
+
+DRAWING = InputSpec(mode="gray", size=(net.SIZE, net.SIZE), values="ink_unit", fit="ink")
+"""A drawing is fitted as the letters network's input is: cropped to the ink, centred."""
+HELD_OUT = 5
+"""Every fifth drawing of a class is held out: it scores the network and is never trained on."""
+STARTS = {"x-vs-o": ("XO", 8)}
+"""Sets to start from: characters drawn by the pen-stroke generator, and how many of each."""
+
+
+@dataclass(frozen=True)
+class TrainingView:
+    id: str
+    step: int
+    classes: list[str]
+    counts: list[int]
+    """Drawings in each class, the held-out ones included."""
+    held_out: list[int]
+    settings: dict[str, float]
+    seed: int
+    loss: float | None
+    """The last step's loss."""
+    accuracy: float
+    """On the drawings it trains on."""
+    held_out_accuracy: float | None
+    per_class: list[float | None]
+    """Held-out accuracy of each class."""
+
+
+def new_training_id() -> str:
+    return base64.b32encode(secrets.token_bytes(20)).decode().lower()
+
+
+class Trainings:
+    def __init__(self, settings: Settings, store: Tables, cache: ProcessCache) -> None:
+        self.settings = settings
+        self.store = store
+        self.cache = cache
+
+    def create(
+        self, classes: list[str], pictures: list[tuple[int, bytes]], start: str | None,
+        seed: int, rate: float, batch: int,
+    ) -> TrainingView:  # fmt: skip
+        """A new training of ``classes`` on ``pictures`` ((class index, image bytes) each), or on
+        a starting set; EngineError (a 422) for a set that cannot be trained."""
+        if start is not None:
+            if start not in STARTS:
+                raise EngineError("start", f"unknown set {start!r} (known: {', '.join(STARTS)})")
+            chars, each = STARTS[start]
+            drawn, labels = made.drawings(chars, each, seed)
+            images, classes = drawn[:, 0], list(chars)
+        else:
+            images, labels = self._drawings(classes, pictures)
+        self._check(classes, labels)
+        settings = json.dumps(asdict(TrainSettings(rate=rate, batch=batch)))
+        record = TrainingRecord(new_training_id(), classes, images, [int(v) for v in labels],
+                                settings, seed)  # fmt: skip
+        self.store.put_training(record)
+        return self.view(record.id)
+
+    def _drawings(
+        self, classes: list[str], pictures: list[tuple[int, bytes]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        found, labels = [], []
+        for label, data in pictures:
+            if not 0 <= label < len(classes):
+                raise EngineError("drawings", f"class {label} is not one of the {len(classes)}")
+            fitted = load_input(data, DRAWING, self.settings.max_image_pixels).pixels
+            found.append(fitted[0])
+            labels.append(label)
+        if not found:
+            raise EngineError("drawings", "draw at least 3 examples of each class")
+        return np.stack(found).astype(np.float32), np.array(labels, np.int64)
+
+    def _check(self, classes: list[str], labels: np.ndarray) -> None:
+        if not 2 <= len(classes) <= 6:
+            raise EngineError("classes", "a training has 2 to 6 classes")
+        counts = np.bincount(labels, minlength=len(classes))
+        most = self.settings.max_drawings_per_class
+        for name, n in zip(classes, counts, strict=True):
+            if n < 3:
+                raise EngineError("drawings", f"{name!r} has {n} drawings: draw at least 3")
+            if n > most:
+                raise EngineError("drawings", f"{name!r} has {n} drawings, more than {most}")
+
+    def view(self, tid: str) -> TrainingView:
+        record, training, held = self._at(tid, None)
+        train, test = ~held, held
+        labels, x = np.array(record.labels), self._x(record)
+        per_class = [
+            training.accuracy(x[test & (labels == c)], labels[test & (labels == c)])
+            if (test & (labels == c)).any() else None
+            for c in range(len(record.classes))
+        ]  # fmt: skip
+        return TrainingView(
+            tid, record.step, record.classes,
+            np.bincount(labels, minlength=len(record.classes)).tolist(),
+            np.bincount(labels[held], minlength=len(record.classes)).tolist(),
+            json.loads(record.settings), record.seed,
+            training.losses[-1] if training.losses else None,
+            training.accuracy(x[train], labels[train]),
+            training.accuracy(x[test], labels[test]) if test.any() else None, per_class,
+        )  # fmt: skip
+
+    def advance(self, tid: str, steps: int) -> TrainingView:
+        """Run ``steps`` more steps (up to the settings' limit on a training's steps)."""
+        record = self._record(tid)
+        if record.step + steps > self.settings.max_training_steps:
+            raise EngineError(
+                "steps", f"a training runs at most {self.settings.max_training_steps} steps"
+            )
+        self._at(tid, record.step + steps)
+        self.store.set_training_step(tid, record.step + steps)
+        return self.view(tid)
+
+    def snapshot(self, tid: str, step: int) -> PipelineSpec:
+        """The network at ``step`` (at most as far as the training has gone) as a pipeline."""
+        record = self._record(tid)
+        if not 0 <= step <= record.step:
+            raise NotFound(f"this training has not reached step {step}")
+        _, training, _ = self._at(tid, step)
+        return net.to_spec(training.params, training.shape, record.classes)
+
+    def _record(self, tid: str) -> TrainingRecord:
+        record = self.store.get_training(known_form(tid, "training"))
+        if record is None:
+            raise NotFound("there is no training with this id")
+        return record
+
+    @staticmethod
+    def _x(record: TrainingRecord) -> np.ndarray:
+        return record.drawings[:, None]
+
+    def _at(self, tid: str, step: int | None) -> tuple[TrainingRecord, Training, np.ndarray]:
+        """The training at ``step`` (its stored step when None): replayed from the start, or
+        on from the copy this process kept when that is not past it."""
+        record = self._record(tid)
+        step = record.step if step is None else step
+        labels = np.array(record.labels)
+        rank = np.array([int((labels[:i] == v).sum()) for i, v in enumerate(labels)])
+        held = rank % HELD_OUT == HELD_OUT - 1
+        kept = self.cache.get(("training", tid))
+        if not isinstance(kept, Training) or kept.step > step:
+            settings = TrainSettings(**json.loads(record.settings))
+            shape = net.Shape(classes=len(record.classes))
+            kept = Training(self._x(record)[~held], labels[~held], shape, record.seed, settings)
+        kept.advance(step - kept.step)
+        self.cache.put(("training", tid), kept, record.drawings.nbytes * 4 + 200_000)
+        return record, kept, held

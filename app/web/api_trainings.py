@@ -1,0 +1,125 @@
+"""The JSON API of trainings: make one from drawings (or a starting set), run steps, read its
+state, and take any step's network as a pipeline spec, ready for POST /api/run."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from ..service import EngineError, TrainingView
+from .deps import ComputeLimit, LinksDep, RunLimit, ServiceDep, absolute, in_pool
+from .schemas import no_nul
+
+router = APIRouter(prefix="/api", tags=["api"])
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+ClassName = Annotated[str, Field(min_length=1, max_length=20), AfterValidator(no_nul)]
+
+
+class DrawingIn(BaseModel):
+    model_config = ConfigDict(strict=True)  # 1 is a number, true is not
+
+    label: int = Field(ge=0, le=5, description="its class: an index into classes")
+    image: str = Field(max_length=400_000, description="a PNG, JPEG, GIF or WebP, in base64")
+
+
+class TrainingIn(BaseModel):
+    model_config = ConfigDict(
+        strict=True, json_schema_extra={"examples": [{"start": "x-vs-o", "seed": 1}]}
+    )
+
+    start: Literal["x-vs-o"] | None = Field(
+        None, description="begin from a made set (its classes and drawings) instead"
+    )
+    classes: list[ClassName] = Field([], max_length=6, description="2 to 6 class names")
+    drawings: list[DrawingIn] = Field([], max_length=300, description="at least 3 a class")
+    seed: int = Field(0, ge=0, le=2**31 - 1, description="the same seed, the same weights")
+    rate: float = Field(0.01, gt=0, le=1, description="the learning rate")
+    batch: int = Field(16, ge=1, le=64, description="drawings a step")
+
+
+class StepsIn(BaseModel):
+    model_config = ConfigDict(strict=True, json_schema_extra={"examples": [{"steps": 30}]})
+
+    steps: int = Field(ge=1, le=500, description="steps to run now")
+
+
+class TrainingModel(BaseModel):
+    id: str
+    url: str
+    step: int
+    classes: list[str]
+    counts: list[int] = Field(description="drawings in each class, the held-out ones included")
+    held_out: list[int] = Field(description="every fifth drawing of a class: never trained on")
+    settings: dict[str, float]
+    seed: int
+    loss: float | None
+    accuracy: float = Field(description="on the drawings it trains on")
+    held_out_accuracy: float | None
+    per_class: list[float | None] = Field(description="held-out accuracy of each class")
+    snapshot: str = Field(description="this step's network as a pipeline spec")
+
+
+def training_model(request: Request, links: LinksDep, view: TrainingView) -> TrainingModel:
+    base = absolute(request, "")
+    url = base + links.path("api_get_training", training_id=view.id)
+    snapshot = base + links.path("api_snapshot", training_id=view.id, step=view.step)
+    return TrainingModel(**vars(view), url=url, snapshot=snapshot)
+
+
+def decoded(drawing: DrawingIn) -> tuple[int, bytes]:
+    try:
+        return drawing.label, base64.b64decode(drawing.image, validate=True)
+    except ValueError:  # binascii.Error, or characters base64 does not use
+        raise EngineError("drawings", "a drawing's image is not base64") from None
+
+
+@router.post(
+    "/trainings", status_code=201, dependencies=[RunLimit],
+    responses={201: {"model": TrainingModel}, 422: PROBLEM, 429: PROBLEM},
+)  # fmt: skip
+@in_pool
+def api_new_training(
+    request: Request, service: ServiceDep, links: LinksDep, body: TrainingIn
+) -> JSONResponse:
+    """Make a training: classes and drawings (each image in base64), or a starting set."""
+    made = service.trainings.create(
+        body.classes, [decoded(d) for d in body.drawings], body.start, body.seed, body.rate,
+        body.batch,
+    )  # fmt: skip
+    answer = training_model(request, links, made)
+    return JSONResponse(answer.model_dump(), status_code=201)
+
+
+@router.get("/trainings/{training_id}", response_model=TrainingModel, name="api_get_training",
+            responses={404: PROBLEM})  # fmt: skip
+@in_pool
+def api_get_training(
+    request: Request, service: ServiceDep, links: LinksDep, training_id: str
+) -> TrainingModel:
+    """A training's state: its step, loss and accuracies, on trained and held-out drawings."""
+    return training_model(request, links, service.trainings.view(training_id))
+
+
+@router.post(
+    "/trainings/{training_id}/steps", response_model=TrainingModel, dependencies=[ComputeLimit],
+    responses={404: PROBLEM, 422: PROBLEM, 429: PROBLEM},
+)  # fmt: skip
+@in_pool
+def api_train(
+    request: Request, service: ServiceDep, links: LinksDep, training_id: str, body: StepsIn
+) -> TrainingModel:
+    """Run steps now, on the CPU pool, and answer the new state."""
+    return training_model(request, links, service.trainings.advance(training_id, body.steps))
+
+
+@router.get("/trainings/{training_id}/snapshots/{step}", name="api_snapshot",
+            responses={404: PROBLEM})  # fmt: skip
+@in_pool
+def api_snapshot(service: ServiceDep, training_id: str, step: int) -> dict[str, Any]:
+    """The network at a step it has reached, as a pipeline spec (POST it to /api/run)."""
+    spec: dict[str, Any] = service.trainings.snapshot(training_id, step).model_dump(mode="json")
+    return spec

@@ -1,0 +1,117 @@
+"""Trainings through the JSON API (issue 24): made from a starting set or from drawings, run a
+number of steps, read, and any reached step's network run as an ordinary pipeline; bad input is
+a clear 4xx; any process (here a second app on the same store) rebuilds the same weights."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import httpx
+import numpy as np
+import pytest
+from PIL import Image
+
+from app.learn import made
+from app.settings import Settings
+from app.web import create_app
+
+pytestmark = pytest.mark.anyio
+PROBLEM = "application/problem+json"
+
+
+def client_of(app) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+
+def png_of(ink: np.ndarray) -> bytes:
+    """A drawing as the pad sends it: dark ink on white, 280x280."""
+    picture = Image.fromarray(np.round((1 - ink) * 255).astype(np.uint8)).resize((280, 280))
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+async def test_a_training_runs_reads_and_exports_on_either_store(database, tmp_path):
+    settings = Settings(data_dir=database.sqlite_path.parent, database_url=database.url)
+    app, other = create_app(settings), create_app(settings)
+    async with (app.router.lifespan_context(app), other.router.lifespan_context(other),
+                client_of(app) as client, client_of(other) as elsewhere):  # fmt: skip
+        made_now = await client.post("/api/trainings", json={"start": "x-vs-o", "seed": 1})
+        assert made_now.status_code == 201, made_now.text
+        body = made_now.json()
+        assert body["classes"] == ["X", "O"] and body["counts"] == [8, 8]
+        assert body["held_out"] == [1, 1] and body["step"] == 0
+        tid = body["id"]
+        trained = (await client.post(f"/api/trainings/{tid}/steps", json={"steps": 30})).json()
+        assert trained["step"] == 30 and trained["accuracy"] >= 0.9
+        assert trained["held_out_accuracy"] is not None and len(trained["per_class"]) == 2
+        # another process rebuilds it from the store alone: the same state, the same weights
+        there = (await elsewhere.get(f"/api/trainings/{tid}")).json()
+        assert there == trained
+        here = (await client.get(f"/api/trainings/{tid}/snapshots/30")).json()
+        assert (await elsewhere.get(f"/api/trainings/{tid}/snapshots/30")).json() == here
+        # the network at step 30 reads an X drawn by another hand through the explorer
+        x, _ = made.drawings("X", 1, seed=77, style="smooth")
+        run = await client.post("/api/run", files={"image": ("x.png", png_of(x[0, 0]))},
+                                data={"spec": json.dumps(here)})  # fmt: skip
+        assert run.status_code == 200 and run.json()["prediction"]["label"] == "X"
+
+
+async def test_the_same_set_and_seed_give_the_same_network_at_every_step(client):
+    a = (await client.post("/api/trainings", json={"start": "x-vs-o", "seed": 4})).json()["id"]
+    b = (await client.post("/api/trainings", json={"start": "x-vs-o", "seed": 4})).json()["id"]
+    await client.post(f"/api/trainings/{a}/steps", json={"steps": 12})
+    for steps in (5, 7):
+        await client.post(f"/api/trainings/{b}/steps", json={"steps": steps})
+    first = (await client.get(f"/api/trainings/{a}/snapshots/12")).json()
+    assert (await client.get(f"/api/trainings/{b}/snapshots/12")).json() == first
+    earlier = (await client.get(f"/api/trainings/{a}/snapshots/5")).json()
+    assert earlier != first  # a rewind is another network
+
+
+async def test_a_training_from_the_learners_own_drawings(client):
+    drawings = []
+    for label, char in enumerate("XOT"):
+        ink, _ = made.drawings(char, 3, seed=9)
+        drawings += [{"label": label, "image": base64.b64encode(png_of(i[0])).decode()}
+                     for i in ink]  # fmt: skip
+    answer = await client.post("/api/trainings", json={"classes": list("XOT"),
+                                                        "drawings": drawings, "seed": 2})  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["counts"] == [3, 3, 3] and answer.json()["held_out"] == [0, 0, 0]
+
+
+async def test_bad_trainings_are_clear_4xx(client):
+    async def refused(body: dict, status: int = 422) -> str:
+        answer = await client.post("/api/trainings", json=body)
+        assert answer.status_code == status and answer.headers["content-type"] == PROBLEM
+        return str(answer.json()["detail"])
+
+    one = base64.b64encode(png_of(made.drawings("X", 1, 1)[0][0, 0])).decode()
+    assert "2 to 6" in await refused({"classes": ["X"], "drawings": [{"label": 0, "image": one}]})
+    assert "at least 3" in await refused({"classes": ["X", "O"], "drawings": [
+        {"label": 0, "image": one}, {"label": 1, "image": one}]})  # fmt: skip
+    assert "classes" in await refused({"classes": ["x" * 500, "O"]})
+    for text in ("not base64!", "\u00e9t\u00e9"):
+        assert "base64" in await refused({"classes": ["X", "O"], "drawings": [
+            {"label": 0, "image": text}]})  # fmt: skip
+    blank = base64.b64encode(b"not a picture at all").decode()
+    await refused({"classes": ["X", "O"], "drawings": [{"label": 0, "image": blank}]})
+    missing = await client.get("/api/trainings/nosuchtraining")
+    assert missing.status_code == 404 and missing.headers["content-type"] == PROBLEM
+    tid = (await client.post("/api/trainings", json={"start": "x-vs-o"})).json()["id"]
+    assert (await client.get(f"/api/trainings/{tid}/snapshots/5")).status_code == 404
+    too_many = await client.post(f"/api/trainings/{tid}/steps", json={"steps": 501})
+    assert too_many.status_code == 422
+
+
+async def test_a_training_runs_no_further_than_its_limit(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path, max_training_steps=20))
+    async with app.router.lifespan_context(app), client_of(app) as client:
+        tid = (await client.post("/api/trainings", json={"start": "x-vs-o"})).json()["id"]
+        assert (await client.post(f"/api/trainings/{tid}/steps", json={"steps": 15})).is_success
+        over = await client.post(f"/api/trainings/{tid}/steps", json={"steps": 10})
+        assert over.status_code == 422 and "at most 20 steps" in over.json()["detail"]
+        assert (await client.get(f"/api/trainings/{tid}")).json()["step"] == 15  # nothing lost
