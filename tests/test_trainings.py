@@ -115,3 +115,31 @@ async def test_a_training_runs_no_further_than_its_limit(tmp_path):
         over = await client.post(f"/api/trainings/{tid}/steps", json={"steps": 10})
         assert over.status_code == 422 and "at most 20 steps" in over.json()["detail"]
         assert (await client.get(f"/api/trainings/{tid}")).json()["step"] == 15  # nothing lost
+
+
+async def test_a_changed_rate_applies_from_the_next_step_and_still_replays(database, tmp_path):
+    settings = Settings(data_dir=database.sqlite_path.parent, database_url=database.url)
+    app, other = create_app(settings), create_app(settings)
+    async with (app.router.lifespan_context(app), other.router.lifespan_context(other),
+                client_of(app) as client, client_of(other) as elsewhere):  # fmt: skip
+        ids = [(await client.post("/api/trainings", json={"start": "x-vs-o", "seed": 3})).json()
+               ["id"] for _ in range(2)]  # fmt: skip
+        changed, kept = ids
+        for tid in ids:
+            await client.post(f"/api/trainings/{tid}/steps", json={"steps": 10})
+        answer = await client.patch(f"/api/trainings/{changed}", json={"rate": 0.05})
+        assert answer.status_code == 200 and answer.json()["settings"]["rate"] == 0.05
+        assert answer.json()["step"] == 10  # no reset
+        for tid in ids:
+            await client.post(f"/api/trainings/{tid}/steps", json={"steps": 10})
+
+        async def spec(where, tid: str, step: int) -> dict:
+            return (await where.get(f"/api/trainings/{tid}/snapshots/{step}")).json()
+
+        assert await spec(client, changed, 10) == await spec(client, kept, 10)  # before it
+        assert await spec(client, changed, 20) != await spec(client, kept, 20)  # after it
+        # another process replays the change where it was made: the same weights
+        assert await spec(elsewhere, changed, 20) == await spec(client, changed, 20)
+        assert (await elsewhere.get(f"/api/trainings/{changed}")).json()["settings"]["rate"] == 0.05
+        bad = await client.patch(f"/api/trainings/{changed}", json={"rate": 5})
+        assert bad.status_code == 422

@@ -118,7 +118,7 @@ class Trainings:
             tid, record.step, record.classes,
             np.bincount(labels, minlength=len(record.classes)).tolist(),
             np.bincount(labels[held], minlength=len(record.classes)).tolist(),
-            json.loads(record.settings), record.seed,
+            asdict(training.settings), record.seed,
             training.losses[-1] if training.losses else None,
             training.accuracy(x[train], labels[train]),
             training.accuracy(x[test], labels[test]) if test.any() else None, per_class,
@@ -133,6 +133,14 @@ class Trainings:
             )
         self._at(tid, record.step + steps)
         self.store.set_training_step(tid, record.step + steps)
+        return self.view(tid)
+
+    def change(self, tid: str, rate: float | None, batch: int | None) -> TrainingView:
+        """A new learning rate or batch size, from the next step on, without a reset."""
+        record = self._record(tid)
+        now = json.loads(record.changes[-1][1] if record.changes else record.settings)
+        now |= {k: v for k, v in (("rate", rate), ("batch", batch)) if v is not None}
+        self.store.change_training(tid, json.dumps(now))
         return self.view(tid)
 
     def snapshot(self, tid: str, step: int) -> PipelineSpec:
@@ -166,6 +174,10 @@ class Trainings:
             settings = TrainSettings(**json.loads(record.settings))
             shape = net.Shape(classes=len(record.classes))
             kept = Training(self._x(record)[~held], labels[~held], shape, record.seed, settings)
-        kept.advance(step - kept.step)
+        for after, changed in [*record.changes, (step, "")]:  # each change where it was made
+            if kept.step <= after <= step:
+                kept.advance(after - kept.step)
+                if changed:
+                    kept.settings = TrainSettings(**json.loads(changed))
         self.cache.put(("training", tid), kept, record.drawings.nbytes * 4 + 200_000)
         return record, kept, held

@@ -47,7 +47,7 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS trainings (id TEXT PRIMARY KEY, classes TEXT NOT NULL,
         drawings BYTEA NOT NULL, count INTEGER NOT NULL, labels TEXT NOT NULL,
         settings TEXT NOT NULL, seed BIGINT NOT NULL, step INTEGER NOT NULL DEFAULT 0,
-        created_at TIMESTAMPTZ NOT NULL DEFAULT now())""",
+        changes TEXT NOT NULL DEFAULT '[]', created_at TIMESTAMPTZ NOT NULL DEFAULT now())""",
     "CREATE INDEX IF NOT EXISTS runs_by_view ON runs (viewed_at)",
     "CREATE INDEX IF NOT EXISTS demos_by_run ON demos (run_id)",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -62,6 +62,8 @@ class TrainingRecord:
     """The settings as JSON."""
     seed: int
     step: int = 0
+    changes: list[tuple[int, str]] = field(default_factory=list)
+    """Settings changed on the way: (the step after which they apply, the settings as JSON)."""
 
 
 def run_address(spec: bytes, x: npt.NDArray[np.float32], content: Box | None = None) -> str:

@@ -70,6 +70,7 @@ CREATE TABLE IF NOT EXISTS trainings (
     settings TEXT NOT NULL,
     seed INTEGER NOT NULL,
     step INTEGER NOT NULL DEFAULT 0,
+    changes TEXT NOT NULL DEFAULT '[]',
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 """

@@ -27,9 +27,24 @@ class TrainingTables(Database):
         if row is None:
             return None
         drawings = unpack_input(bytes(row["drawings"]), PACKED, row["count"], 28, 28)
+        changes = [(int(step), settings) for step, settings in json.loads(row["changes"])]
         return TrainingRecord(training_id, json.loads(row["classes"]), drawings,
                               json.loads(row["labels"]), row["settings"], int(row["seed"]),
-                              int(row["step"]))  # fmt: skip
+                              int(row["step"]), changes)  # fmt: skip
+
+    def change_training(self, training_id: str, settings: str) -> None:
+        """New settings for a training, from its next step on (earlier steps keep theirs)."""
+        with self._transaction() as conn:
+            row = self._one(
+                conn, f"SELECT step, changes FROM trainings WHERE id = ?{self.LOCK}",
+                (training_id,),
+            )  # fmt: skip
+            if row is None:
+                return
+            changes = [c for c in json.loads(row["changes"]) if c[0] != row["step"]]
+            changes.append([row["step"], settings])  # a second change at one step replaces it
+            self._run(conn, "UPDATE trainings SET changes = ? WHERE id = ?",
+                      (json.dumps(changes), training_id))  # fmt: skip
 
     def set_training_step(self, training_id: str, step: int) -> None:
         """Note how far a training has gone (it only goes forward)."""

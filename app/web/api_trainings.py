@@ -116,6 +116,27 @@ def api_train(
     return training_model(request, links, service.trainings.advance(training_id, body.steps))
 
 
+class ChangeIn(BaseModel):
+    model_config = ConfigDict(strict=True, json_schema_extra={"examples": [{"rate": 0.03}]})
+
+    rate: float | None = Field(None, gt=0, le=1, description="the learning rate")
+    batch: int | None = Field(None, ge=1, le=64, description="drawings a step")
+
+
+@router.patch(
+    "/trainings/{training_id}", response_model=TrainingModel,
+    responses={404: PROBLEM, 422: PROBLEM},
+)  # fmt: skip
+@in_pool
+def api_change_training(
+    request: Request, service: ServiceDep, links: LinksDep, training_id: str, body: ChangeIn
+) -> TrainingModel:
+    """Change the learning rate or the batch size from the next step on, without a reset (the
+    steps before keep theirs, so every step still replays exactly)."""
+    view = service.trainings.change(training_id, body.rate, body.batch)
+    return training_model(request, links, view)
+
+
 @router.get("/trainings/{training_id}/snapshots/{step}", name="api_snapshot",
             responses={404: PROBLEM})  # fmt: skip
 @in_pool

@@ -37,6 +37,7 @@ LINKS: dict[tuple[str, str, str], dict[str, Link]] = {
     ("/api/trainings", "post", "201"): {
         "GetTraining": ("/api/trainings/{training_id}", "get", MADE_TRAINING, None),
         "Train": ("/api/trainings/{training_id}/steps", "post", MADE_TRAINING, None),
+        "Change": ("/api/trainings/{training_id}", "patch", MADE_TRAINING, None),
         "Snapshot": (
             "/api/trainings/{training_id}/snapshots/{step}",
             "get",
