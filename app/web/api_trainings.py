@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from ..service import EngineError, TrainingView
 from .deps import ComputeLimit, LinksDep, RunLimit, ServiceDep, absolute, in_pool
@@ -19,17 +19,35 @@ PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 ClassName = Annotated[str, Field(min_length=1, max_length=20), AfterValidator(no_nul)]
 
 
-class DrawingIn(BaseModel):
-    model_config = ConfigDict(strict=True)  # 1 is a number, true is not
+def integral(value: Any) -> Any:
+    """47.0 is the integer 47, as JSON Schema has it; true and "47" stay what they are (refused:
+    the models are strict)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
+
+class Strict(BaseModel):
+    """JSON numbers as numbers: true is not 1 and "1" is not 1, but 47.0 is 47."""
+
+    model_config = ConfigDict(strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _integral(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        whole = {n for n, f in cls.model_fields.items() if f.annotation in (int, int | None)}
+        return {k: integral(v) if k in whole else v for k, v in data.items()}
+
+
+class DrawingIn(Strict):
     label: int = Field(ge=0, le=5, description="its class: an index into classes")
     image: str = Field(max_length=400_000, description="a PNG, JPEG, GIF or WebP, in base64")
 
 
-class TrainingIn(BaseModel):
-    model_config = ConfigDict(
-        strict=True, json_schema_extra={"examples": [{"start": "x-vs-o", "seed": 1}]}
-    )
+class TrainingIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"start": "x-vs-o", "seed": 1}]})
 
     start: Literal["x-vs-o"] | None = Field(
         None, description="begin from a made set (its classes and drawings) instead"
@@ -41,8 +59,8 @@ class TrainingIn(BaseModel):
     batch: int = Field(16, ge=1, le=64, description="drawings a step")
 
 
-class StepsIn(BaseModel):
-    model_config = ConfigDict(strict=True, json_schema_extra={"examples": [{"steps": 30}]})
+class StepsIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"steps": 30}]})
 
     steps: int = Field(ge=1, le=500, description="steps to run now")
 
@@ -116,8 +134,8 @@ def api_train(
     return training_model(request, links, service.trainings.advance(training_id, body.steps))
 
 
-class ChangeIn(BaseModel):
-    model_config = ConfigDict(strict=True, json_schema_extra={"examples": [{"rate": 0.03}]})
+class ChangeIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"rate": 0.03}]})
 
     rate: float | None = Field(None, gt=0, le=1, description="the learning rate")
     batch: int | None = Field(None, ge=1, le=64, description="drawings a step")
