@@ -60,7 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_tags=[  # in this order on /docs: the JSON API first
-            {"name": "api", "description": "The JSON API: runs, stages, numbers, cells, demos."},
+            {
+                "name": "api",
+                "description": "The JSON API: runs, stages, numbers, cells, demos, trainings.",
+            },
             {"name": "health", "description": "For load balancers and monitoring."},
         ],
     )
