@@ -38,7 +38,7 @@ class TrainingView:
     counts: list[int]
     """Drawings in each class, the held-out ones included."""
     held_out: list[int]
-    settings: dict[str, float]
+    settings: dict[str, int | float]
     seed: int
     loss: float | None
     """The last step's loss."""

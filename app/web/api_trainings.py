@@ -72,7 +72,7 @@ class TrainingModel(BaseModel):
     classes: list[str]
     counts: list[int] = Field(description="drawings in each class, the held-out ones included")
     held_out: list[int] = Field(description="every fifth drawing of a class: never trained on")
-    settings: dict[str, float]
+    settings: dict[str, int | float]
     seed: int
     loss: float | None
     accuracy: float = Field(description="on the drawings it trains on")
