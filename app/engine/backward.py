@@ -38,12 +38,16 @@ class ConvGrads(NamedTuple):
     bias: FloatArray
 
 
-def _layout(weight: FloatArray, stride: IntPair, padding: Padding) -> Conv2dLayout:
-    """The convolution's geometry (its weights stay in their own dtype, not laid out)."""
-    _, c, kh, kw = weight.shape
+def _layout(
+    weight: FloatArray, bias: FloatArray | None, stride: IntPair, padding: Padding, mean: bool
+) -> Conv2dLayout:
+    """``ops.prepare_conv2d``'s layout, kept in the weight's own dtype (float64 for the checks)."""
+    k, c, kh, kw = weight.shape
     sh, sw = _pair(stride, "stride")
+    wmat = weight.reshape(k, -1) / (c * kh * kw) if mean else weight.reshape(k, -1)
+    column = None if bias is None else bias[:, None]
     pads = conv_pads(padding, kh, kw, (sh, sw))
-    return Conv2dLayout(weight, None, c, kh, kw, sh, sw, pads)  # type: ignore[arg-type]
+    return Conv2dLayout(wmat, column, c, kh, kw, sh, sw, pads)  # type: ignore[arg-type]
 
 
 def conv2d_batch(
@@ -57,10 +61,7 @@ def conv2d_batch(
 ) -> FloatArray:
     """``ops.conv2d`` on a batch, by the same matrix product (``ops.conv2d_columns``):
     x (N, C, H, W) -> (N, K, H_out, W_out), in x's dtype."""
-    k, c, kh, kw = weight.shape
-    wmat = weight.reshape(k, -1) / (c * kh * kw) if mean else weight.reshape(k, -1)
-    column = None if bias is None else bias[:, None]
-    return conv2d_columns(x, wmat, column, _layout(weight, stride, padding))
+    return conv2d_columns(x, _layout(weight, bias, stride, padding, mean))
 
 
 def conv2d_backward_batch(
@@ -74,7 +75,7 @@ def conv2d_backward_batch(
 ) -> ConvGrads:
     """Gradients of ``conv2d_batch`` for the output gradient ``grad_out`` (N, K, H_out, W_out)."""
     n, c, h, w = x.shape
-    lay = _layout(weight, stride, padding)
+    lay = _layout(weight, None, stride, padding, mean)
     k, kh, kw, sh, sw, pads = len(weight), lay.kh, lay.kw, lay.sh, lay.sw, lay.pads
     cols = im2col(pad_maps(x, pads), kh, kw, sh, sw)
     ho, wo = grad_out.shape[2:]
@@ -82,7 +83,7 @@ def conv2d_backward_batch(
     g = grad_out.reshape(n, k, ho * wo)
     dweight = np.tensordot(g, cols, axes=([0, 2], [0, 2])).reshape(weight.shape) * scale
     dbias = g.sum(axis=(0, 2))
-    dcols = np.matmul(weight.reshape(k, -1).T * scale, g).reshape(n, c, kh, kw, ho, wo)
+    dcols = np.matmul(lay.wmat.T, g).reshape(n, c, kh, kw, ho, wo)  # the forward's own weights
     top, bottom, left, right = pads
     dxp = np.zeros((n, c, h + top + bottom, w + left + right), dtype=grad_out.dtype)
     for u in range(kh):

@@ -147,21 +147,19 @@ def im2col(xp: FloatArray, kh: int, kw: int, sh: int, sw: int) -> FloatArray:
     return windows.reshape(*lead, c * kh * kw, ho * wo)
 
 
-def conv2d_columns(
-    x: FloatArray, wmat: FloatArray, bias: FloatArray | None, layout: Conv2dLayout
-) -> FloatArray:
-    """The convolution as one matrix product: x (..., C, H, W), wmat (K, C*kh*kw), bias (K, 1)
-    -> (..., K, H_out, W_out), in x's dtype (the served pass in float32, training's checks in
-    float64)."""
+def conv2d_columns(x: FloatArray, layout: Conv2dLayout) -> FloatArray:
+    """The convolution as one matrix product: x (..., C, H, W) -> (..., K, H_out, W_out), in
+    x's dtype (the served pass in float32, training's checks in float64; the layout's weights
+    in the same dtype)."""
     top, bottom, left, right = layout.pads
     h, w = x.shape[-2:]
     ho = conv2d_out_size(h, layout.kh, layout.sh, top + bottom)
     wo = conv2d_out_size(w, layout.kw, layout.sw, left + right)
     cols = im2col(pad_maps(x, layout.pads), layout.kh, layout.kw, layout.sh, layout.sw)
-    out: FloatArray = np.matmul(wmat, cols)
-    if bias is not None:
-        out += bias
-    return out.reshape(*x.shape[:-3], len(wmat), ho, wo)
+    out: FloatArray = np.matmul(layout.wmat, cols)
+    if layout.bias is not None:
+        out += layout.bias
+    return out.reshape(*x.shape[:-3], len(layout.wmat), ho, wo)
 
 
 def conv2d_prepared(x: Array, layout: Conv2dLayout) -> Array:
@@ -177,7 +175,7 @@ def conv2d_prepared(x: Array, layout: Conv2dLayout) -> Array:
             f"kernel {layout.kh}x{layout.kw} is larger than the padded input {hp}x{wp}",
             limit=(hp, wp),
         )
-    out: Array = conv2d_columns(x, layout.wmat, layout.bias, layout)
+    out: Array = conv2d_columns(x, layout)
     return out
 
 

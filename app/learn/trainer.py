@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from ..engine.optim import Adam
 from . import net
 
 F32 = np.float32
@@ -28,25 +29,6 @@ class Settings:
     """Each drawing of a batch is moved by up to this many pixels, a fresh amount every step."""
     snapshot_every: int = 10
     """Weights are kept every this many steps (and at step 0), for rewinding."""
-
-
-class Adam:
-    """Adam (Kingma and Ba), as training the letters network uses it, on this network's few
-    parameters; its state is part of the training, so replay rebuilds it too."""
-
-    def __init__(self, params: net.Params) -> None:
-        self.t = 0
-        self.m = {k: np.zeros_like(v) for k, v in params.items()}
-        self.v = {k: np.zeros_like(v) for k, v in params.items()}
-
-    def step(self, params: net.Params, grads: net.Params, rate: float) -> None:
-        self.t += 1
-        b1, b2 = 0.9, 0.999
-        scale = rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        for k, g in grads.items():
-            self.m[k] = b1 * self.m[k] + (1 - b1) * g
-            self.v[k] = b2 * self.v[k] + (1 - b2) * g * g
-            params[k] -= (scale * self.m[k] / (np.sqrt(self.v[k]) + 1e-8)).astype(F32)
 
 
 def shifted(x: net.Images, rng: np.random.Generator, most: int) -> net.Images:
@@ -78,7 +60,7 @@ class Training:
 
     def __post_init__(self) -> None:
         self.params = net.init_params(self.shape, np.random.default_rng([self.seed, 0]))
-        self.adam = Adam(self.params)
+        self.adam = Adam(self.params, self.settings.rate)
         self.snapshots[0] = {k: v.copy() for k, v in self.params.items()}
 
     def advance(self, steps: int = 1) -> None:

@@ -104,31 +104,3 @@ def predict(
         keep[forward(p, x[i : i + batch]).logits[:, keep].argmax(axis=1)]
         for i in range(0, len(x), batch)
     ])  # fmt: skip
-
-
-class Adam:
-    """Adam (Kingma and Ba): per-parameter steps from running means of gradients and squares,
-    with decoupled weight decay on the weights (AdamW; biases are not decayed)."""
-
-    def __init__(
-        self,
-        params: Params,
-        lr: float,
-        betas: tuple[float, float] = (0.9, 0.999),
-        weight_decay: float = 0.0,
-    ):
-        self.lr, (self.b1, self.b2), self.t = lr, betas, 0
-        self.weight_decay = weight_decay
-        self.m = {k: np.zeros_like(v) for k, v in params.items()}
-        self.v = {k: np.zeros_like(v) for k, v in params.items()}
-
-    def step(self, params: Params, grads: Params, lr: float | None = None) -> None:
-        self.t += 1
-        lr = lr or self.lr
-        rate = lr * np.sqrt(1 - self.b2**self.t) / (1 - self.b1**self.t)
-        for k, g in grads.items():
-            if self.weight_decay and k.endswith("weight"):
-                params[k] *= F32(1 - lr * self.weight_decay)
-            self.m[k] = self.b1 * self.m[k] + (1 - self.b1) * g
-            self.v[k] = self.b2 * self.v[k] + (1 - self.b2) * g * g
-            params[k] -= (rate * self.m[k] / (np.sqrt(self.v[k]) + 1e-8)).astype(F32)

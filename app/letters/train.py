@@ -21,8 +21,9 @@ import numpy as np
 import numpy.typing as npt
 from tqdm import tqdm
 
+from ..engine.optim import Adam
 from . import data, real
-from .model import ARCHITECTURE, FLAT, Adam, forward, gradients, init_params, predict
+from .model import ARCHITECTURE, FLAT, forward, gradients, init_params, predict
 from .weights import CARD, CLASSES, MODEL_DIR, WEIGHTS, Params
 
 CHUNK = 50  # samples per class made by one task

@@ -6,20 +6,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-import time
 from dataclasses import dataclass
 
 from ..store import DemoRecord, RunRecord, Tables
 from .catalog import all_presets, find_preset
 from .examples import FEATURED
-from .retention import ALIVE_SECONDS, MEMO_SIZE, TOKEN, NotFound, Retention, known_form
+from .retention import TOKEN, NotFound, Recent, Retention, known_form, random_id
 from .run_view import RunView
 from .runs import Runs
-
-
-def new_demo_id() -> str:
-    """A demo's address: 160 random bits in base 32, so no one can guess or claim it first."""
-    return base64.b32encode(secrets.token_bytes(20)).decode().lower()
 
 
 def featured_id(example: str, preset: str) -> str:
@@ -50,13 +44,13 @@ class Demos:
         self.runs = runs
         self.retention = retention
         self._featured: list[tuple[str, DemoRecord]] | None = None
-        self._checked: dict[str, float] = {}  # demo id -> when this process last found it
+        self._checked = Recent()  # the demos this process found stored lately
 
     def save(self, rid: str, title: str, description: str) -> SavedDemo:
         """Save run ``rid`` as a new demo with a title and description, under a random id with
         its own delete token (saving the same content again makes another demo)."""
         token = secrets.token_urlsafe(24)
-        demo = self._put(new_demo_id(), self.runs.record(rid), title, description, token)
+        demo = self._put(random_id(), self.runs.record(rid), title, description, token)
         return SavedDemo(demo.id, rid, token)
 
     def open(self, did: str) -> DemoView:
@@ -69,14 +63,11 @@ class Demos:
     def check(self, did: str) -> None:
         """NotFound unless demo ``did`` is stored (asked of the database at most every
         ALIVE_SECONDS per demo, as for runs): a page built from it may then be sent again."""
-        now = time.monotonic()
-        if now - self._checked.get(did, -ALIVE_SECONDS) < ALIVE_SECONDS:
+        if self._checked.fresh(did):
             return
         if not self.store.has_demo(known_form(did, "demo")):
             raise NotFound("there is no demo with this id")
-        if len(self._checked) > MEMO_SIZE:
-            self._checked.clear()
-        self._checked[did] = now
+        self._checked.note(did)
 
     def record(self, did: str) -> DemoRecord:
         """The stored demo alone, nothing recomputed; NotFound if there is none."""
@@ -110,7 +101,7 @@ class Demos:
         removed = self.store.delete_demo(did, token, self.retention.clock())
         if removed is None:
             raise NotFound("there is no demo with this id to delete with that token")
-        self._checked.pop(did, None)
+        self._checked.drop(did)
         self.retention.forget([did, *removed])  # its pages kept here go with it
         self._featured = None
 

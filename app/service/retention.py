@@ -7,7 +7,9 @@ deletes, every PRUNE_SECONDS or when the store passes its size, the runs retenti
 
 from __future__ import annotations
 
+import base64
 import re
+import secrets
 import time
 from collections.abc import Callable
 
@@ -34,6 +36,12 @@ TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """A delete token (``secrets.token_urlsafe``)."""
 
 
+def random_id() -> str:
+    """A new demo's or training's id, in ID's form: 160 random bits, so no one can guess it or
+    claim it first."""
+    return base64.b32encode(secrets.token_bytes(20)).decode().lower()
+
+
 def known_form(text: str, what: str, form: re.Pattern[str] = ID) -> str:
     """``text`` when it is written as such ids are, else NotFound at once: an id no one could
     have been given never reaches a store (PostgreSQL refuses a NUL in text, say)."""
@@ -54,6 +62,29 @@ class Gone(NotFound):
         )  # fmt: skip
 
 
+class Recent:
+    """What this process found stored lately: a key counts as found for ALIVE_SECONDS after it
+    was noted (at most MEMO_SIZE keys, then it starts again), so one page and its pictures ask
+    the database once, and something deleted elsewhere stops being served within that time."""
+
+    def __init__(self) -> None:
+        self._noted: dict[str, float] = {}
+
+    def fresh(self, key: str) -> bool:
+        return time.monotonic() - self._noted.get(key, -ALIVE_SECONDS) < ALIVE_SECONDS
+
+    def note(self, key: str) -> None:
+        if len(self._noted) > MEMO_SIZE:
+            self._noted.clear()
+        self._noted[key] = time.monotonic()
+
+    def drop(self, key: str) -> None:
+        self._noted.pop(key, None)
+
+    def clear(self) -> None:
+        self._noted.clear()
+
+
 class Clock:
     """The time the stores are told (seconds since the epoch); tests move it."""
 
@@ -72,7 +103,7 @@ class Retention:
         self.store = store
         self.cache = cache
         self.clock = clock
-        self._checked: dict[str, float] = {}  # run id -> when this process last found it live
+        self._checked = Recent()  # the runs this process found stored lately
         self._pruned = 0.0
 
     def check(self, rid: str, force: bool = False) -> None:
@@ -89,24 +120,21 @@ class Retention:
         """Whether run ``rid`` is stored: 'live' without asking the database when this process
         found it so less than ALIVE_SECONDS ago (unless ``force``), else as the store says (and
         then its view is noted for retention)."""
-        now = time.monotonic()
-        if not force and now - self._checked.get(rid, -ALIVE_SECONDS) < ALIVE_SECONDS:
+        if not force and self._checked.fresh(rid):
             return "live"
         presence = self.store.seen(rid, self.clock())
         if presence == "live":
-            self.mark_live(rid, now)
+            self.mark_live(rid)
         return presence
 
-    def mark_live(self, rid: str, now: float | None = None) -> None:
+    def mark_live(self, rid: str) -> None:
         """Note that run ``rid`` was just stored or found."""
-        if len(self._checked) > MEMO_SIZE:
-            self._checked.clear()
-        self._checked[rid] = time.monotonic() if now is None else now
+        self._checked.note(rid)
 
     def forget(self, rids: list[str]) -> None:
         """Drop everything this process keeps for these runs (they were deleted)."""
         for rid in rids:
-            self._checked.pop(rid, None)
+            self._checked.drop(rid)
         gone = set(rids)
 
         def doomed(key: CacheKey) -> bool:

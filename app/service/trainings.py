@@ -4,10 +4,8 @@ stored; training is deterministic, so any process rebuilds any step by replaying
 
 from __future__ import annotations
 
-import base64
 import json
-import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -20,7 +18,7 @@ from ..learn.trainer import Training
 from ..settings import Settings
 from ..store import Tables, TrainingRecord
 from .cache import ProcessCache
-from .retention import NotFound, known_form
+from .retention import NotFound, known_form, random_id
 
 DRAWING = InputSpec(mode="gray", size=(net.SIZE, net.SIZE), values="ink_unit", fit="ink")
 """A drawing is fitted as the letters network's input is: cropped to the ink, centred."""
@@ -49,10 +47,6 @@ class TrainingView:
     """Held-out accuracy of each class."""
 
 
-def new_training_id() -> str:
-    return base64.b32encode(secrets.token_bytes(20)).decode().lower()
-
-
 class Trainings:
     def __init__(self, settings: Settings, store: Tables, cache: ProcessCache) -> None:
         self.settings = settings
@@ -75,10 +69,10 @@ class Trainings:
             images, labels = self._drawings(classes, pictures)
         self._check(classes, labels)
         settings = json.dumps(asdict(TrainSettings(rate=rate, batch=batch)))
-        record = TrainingRecord(new_training_id(), classes, images, [int(v) for v in labels],
+        record = TrainingRecord(random_id(), classes, images, [int(v) for v in labels],
                                 settings, seed)  # fmt: skip
         self.store.put_training(record)
-        return self.view(record.id)
+        return self._view(record)
 
     def _drawings(
         self, classes: list[str], pictures: list[tuple[int, bytes]]
@@ -106,16 +100,18 @@ class Trainings:
                 raise EngineError("drawings", f"{name!r} has {n} drawings, more than {most}")
 
     def view(self, tid: str) -> TrainingView:
-        record, training, held = self._at(tid, None)
+        return self._view(self._record(tid))
+
+    def _view(self, record: TrainingRecord) -> TrainingView:
+        training, held = self._at(record, record.step)
         train, test = ~held, held
         labels, x = np.array(record.labels), self._x(record)
-        per_class = [
-            training.accuracy(x[test & (labels == c)], labels[test & (labels == c)])
-            if (test & (labels == c)).any() else None
-            for c in range(len(record.classes))
-        ]  # fmt: skip
+        per_class: list[float | None] = []
+        for c in range(len(record.classes)):
+            mask = test & (labels == c)
+            per_class.append(training.accuracy(x[mask], labels[mask]) if mask.any() else None)
         return TrainingView(
-            tid, record.step, record.classes,
+            record.id, record.step, record.classes,
             np.bincount(labels, minlength=len(record.classes)).tolist(),
             np.bincount(labels[held], minlength=len(record.classes)).tolist(),
             asdict(training.settings), record.seed,
@@ -131,9 +127,8 @@ class Trainings:
             raise EngineError(
                 "steps", f"a training runs at most {self.settings.max_training_steps} steps"
             )
-        self._at(tid, record.step + steps)
         self.store.set_training_step(tid, record.step + steps)
-        return self.view(tid)
+        return self._view(replace(record, step=record.step + steps))
 
     def change(self, tid: str, rate: float | None, batch: int | None) -> TrainingView:
         """A new learning rate or batch size, from the next step on, without a reset."""
@@ -141,14 +136,14 @@ class Trainings:
         now = json.loads(record.changes[-1][1] if record.changes else record.settings)
         now |= {k: v for k, v in (("rate", rate), ("batch", batch)) if v is not None}
         self.store.change_training(tid, json.dumps(now))
-        return self.view(tid)
+        return self._view(self._record(tid))  # the change as the store keeps it
 
     def snapshot(self, tid: str, step: int) -> PipelineSpec:
         """The network at ``step`` (at most as far as the training has gone) as a pipeline."""
         record = self._record(tid)
         if not 0 <= step <= record.step:
             raise NotFound(f"this training has not reached step {step}")
-        _, training, _ = self._at(tid, step)
+        training, _ = self._at(record, step)
         return net.to_spec(training.params, training.shape, record.classes)
 
     def _record(self, tid: str) -> TrainingRecord:
@@ -161,15 +156,15 @@ class Trainings:
     def _x(record: TrainingRecord) -> np.ndarray:
         return record.drawings[:, None]
 
-    def _at(self, tid: str, step: int | None) -> tuple[TrainingRecord, Training, np.ndarray]:
-        """The training at ``step`` (its stored step when None): replayed from the start, or
-        on from the copy this process kept when that is not past it."""
-        record = self._record(tid)
-        step = record.step if step is None else step
+    def _at(self, record: TrainingRecord, step: int) -> tuple[Training, np.ndarray]:
+        """The training at ``step``, replayed from the start, or on from the copy this process
+        kept when that is not past it; and which drawings are held out."""
         labels = np.array(record.labels)
-        rank = np.array([int((labels[:i] == v).sum()) for i, v in enumerate(labels)])
+        rank = np.zeros(len(labels), np.int64)  # each drawing's place among its class's
+        for c in range(len(record.classes)):
+            rank[labels == c] = np.arange(int((labels == c).sum()))
         held = rank % HELD_OUT == HELD_OUT - 1
-        kept = self.cache.get(("training", tid))
+        kept = self.cache.get(("training", record.id))
         if not isinstance(kept, Training) or kept.step > step:
             settings = TrainSettings(**json.loads(record.settings))
             shape = net.Shape(classes=len(record.classes))
@@ -179,5 +174,5 @@ class Trainings:
                 kept.advance(after - kept.step)
                 if changed:
                     kept.settings = TrainSettings(**json.loads(changed))
-        self.cache.put(("training", tid), kept, record.drawings.nbytes * 4 + 200_000)
-        return record, kept, held
+        self.cache.put(("training", record.id), kept, record.drawings.nbytes * 4 + 200_000)
+        return kept, held

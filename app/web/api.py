@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
@@ -23,6 +23,7 @@ from .deps import (
 )
 from .errors import TooLarge
 from .schemas import (
+    PROBLEM,
     DemoCreated,
     DemoIn,
     DemoModel,
@@ -36,7 +37,6 @@ from .schemas import (
 
 router = APIRouter(prefix="/api", tags=["api"])
 
-PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 RUN_EXAMPLE = {
     "id": "k3v6…",
     "url": "http://127.0.0.1:8000/runs/k3v6…",

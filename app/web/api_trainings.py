@@ -12,10 +12,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from ..service import EngineError, TrainingView
 from .deps import ComputeLimit, LinksDep, RunLimit, ServiceDep, absolute, in_pool
-from .schemas import no_nul
+from .schemas import PROBLEM, no_nul
 
 router = APIRouter(prefix="/api", tags=["api"])
-PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 ClassName = Annotated[str, Field(min_length=1, max_length=20), AfterValidator(no_nul)]
 
 

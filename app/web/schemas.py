@@ -16,6 +16,8 @@ from .deps import Colours, absolute
 from .links import Links, step_link
 
 SIGNIFICANT = 7
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+"""A route's error answers, as the API documents them (see ``contract``)."""
 
 
 def nested(values: Any) -> Any:
