@@ -94,6 +94,12 @@ class Settings(BaseSettings, Limits):
         "answered 503 with Retry-After at once.",
     )
     max_training_steps: int = Field(2000, ge=1, description="Steps one training may run, in all.")
+    max_running_trainings: int = Field(
+        40,
+        ge=1,
+        description="Trainings that may run by themselves at once; past it Train is "
+        "answered 503 with Retry-After.",
+    )
     max_drawings_per_class: int = Field(
         50, ge=3, description="Drawings one class of a training may have."
     )

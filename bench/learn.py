@@ -46,7 +46,7 @@ def main() -> None:
             if step == 30:
                 filters = training.params["conv.weight"]
                 shaped = structure(filters)
-                alike = likeness(filters, training.snapshots[0]["conv.weight"])
+                alike = likeness(filters, training.snapshots[0].params["conv.weight"])
         reached.append(first is not None)
         print(f"learner {learner}: 90% held out at step {first}; at step 30 structure "
               f"{shaped:.2f}, likeness to the start {alike:.2f}; held out at 50 "

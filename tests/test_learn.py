@@ -46,13 +46,28 @@ def test_a_training_replays_bit_for_bit_and_keeps_its_snapshots(drawn):
     first.advance(25)
     again = Training(x, y, shape, seed=5, settings=Settings(snapshot_every=10))
     again.advance(10)
-    assert all(np.array_equal(again.params[k], first.snapshots[10][k]) for k in first.params)
+    assert all(np.array_equal(again.params[k], first.snapshots[10].params[k]) for k in first.params)
     again.advance(15)
     assert all(np.array_equal(again.params[k], first.params[k]) for k in first.params)
     assert sorted(first.snapshots) == [0, 10, 20]
     other = Training(x, y, shape, seed=6)
     other.advance(25)
     assert not np.array_equal(other.params["conv.weight"], first.params["conv.weight"])
+
+
+def test_a_rewound_training_goes_on_exactly_as_the_first_did(drawn):
+    x, y = drawn
+    shape = net.Shape(classes=3)
+    first = Training(x[:-3], y[:-3], shape, seed=4, held_images=x[-3:], held_labels=y[-3:])
+    first.advance(37)
+    back = first.rewound(23)
+    assert back.step == 20 and len(back.losses) == 20 and back.points[-1].step == 20
+    back.advance(17)
+    assert all(np.array_equal(back.params[k], first.params[k]) for k in first.params)
+    assert back.losses == first.losses and back.points == first.points
+    assert first.step == 37  # the copy went on, not the first
+    assert [p.step for p in first.points][:3] == [0, 1, 2] and first.points[-1].step == 37
+    assert all(p.held_out is not None for p in first.points)
 
 
 def test_the_filters_learn_and_the_network_reads_other_hands(drawn):

@@ -8,6 +8,7 @@ on one thread for the sums to add up in the same order on every machine (the wor
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,6 +47,30 @@ def shifted(x: net.Images, rng: np.random.Generator, most: int) -> net.Images:
     return out
 
 
+def scored(step: int) -> bool:
+    """Whether accuracy is measured after ``step``: every step of the first 50 (where most of
+    the learning happens), then every fifth."""
+    return step <= 50 or step % 5 == 0
+
+
+@dataclass(frozen=True)
+class Point:
+    """Accuracy after a step, on the drawings trained on and on the held-out ones."""
+
+    step: int
+    train: float
+    held_out: float | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a training needs to go on from a step: weights, optimiser and settings."""
+
+    params: net.Params
+    adam: Adam
+    settings: Settings
+
+
 @dataclass
 class Training:
     images: net.Images
@@ -53,15 +78,19 @@ class Training:
     shape: net.Shape
     seed: int
     settings: Settings = field(default_factory=Settings)
+    held_images: net.Images | None = None
+    held_labels: npt.NDArray[np.int64] | None = None
     params: net.Params = field(init=False)
     step: int = field(init=False, default=0)
-    snapshots: dict[int, net.Params] = field(init=False, default_factory=dict)
+    snapshots: dict[int, Snapshot] = field(init=False, default_factory=dict)
     losses: list[float] = field(init=False, default_factory=list)
+    """The loss of every step's batch, step 1 first."""
+    points: list[Point] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.params = net.init_params(self.shape, np.random.default_rng([self.seed, 0]))
         self.adam = Adam(self.params, self.settings.rate)
-        self.snapshots[0] = {k: v.copy() for k, v in self.params.items()}
+        self._keep()
 
     def advance(self, steps: int = 1) -> None:
         """Run ``steps`` more steps."""
@@ -76,7 +105,33 @@ class Training:
             self.adam.step(self.params, grads, self.settings.rate)
             self.losses.append(loss)
             if self.step % self.settings.snapshot_every == 0:
-                self.snapshots[self.step] = {k: v.copy() for k, v in self.params.items()}
+                self._keep()
+            elif scored(self.step):
+                self._score()
+
+    def _keep(self) -> None:
+        params = {k: v.copy() for k, v in self.params.items()}
+        self.snapshots[self.step] = Snapshot(params, copy.deepcopy(self.adam), self.settings)
+        self._score()
+
+    def _score(self) -> None:
+        held = None
+        if self.held_images is not None and self.held_labels is not None and len(self.held_labels):
+            held = self.accuracy(self.held_images, self.held_labels)
+        self.points.append(Point(self.step, self.accuracy(self.images, self.labels), held))
+
+    def rewound(self, step: int) -> Training:
+        """A copy at ``step`` (at most this one's), gone on from the snapshot before it; the
+        settings changes after that snapshot are the caller's to apply."""
+        start = max(s for s in self.snapshots if s <= step)
+        kept = self.snapshots[start]
+        other = copy.copy(self)
+        other.params = {k: v.copy() for k, v in kept.params.items()}
+        other.adam, other.settings, other.step = copy.deepcopy(kept.adam), kept.settings, start
+        other.snapshots = {s: v for s, v in self.snapshots.items() if s <= start}
+        other.losses = self.losses[:start]
+        other.points = [p for p in self.points if p.step <= start]
+        return other
 
     def predict(self, x: net.Images) -> npt.NDArray[np.int64]:
         return np.asarray(net.forward(self.params, self.shape, x).logits.argmax(axis=1))

@@ -14,6 +14,7 @@ from .cache import ByteLRU, ProcessCache
 from .catalog import all_presets
 from .demos import Demos
 from .kept import Kept
+from .pacing import Pacing
 from .pictures import Pictures
 from .pool import CpuPool
 from .rates import Rates
@@ -45,6 +46,7 @@ class Service:
     kept: Kept
     rates: Rates
     trainings: Trainings
+    pacing: Pacing
 
     @classmethod
     def open(cls, settings: Settings) -> Service:
@@ -54,10 +56,11 @@ class Service:
         pool = CpuPool(settings.cpu_threads, settings.cpu_queue, settings.request_seconds)
         retention = Retention(settings, store, cache, clock)
         runs = Runs(settings, store, cache, retention)
-        kept = Kept(cache, pool)
+        kept, trainings = Kept(cache, pool), Trainings(settings, store, cache)
         return cls(
             settings, clock, cache, pool, retention, runs, Demos(demo_store, runs, retention),
-            Pictures(runs, kept), kept, Rates(store, clock), Trainings(settings, store, cache),
+            Pictures(runs, kept), kept, Rates(store, clock), trainings,
+            Pacing(settings, store, trainings, clock),
         )  # fmt: skip
 
     def start(self) -> None:

@@ -11,19 +11,18 @@ import numpy as np
 
 from ..engine import EngineError, PipelineSpec
 from ..engine.spec import InputSpec
-from ..imaging import load_input
+from ..imaging import ImageError, load_input
 from ..learn import made, net
 from ..learn.trainer import Settings as TrainSettings
 from ..learn.trainer import Training
 from ..settings import Settings
 from ..store import Tables, TrainingRecord
 from .cache import ProcessCache
+from .replay import Replays, drawn
 from .retention import NotFound, known_form, random_id
 
 DRAWING = InputSpec(mode="gray", size=(net.SIZE, net.SIZE), values="ink_unit", fit="ink")
 """A drawing is fitted as the letters network's input is: cropped to the ink, centred."""
-HELD_OUT = 5
-"""Every fifth drawing of a class is held out: it scores the network and is never trained on."""
 STARTS = {"x-vs-o": ("XO", 8)}
 """Sets to start from: characters drawn by the pen-stroke generator, and how many of each."""
 
@@ -52,6 +51,7 @@ class Trainings:
         self.settings = settings
         self.store = store
         self.cache = cache
+        self.replays = Replays(cache)
 
     def create(
         self, classes: list[str], pictures: list[tuple[int, bytes]], start: str | None,
@@ -77,11 +77,16 @@ class Trainings:
     def _drawings(
         self, classes: list[str], pictures: list[tuple[int, bytes]]
     ) -> tuple[np.ndarray, np.ndarray]:
-        found, labels = [], []
+        found: list[np.ndarray] = []
+        labels: list[int] = []
         for label, data in pictures:
             if not 0 <= label < len(classes):
                 raise EngineError("drawings", f"class {label} is not one of the {len(classes)}")
-            fitted = load_input(data, DRAWING, self.settings.max_image_pixels).pixels
+            try:
+                fitted = load_input(data, DRAWING, self.settings.max_image_pixels).pixels
+            except ImageError as error:
+                n = labels.count(label) + 1
+                raise ImageError(f"drawing {n} of {classes[label]!r}: {error}") from None
             found.append(fitted[0])
             labels.append(label)
         if not found:
@@ -99,19 +104,36 @@ class Trainings:
             if n > most:
                 raise EngineError("drawings", f"{name!r} has {n} drawings, more than {most}")
 
+    def reset(self, tid: str, seed: int | None) -> TrainingView:
+        """A new training of the same drawings with today's settings, at step 0, with the same
+        seed or ``seed``; the old one stays as it is (its links still open it)."""
+        record = self.record(tid)
+        settings = record.changes[-1][1] if record.changes else record.settings
+        fresh = TrainingRecord(random_id(), record.classes, record.drawings, record.labels,
+                               settings, record.seed if seed is None else seed)  # fmt: skip
+        self.store.put_training(fresh)
+        return self._view(fresh)
+
     def view(self, tid: str) -> TrainingView:
-        return self._view(self._record(tid))
+        return self._view(self.record(tid))
 
     def _view(self, record: TrainingRecord) -> TrainingView:
-        training, held = self._at(record, record.step)
+        return self.state(record, record.step)[2]
+
+    def state(self, record: TrainingRecord, step: int) -> tuple[Training, np.ndarray, TrainingView]:
+        """The training at ``step`` (NotFound past the furthest), which drawings are held out,
+        and its state there."""
+        if not 0 <= step <= record.step:
+            raise NotFound(f"this training has not reached step {step}")
+        training, held = self.replays.at(record, step)
         train, test = ~held, held
-        labels, x = np.array(record.labels), self._x(record)
+        labels, x = np.array(record.labels), drawn(record)
         per_class: list[float | None] = []
         for c in range(len(record.classes)):
             mask = test & (labels == c)
             per_class.append(training.accuracy(x[mask], labels[mask]) if mask.any() else None)
-        return TrainingView(
-            record.id, record.step, record.classes,
+        return training, held, TrainingView(
+            record.id, step, record.classes,
             np.bincount(labels, minlength=len(record.classes)).tolist(),
             np.bincount(labels[held], minlength=len(record.classes)).tolist(),
             asdict(training.settings), record.seed,
@@ -122,7 +144,7 @@ class Trainings:
 
     def advance(self, tid: str, steps: int) -> TrainingView:
         """Run ``steps`` more steps (up to the settings' limit on a training's steps)."""
-        record = self._record(tid)
+        record = self.record(tid)
         if record.step + steps > self.settings.max_training_steps:
             raise EngineError(
                 "steps", f"a training runs at most {self.settings.max_training_steps} steps"
@@ -132,47 +154,22 @@ class Trainings:
 
     def change(self, tid: str, rate: float | None, batch: int | None) -> TrainingView:
         """A new learning rate or batch size, from the next step on, without a reset."""
-        record = self._record(tid)
+        record = self.record(tid)
         now = json.loads(record.changes[-1][1] if record.changes else record.settings)
         now |= {k: v for k, v in (("rate", rate), ("batch", batch)) if v is not None}
         self.store.change_training(tid, json.dumps(now))
-        return self._view(self._record(tid))  # the change as the store keeps it
+        return self._view(self.record(tid))  # the change as the store keeps it
 
     def snapshot(self, tid: str, step: int) -> PipelineSpec:
         """The network at ``step`` (at most as far as the training has gone) as a pipeline."""
-        record = self._record(tid)
+        record = self.record(tid)
         if not 0 <= step <= record.step:
             raise NotFound(f"this training has not reached step {step}")
-        training, _ = self._at(record, step)
+        training, _ = self.replays.at(record, step)
         return net.to_spec(training.params, training.shape, record.classes)
 
-    def _record(self, tid: str) -> TrainingRecord:
+    def record(self, tid: str) -> TrainingRecord:
         record = self.store.get_training(known_form(tid, "training"))
         if record is None:
             raise NotFound("there is no training with this id")
         return record
-
-    @staticmethod
-    def _x(record: TrainingRecord) -> np.ndarray:
-        return record.drawings[:, None]
-
-    def _at(self, record: TrainingRecord, step: int) -> tuple[Training, np.ndarray]:
-        """The training at ``step``, replayed from the start, or on from the copy this process
-        kept when that is not past it; and which drawings are held out."""
-        labels = np.array(record.labels)
-        rank = np.zeros(len(labels), np.int64)  # each drawing's place among its class's
-        for c in range(len(record.classes)):
-            rank[labels == c] = np.arange(int((labels == c).sum()))
-        held = rank % HELD_OUT == HELD_OUT - 1
-        kept = self.cache.get(("training", record.id))
-        if not isinstance(kept, Training) or kept.step > step:
-            settings = TrainSettings(**json.loads(record.settings))
-            shape = net.Shape(classes=len(record.classes))
-            kept = Training(self._x(record)[~held], labels[~held], shape, record.seed, settings)
-        for after, changed in [*record.changes, (step, "")]:  # each change where it was made
-            if kept.step <= after <= step:
-                kept.advance(after - kept.step)
-                if changed:
-                    kept.settings = TrainSettings(**json.loads(changed))
-        self.cache.put(("training", record.id), kept, record.drawings.nbytes * 4 + 200_000)
-        return kept, held

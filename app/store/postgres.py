@@ -48,6 +48,13 @@ SCHEMA = [
         drawings BYTEA NOT NULL, count INTEGER NOT NULL, labels TEXT NOT NULL,
         settings TEXT NOT NULL, seed BIGINT NOT NULL, step INTEGER NOT NULL DEFAULT 0,
         changes TEXT NOT NULL DEFAULT '[]', created_at TIMESTAMPTZ NOT NULL DEFAULT now())""",
+    # version 8: whether a training runs, how fast, since which step, when it last moved and
+    # why it stopped
+    "ALTER TABLE trainings ADD COLUMN IF NOT EXISTS running INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE trainings ADD COLUMN IF NOT EXISTS speed INTEGER NOT NULL DEFAULT 10",
+    "ALTER TABLE trainings ADD COLUMN IF NOT EXISTS ticked DOUBLE PRECISION NOT NULL DEFAULT 0",
+    "ALTER TABLE trainings ADD COLUMN IF NOT EXISTS stopped TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE trainings ADD COLUMN IF NOT EXISTS since INTEGER NOT NULL DEFAULT 0",
     "CREATE INDEX IF NOT EXISTS runs_by_view ON runs (viewed_at)",
     "CREATE INDEX IF NOT EXISTS demos_by_run ON demos (run_id)",
 ]

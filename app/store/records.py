@@ -64,6 +64,16 @@ class TrainingRecord:
     step: int = 0
     changes: list[tuple[int, str]] = field(default_factory=list)
     """Settings changed on the way: (the step after which they apply, the settings as JSON)."""
+    running: bool = False
+    speed: int = 10
+    """Steps a second while running; 0 is as fast as it goes."""
+    ticked: float = 0.0
+    """When (clock seconds) it was last moved on while running."""
+    stopped: str = ""
+    """Why it stopped by itself, if it did."""
+    since: int = 0
+    """The step it was at when Train was last pressed (the stopping rules look at the steps
+    after it, so Train after a stop goes on)."""
 
 
 def run_address(spec: bytes, x: npt.NDArray[np.float32], content: Box | None = None) -> str:

@@ -71,6 +71,11 @@ CREATE TABLE IF NOT EXISTS trainings (
     seed INTEGER NOT NULL,
     step INTEGER NOT NULL DEFAULT 0,
     changes TEXT NOT NULL DEFAULT '[]',
+    running INTEGER NOT NULL DEFAULT 0,
+    speed INTEGER NOT NULL DEFAULT 10,
+    ticked REAL NOT NULL DEFAULT 0,
+    stopped TEXT NOT NULL DEFAULT '',
+    since INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 """
@@ -95,6 +100,9 @@ ADDED = {
              "public": "INTEGER NOT NULL DEFAULT 0"},
     "demos": {"content": "TEXT", "codec": "TEXT NOT NULL DEFAULT 'f4'", "run_id": "TEXT"},
     "gone": {"reason": "TEXT NOT NULL DEFAULT 'expired'"},
+    "trainings": {"running": "INTEGER NOT NULL DEFAULT 0", "speed": "INTEGER NOT NULL DEFAULT 10",
+                  "ticked": "REAL NOT NULL DEFAULT 0", "stopped": "TEXT NOT NULL DEFAULT ''",
+                  "since": "INTEGER NOT NULL DEFAULT 0"},
 }  # fmt: skip
 
 

@@ -30,7 +30,8 @@ class TrainingTables(Database):
         changes = [(int(step), settings) for step, settings in json.loads(row["changes"])]
         return TrainingRecord(training_id, json.loads(row["classes"]), drawings,
                               json.loads(row["labels"]), row["settings"], int(row["seed"]),
-                              int(row["step"]), changes)  # fmt: skip
+                              int(row["step"]), changes, bool(row["running"]), int(row["speed"]),
+                              float(row["ticked"]), row["stopped"], int(row["since"]))  # fmt: skip
 
     def change_training(self, training_id: str, settings: str) -> None:
         """New settings for a training, from its next step on (earlier steps keep theirs)."""
@@ -53,3 +54,38 @@ class TrainingTables(Database):
                 conn, "UPDATE trainings SET step = ? WHERE id = ? AND step < ?",
                 (step, training_id, step),
             )  # fmt: skip
+
+    def play_training(self, training_id: str, speed: int, now: float) -> None:
+        """Set a training running at ``speed`` steps a second (0: as fast as it goes)."""
+        with self._transaction() as conn:
+            self._run(
+                conn, "UPDATE trainings SET running = 1, speed = ?, ticked = ?, stopped = '', "
+                "since = step WHERE id = ?", (speed, now, training_id),
+            )  # fmt: skip
+
+    def pause_training(self, training_id: str) -> None:
+        with self._transaction() as conn:
+            self._run(conn, "UPDATE trainings SET running = 0 WHERE id = ?", (training_id,))
+
+    def move_training(
+        self, training_id: str, step: int, to: int, ticked: float, stopped: str
+    ) -> bool:
+        """Move a running training from ``step`` on to ``to``, unless another process moved it
+        first (then nothing changes and the answer is False); a reason to stop pauses it."""
+        with self._transaction() as conn:
+            moved = self._run(
+                conn, "UPDATE trainings SET step = ?, ticked = ?, stopped = ?, "
+                "running = CASE WHEN ? = '' THEN running ELSE 0 END "
+                "WHERE id = ? AND step = ? AND running = 1",
+                (to, ticked, stopped, stopped, training_id, step),
+            )  # fmt: skip
+            return bool(moved.rowcount)
+
+    def running_trainings(self, since: float) -> int:
+        """Trainings running that some process moved on after ``since``."""
+        with self._transaction() as conn:
+            row = self._one(
+                conn, "SELECT count(*) AS n FROM trainings WHERE running = 1 AND ticked > ?",
+                (since,),
+            )  # fmt: skip
+        return int(row["n"]) if row else 0

@@ -17,7 +17,7 @@ from .. import __version__
 from ..resources import resource_dir
 from ..service import SCHEMES, Service, all_presets, num, precise
 from ..settings import Settings
-from . import api, api_trainings, compare, demos, docs, health, lesson, pages, runs
+from . import api, api_trainings, compare, demos, docs, health, learn, lesson, pages, runs
 from .contract import exact_contract
 from .deps import Mode
 from .errors import HANDLERS, BodyLimit
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.service = service
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
-    for module in (pages, health, runs, api, api_trainings, demos, docs, lesson, compare):
+    for module in (pages, health, runs, api, api_trainings, demos, docs, lesson, compare, learn):
         app.include_router(module.router)
     exact_contract(app)
     app.state.links = Links(app.router)

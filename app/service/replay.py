@@ -1,0 +1,84 @@
+"""Any step of a training, rebuilt: by replay from step 0, or on from the copy this process
+keeps, or back from one of its snapshots. Only drawings, settings and seed are stored; training
+is deterministic, so every process rebuilds the same weights."""
+
+from __future__ import annotations
+
+import json
+from threading import Lock
+
+import numpy as np
+
+from ..learn import net
+from ..learn.trainer import Settings as TrainSettings
+from ..learn.trainer import Training
+from ..store import TrainingRecord
+from .cache import ProcessCache
+
+HELD_OUT = 5
+"""Every fifth drawing of a class is held out: it scores the network and is never trained on."""
+
+
+def drawn(record: TrainingRecord) -> np.ndarray:
+    """A training's drawings as network input, (N, 1, 28, 28)."""
+    return record.drawings[:, None]
+
+
+class Replays:
+    def __init__(self, cache: ProcessCache) -> None:
+        self.cache = cache
+        self._locks = [Lock() for _ in range(16)]
+        """A training's cached copy is moved on by one thread at a time."""
+
+    def at(self, record: TrainingRecord, step: int) -> tuple[Training, np.ndarray]:
+        """The training at ``step``, replayed from the start, or on from the copy this process
+        keeps (rewound to a snapshot when it is past ``step``); and which drawings are held out."""
+        held = held_out(record.labels, len(record.classes))
+        with self._locks[hash(record.id) % len(self._locks)]:
+            kept = self._kept(record, held)
+            furthest = kept.step <= step
+            work = kept if furthest else kept.rewound(step)
+            for after, changed in [*record.changes, (step, "")]:  # each change where it was made
+                if work.step <= after <= step:
+                    work.advance(after - work.step)
+                    if changed:
+                        work.settings = TrainSettings(**json.loads(changed))
+            if furthest:
+                key = ("training", f"{record.id}/{len(record.changes)}")
+                self.cache.put(key, work, self._bytes(record, work))
+        return work, held
+
+    def _kept(self, record: TrainingRecord, held: np.ndarray) -> Training:
+        """This process's copy, made under the same settings changes; a copy from before the
+        last change is rewound to where it was made (the steps after it changed)."""
+        n = len(record.changes)
+        kept = self.cache.get(("training", f"{record.id}/{n}"))
+        if isinstance(kept, Training):
+            return kept
+        before = self.cache.get(("training", f"{record.id}/{n - 1}")) if n else None
+        if isinstance(before, Training):
+            changed_at = record.changes[-1][0]
+            return before if before.step <= changed_at else before.rewound(changed_at)
+        return self._fresh(record, held)
+
+    def _fresh(self, record: TrainingRecord, held: np.ndarray) -> Training:
+        labels, x = np.array(record.labels), drawn(record)
+        settings = TrainSettings(**json.loads(record.settings))
+        shape = net.Shape(classes=len(record.classes))
+        return Training(x[~held], labels[~held], shape, record.seed, settings, x[held],
+                        labels[held])  # fmt: skip
+
+    @staticmethod
+    def _bytes(record: TrainingRecord, training: Training) -> int:
+        weights = sum(v.nbytes for v in training.params.values())
+        return record.drawings.nbytes * 2 + weights * 3 * (len(training.snapshots) + 1) + 50_000
+
+
+def held_out(labels: list[int], classes: int) -> np.ndarray:
+    """Which drawings are held out: every fifth of each class, in the order they were drawn."""
+    array = np.array(labels)
+    rank = np.zeros(len(array), np.int64)  # each drawing's place among its class's
+    for c in range(classes):
+        rank[array == c] = np.arange(int((array == c).sum()))
+    held: np.ndarray = rank % HELD_OUT == HELD_OUT - 1
+    return held

@@ -1,0 +1,161 @@
+"""What the learn page shows of a training at one step: its first-layer filters beside step 0's
+on one colour scale for the whole training, loss and accuracy curves as SVG, one probe drawing's
+feature maps, a confusion matrix and the drawings it gets wrong. Pictures travel as small PNGs
+(one pixel a value, enlarged by the browser), never as arrays."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+from ..imaging.heatmap import ColourScale, data_url, sheet_png
+from ..learn import net
+from ..learn.trainer import Training
+from ..store import TrainingRecord
+from .trainings import Trainings, TrainingView
+
+FILTERS_A_ROW = 4
+WRONG_SHOWN = 8
+CURVE_POINTS = 200
+"""A curve is drawn through at most this many points (steps are averaged in bins past it)."""
+WIDTH, HEIGHT = 320, 120
+"""The curves' drawing area, in SVG units."""
+
+
+def filter_bound(kernel: int) -> float:
+    """One colour scale for every step of a training: learned 5x5 filters reach about ±0.3
+    (smaller kernels have fewer inputs and larger weights); larger values take the end colour."""
+    return 1.5 / kernel
+
+
+@dataclass(frozen=True)
+class Thumb:
+    index: int
+    picture: str
+    label: int
+    held_out: bool
+    read: int
+    """The class the network reads it as, at this step."""
+
+
+@dataclass(frozen=True)
+class Curves:
+    steps: int
+    """The x axis runs from step 0 to this."""
+    loss_top: float
+    loss: str
+    """SVG polyline points, WIDTH x HEIGHT, 0 at the bottom."""
+    train: str
+    held_out: str
+
+
+@dataclass(frozen=True)
+class Board:
+    view: TrainingView
+    last: int
+    """The furthest step the training has reached (the board may show an earlier one)."""
+    running: bool
+    speed: int
+    stopped: str
+    filters: str
+    start_filters: str
+    bound: float
+    ramp: str
+    """The filters' colour scale, -bound to +bound, as a picture for the legend."""
+    weights: list[list[list[float]]]
+    """The filters' numbers at this step, for the numbers on demand."""
+    curves: Curves
+    probe: int
+    probe_picture: str
+    probe_maps: str
+    probe_top: float
+    confusion: list[list[int]]
+    """Rows: what was drawn; columns: what it read."""
+    wrong: list[Thumb]
+    wrong_count: int
+    drawings: list[Thumb]
+
+
+def board(
+    view: TrainingView, record: TrainingRecord, training: Training, held: np.ndarray, probe: int
+) -> Board:
+    x = record.drawings[:, None]
+    shape = training.shape
+    bound = filter_bound(shape.kernel)
+    forward = net.forward(training.params, shape, x)
+    read = forward.logits.argmax(axis=1)
+    labels = np.array(record.labels)
+    thumbs = [
+        Thumb(i, data_url(ink_png(record.drawings[i])), int(labels[i]), bool(held[i]), int(read[i]))
+        for i in range(len(labels))
+    ]
+    wrong = [t for t in thumbs if t.read != t.label]
+    probe = probe if 0 <= probe < len(labels) else 0
+    maps = forward.relu[probe]
+    top = float(maps.max()) or 1.0
+    confusion = np.zeros((len(record.classes),) * 2, np.int64)
+    np.add.at(confusion, (labels, read), 1)
+    return Board(
+        view, record.step, record.running, record.speed, record.stopped,
+        filters_png(training.params["conv.weight"], bound),
+        filters_png(training.snapshots[0].params["conv.weight"], bound), bound,
+        filters_png(np.linspace(-bound, bound, 64, dtype=np.float32).reshape(1, 1, 1, 64), bound),
+        np.round(training.params["conv.weight"][:, 0], 3).tolist(),
+        curves(training), probe, thumbs[probe].picture,
+        data_url(sheet_png(maps, [ColourScale("sequential", 0.0, top)] * len(maps), FILTERS_A_ROW)),
+        top, confusion.tolist(), wrong[:WRONG_SHOWN], len(wrong), thumbs,
+    )  # fmt: skip
+
+
+def filters_png(weight: npt.NDArray[np.float32], bound: float) -> str:
+    k = len(weight)
+    scales = [ColourScale("diverging", -bound, bound)] * k
+    return data_url(sheet_png(weight[:, 0], scales, FILTERS_A_ROW))
+
+
+def ink_png(ink: npt.NDArray[np.float32]) -> bytes:
+    """A fitted drawing as it was drawn: dark ink on white paper, a PNG."""
+    grey = np.round(255 * (1 - np.clip(ink, 0, 1))).astype(np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(grey, "L").save(out, "PNG")
+    return out.getvalue()
+
+
+def curves(training: Training) -> Curves:
+    steps = max(training.step, 50)
+    losses = np.array(training.losses, np.float64)
+    top = float(max(losses.max(), 1.0)) if len(losses) else 1.0
+    loss_steps = np.arange(1, len(losses) + 1, dtype=np.float64)
+    if len(losses) > CURVE_POINTS:  # the mean of each bin, at the bin's middle step
+        bins = np.array_split(np.arange(len(losses)), CURVE_POINTS)
+        loss_steps = np.array([loss_steps[b].mean() for b in bins])
+        losses = np.array([losses[b].mean() for b in bins])
+    points = training.points
+    held = [(p.step, p.held_out) for p in points if p.held_out is not None]
+    return Curves(
+        steps, round(top, 2), line(loss_steps, losses / top, steps),
+        line(np.array([p.step for p in points], np.float64),
+             np.array([p.train for p in points]), steps),
+        line(np.array([s for s, _ in held], np.float64), np.array([a for _, a in held]), steps),
+    )  # fmt: skip
+
+
+def line(steps: npt.NDArray[np.float64], values: npt.NDArray[np.float64], last: int) -> str:
+    """SVG polyline points for values in [0, 1] against steps 0 to ``last``."""
+    if len(steps) > CURVE_POINTS:
+        keep = np.linspace(0, len(steps) - 1, CURVE_POINTS).round().astype(int)
+        steps, values = steps[keep], values[keep]
+    xs = steps / last * WIDTH
+    ys = HEIGHT - np.clip(values, 0, 1) * HEIGHT
+    return " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
+
+
+def open_board(trainings: Trainings, tid: str, step: int | None, probe: int) -> Board:
+    """The board of training ``tid`` at ``step`` (its furthest when None)."""
+    record = trainings.record(tid)
+    training, held, view = trainings.state(record, record.step if step is None else step)
+    return board(view, record, training, held, probe)
