@@ -35,7 +35,6 @@ def filter_bound(kernel: int) -> float:
 @dataclass(frozen=True)
 class Thumb:
     index: int
-    picture: str
     label: int
     held_out: bool
     read: int
@@ -70,7 +69,6 @@ class Board:
     """The filters' numbers at this step, for the numbers on demand."""
     curves: Curves
     probe: int
-    probe_picture: str
     probe_maps: str
     probe_top: float
     confusion: list[list[int]]
@@ -89,10 +87,7 @@ def board(
     forward = net.forward(training.params, shape, x)
     read = forward.logits.argmax(axis=1)
     labels = np.array(record.labels)
-    thumbs = [
-        Thumb(i, data_url(ink_png(record.drawings[i])), int(labels[i]), bool(held[i]), int(read[i]))
-        for i in range(len(labels))
-    ]
+    thumbs = [Thumb(i, int(labels[i]), bool(held[i]), int(read[i])) for i in range(len(labels))]
     wrong = [t for t in thumbs if t.read != t.label]
     probe = probe if 0 <= probe < len(labels) else 0
     maps = forward.relu[probe]
@@ -105,7 +100,7 @@ def board(
         filters_png(training.snapshots[0].params["conv.weight"], bound), bound,
         filters_png(np.linspace(-bound, bound, 64, dtype=np.float32).reshape(1, 1, 1, 64), bound),
         np.round(training.params["conv.weight"][:, 0], 3).tolist(),
-        curves(training), probe, thumbs[probe].picture,
+        curves(training), probe,
         data_url(sheet_png(maps, [ColourScale("sequential", 0.0, top)] * len(maps), FILTERS_A_ROW)),
         top, confusion.tolist(), wrong[:WRONG_SHOWN], len(wrong), thumbs,
     )  # fmt: skip

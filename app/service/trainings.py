@@ -86,7 +86,9 @@ class Trainings:
                 fitted = load_input(data, DRAWING, self.settings.max_image_pixels).pixels
             except ImageError as error:
                 n = labels.count(label) + 1
-                raise ImageError(f"drawing {n} of {classes[label]!r}: {error}") from None
+                raise ImageError(
+                    f"drawing {n} of {classes[label]!r}: {error.message}", "drawings"
+                ) from None
             found.append(fitted[0])
             labels.append(label)
         if not found:
@@ -100,7 +102,9 @@ class Trainings:
         most = self.settings.max_drawings_per_class
         for name, n in zip(classes, counts, strict=True):
             if n < 3:
-                raise EngineError("drawings", f"{name!r} has {n} drawings: draw at least 3")
+                raise EngineError(
+                    "drawings", f"{name!r} has {n} drawing{'' if n == 1 else 's'}: draw at least 3"
+                )
             if n > most:
                 raise EngineError("drawings", f"{name!r} has {n} drawings, more than {most}")
 

@@ -9,15 +9,25 @@ import secrets
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.datastructures import FormData, UploadFile
 
-from ..service import Busy, EngineError, OverBudget, RunView, Service
+from ..service import Busy, EngineError, NotFound, OverBudget, RunView, Service
 from ..service.pacing import SPEEDS
 from ..service.training_board import Board, ink_png, open_board
 from ..service.trainings import STARTS
-from .deps import LinksDep, ModeParams, RenderDep, RunLimit, SameSite, ServiceDep, absolute, in_pool
+from .deps import (
+    LinksDep,
+    ModeParams,
+    RenderDep,
+    RunLimit,
+    SameSite,
+    ServiceDep,
+    absolute,
+    in_pool,
+    picture_response,
+)
 from .links import Links, with_query
 
 router = APIRouter(tags=["pages"], include_in_schema=False)  # HTML: not in the API contract
@@ -92,6 +102,8 @@ def board_context(links: Links, board: Board, mode: Any, following: bool) -> dic
                                         action=action),
         "live": with_query(links.path("training_live", training_id=board.view.id),
                            probe=board.probe, **mode.query),
+        "drawing": lambda i: links.path("training_drawing", training_id=board.view.id,
+                                        index=i),
         "explore": links.path("api_snapshot", training_id=board.view.id, step=board.view.step),
     }  # fmt: skip
 
@@ -164,6 +176,18 @@ def by_hand(service: Service, training_id: str, epoch: bool) -> None:
     if left <= 0:
         raise EngineError("steps", "this training ran all its steps: reset it to go again")
     service.trainings.advance(training_id, min(steps, left))
+
+
+@router.get("/learn/{training_id}/drawings/{index}.png", name="training_drawing")
+@in_pool
+def training_drawing(
+    request: Request, service: ServiceDep, training_id: str, index: Annotated[int, Path(ge=0)]
+) -> Response:
+    """One drawing of a training's set, as it was fitted (a training's drawings never change)."""
+    drawings = service.trainings.record(training_id).drawings
+    if index >= len(drawings):
+        raise NotFound(f"this training has {len(drawings)} drawings")
+    return picture_response(request, f'"{training_id}-{index}"', lambda: ink_png(drawings[index]))
 
 
 @router.get("/learn/{training_id}/live", name="training_live")

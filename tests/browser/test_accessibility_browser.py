@@ -39,6 +39,9 @@ def pages(server) -> dict[str, str]:
     demo = httpx.post(f"{server.url}/api/demos", json={"run_id": rid, "title": "An X"}).json()
     did = demo["id"]
     last = len(run["stages"]) - 1
+    taught = httpx.post(f"{server.url}/learn", data={"start": "x-vs-o"})
+    training = taught.headers["location"].removeprefix(server.url)
+    httpx.post(f"{server.url}{training}/epoch")
     return {
         "home": "/",
         "run-start": f"/runs/{rid}?step=0",
@@ -58,6 +61,8 @@ def pages(server) -> dict[str, str]:
         "chapter-presented": "/lesson/convolution?present=1&lock=1",
         "lesson": "/lesson",
         "lesson-embed": "/embed/lesson/pooling",
+        "learn": "/learn",
+        "training-rewound": f"{training}?step=0",  # the live page streams: never network-idle
         **{f"lesson-{c.slug}": f"/lesson/{c.slug}" for c in CHAPTERS},
     }
 
