@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import base64
 import io
+import itertools
 import statistics
 import sys
 import time
@@ -29,8 +30,8 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from app.learn import made  # noqa: E402
-from bench.health import serve  # noqa: E402
+from app.learn import made
+from bench.health import serve
 
 SLOTS = 40
 
@@ -89,7 +90,7 @@ async def measure(url: str, trainings: int, seconds: float) -> None:
         gaps, sizes = [], []
         for seen in streams:
             times = [t for t, _, _ in seen if t < until - 1]
-            gaps += [b - a for a, b in zip(times[1:], times[2:], strict=False)]  # after the 1st
+            gaps += [b - a for a, b in itertools.pairwise(times[1:])]  # after the first
             sizes += [n for _, n, _ in seen]
         gaps.sort()
         largest = max((n, html) for seen in streams for _, n, html in seen)
@@ -119,7 +120,9 @@ async def measure(url: str, trainings: int, seconds: float) -> None:
         for page in pages[:10]:
             for _ in range(3):
                 began = time.perf_counter()
-                (await client.post(f"{page}/step", headers={"HX-Request": "true"})).raise_for_status()
+                (
+                    await client.post(f"{page}/step", headers={"HX-Request": "true"})
+                ).raise_for_status()
                 steps.append(time.perf_counter() - began)
         print(f"Step to its answer (20 others running): median "
               f"{statistics.median(steps) * 1000:.0f} ms, max {max(steps) * 1000:.0f} ms")  # fmt: skip

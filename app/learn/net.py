@@ -86,10 +86,20 @@ def forward(p: Params, shape: Shape, x: Floats) -> Forward:
     return Forward(x, conv, relu, flat, logits)
 
 
-def gradients(
-    p: Params, shape: Shape, f: Forward, labels: npt.NDArray[np.int64]
-) -> tuple[float, Params]:
-    """Mean cross-entropy over the batch and its gradient for every parameter."""
+@dataclass(frozen=True)
+class Backward:
+    loss: float
+    """The batch's mean cross-entropy."""
+    grads: Params
+    dlogits: Floats
+    """Each drawing's error at the dense layer's outputs: (probability - target) / batch."""
+    dconv: Floats
+    """Each drawing's error at the first layer's outputs, where ReLU and the pool let it through."""
+
+
+def backward(p: Params, shape: Shape, f: Forward, labels: npt.NDArray[np.int64]) -> Backward:
+    """Mean cross-entropy over the batch, its gradient for every parameter and the errors the
+    gradients are sums of."""
     loss, dlogits = bw.softmax_cross_entropy(f.logits, labels)
     dflat, dwd, dbd = bw.dense_backward(f.flat, p["dense.weight"], dlogits)
     dpool = dflat.reshape(len(f.x), shape.filters, shape.side, shape.side)
@@ -99,7 +109,15 @@ def gradients(
     g = bw.conv2d_backward_batch(f.x, p["conv.weight"], dconv)
     grads = {"conv.weight": g.weight, "conv.bias": g.bias, "dense.weight": dwd,
              "dense.bias": dbd}  # fmt: skip
-    return loss, {k: v.astype(p[k].dtype) for k, v in grads.items()}
+    return Backward(loss, {k: v.astype(p[k].dtype) for k, v in grads.items()}, dlogits, dconv)
+
+
+def gradients(
+    p: Params, shape: Shape, f: Forward, labels: npt.NDArray[np.int64]
+) -> tuple[float, Params]:
+    """Mean cross-entropy over the batch and its gradient for every parameter."""
+    found = backward(p, shape, f, labels)
+    return found.loss, found.grads
 
 
 def to_spec(p: Params, shape: Shape, labels: list[str]) -> PipelineSpec:

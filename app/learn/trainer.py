@@ -28,6 +28,11 @@ class Settings:
     batch: int = 16
     shift: int = 1
     """Each drawing of a batch is moved by up to this many pixels, a fresh amount every step."""
+    rotate: int = 0
+    """And turned by up to this many degrees (0: not turned)."""
+    filters: int = 8
+    kernel: int = 5
+    """The first layer's filters and their size: fixed when a training starts."""
     snapshot_every: int = 10
     """Weights are kept every this many steps (and at step 0), for rewinding."""
 
@@ -96,10 +101,7 @@ class Training:
         """Run ``steps`` more steps."""
         for _ in range(steps):
             self.step += 1
-            rng = np.random.default_rng([self.seed, self.step])
-            size = min(self.settings.batch, len(self.images))
-            pick = rng.choice(len(self.images), size, replace=False)
-            x = shifted(self.images[pick], rng, self.settings.shift)
+            pick, x = self.batch(self.step)
             f = net.forward(self.params, self.shape, x)
             loss, grads = net.gradients(self.params, self.shape, f, self.labels[pick])
             self.adam.step(self.params, grads, self.settings.rate)
@@ -108,6 +110,14 @@ class Training:
                 self._keep()
             elif scored(self.step):
                 self._score()
+
+    def batch(self, step: int) -> tuple[npt.NDArray[np.int64], net.Images]:
+        """Which training drawings step ``step`` looks at, and those drawings as it sees them
+        (moved a little): drawn from a generator seeded by (seed, step) alone."""
+        rng = np.random.default_rng([self.seed, step])
+        size = min(self.settings.batch, len(self.images))
+        pick = rng.choice(len(self.images), size, replace=False)
+        return pick, shifted(self.images[pick], rng, self.settings.shift)
 
     def _keep(self) -> None:
         params = {k: v.copy() for k, v in self.params.items()}

@@ -64,14 +64,19 @@ class Replays:
     def _fresh(self, record: TrainingRecord, held: np.ndarray) -> Training:
         labels, x = np.array(record.labels), drawn(record)
         settings = TrainSettings(**json.loads(record.settings))
-        shape = net.Shape(classes=len(record.classes))
-        return Training(x[~held], labels[~held], shape, record.seed, settings, x[held],
-                        labels[held])  # fmt: skip
+        return Training(x[~held], labels[~held], shape_of(record), record.seed, settings,
+                        x[held], labels[held])  # fmt: skip
 
     @staticmethod
     def _bytes(record: TrainingRecord, training: Training) -> int:
         weights = sum(v.nbytes for v in training.params.values())
         return record.drawings.nbytes * 2 + weights * 3 * (len(training.snapshots) + 1) + 50_000
+
+
+def shape_of(record: TrainingRecord) -> net.Shape:
+    """The network a training trains, as its first settings made it."""
+    settings = TrainSettings(**json.loads(record.settings))
+    return net.Shape(len(record.classes), settings.filters, settings.kernel)
 
 
 def held_out(labels: list[int], classes: int) -> np.ndarray:

@@ -17,7 +17,19 @@ from .. import __version__
 from ..resources import resource_dir
 from ..service import SCHEMES, Service, all_presets, num, precise
 from ..settings import Settings
-from . import api, api_trainings, compare, demos, docs, health, learn, lesson, pages, runs
+from . import (
+    api,
+    api_trainings,
+    compare,
+    demos,
+    docs,
+    health,
+    learn,
+    learn_step,
+    lesson,
+    pages,
+    runs,
+)
 from .contract import exact_contract
 from .deps import Mode
 from .errors import HANDLERS, BodyLimit
@@ -27,6 +39,9 @@ from .head import HeadAsGet, Options
 from .lesson_filters import LESSON_FILTERS
 from .links import Links, step_link, with_look
 from .security import SecurityHeaders, keep_tokens_out_of_the_log
+
+PAGES_AND_API = (pages, health, runs, api, api_trainings, demos, docs, lesson, compare, learn,
+                 learn_step)  # fmt: skip
 
 
 def templates_digest(folder: Path) -> str:
@@ -70,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.service = service
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
-    for module in (pages, health, runs, api, api_trainings, demos, docs, lesson, compare, learn):
+    for module in PAGES_AND_API:
         app.include_router(module.router)
     exact_contract(app)
     app.state.links = Links(app.router)

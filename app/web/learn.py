@@ -104,6 +104,8 @@ def board_context(links: Links, board: Board, mode: Any, following: bool) -> dic
                            probe=board.probe, **mode.query),
         "drawing": lambda i: links.path("training_drawing", training_id=board.view.id,
                                         index=i),
+        "slow": lambda s: with_query(links.path("training_step", training_id=board.view.id,
+                                                step=s), **mode.query),
         "explore": links.path("api_snapshot", training_id=board.view.id, step=board.view.step),
     }  # fmt: skip
 

@@ -63,6 +63,7 @@ def pages(server) -> dict[str, str]:
         "lesson-embed": "/embed/lesson/pooling",
         "learn": "/learn",
         "training-rewound": f"{training}?step=0",  # the live page streams: never network-idle
+        "training-slow-motion": f"{training}/steps/1",
         **{f"lesson-{c.slug}": f"/lesson/{c.slug}" for c in CHAPTERS},
     }
 
