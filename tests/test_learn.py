@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from app.engine import compile_pipeline
-from app.learn import made, net
-from app.learn.trainer import Settings, Training, likeness, shifted, structure
+from app.learn import learned, made, net
+from app.learn.trainer import Settings, Training, likeness, shifted, structure, turned
 
 from .test_backward import numeric_grad
 
@@ -82,9 +82,12 @@ def test_the_filters_learn_and_the_network_reads_other_hands(drawn):
     assert training.accuracy(test_x, test_y) >= 0.9
 
 
-def test_exported_it_reads_every_drawing_as_training_does(drawn):
+@pytest.mark.parametrize(
+    "shape", [net.Shape(classes=3), net.Shape(3, 4, 3), net.on_learned_features(3)],
+    ids=["default", "four-3x3", "learned-features"],
+)  # fmt: skip
+def test_exported_it_reads_every_drawing_as_training_does(drawn, shape):
     x, y = drawn
-    shape = net.Shape(classes=3)
     training = Training(x, y, shape, seed=3)
     training.advance(20)
     pipeline = compile_pipeline(net.to_spec(training.params, shape, list(CHARS)))
@@ -118,3 +121,32 @@ def test_a_shift_moves_each_drawing_by_at_most_its_pixels(drawn):
         assert found, "each drawing is itself moved by at most 2 pixels each way"
         amounts.add(found[0])
     assert len(amounts) > 1  # the amounts vary
+
+
+def test_a_turn_keeps_the_ink_in_place_and_varies(drawn):
+    x, _ = drawn
+    rng = np.random.default_rng(1)
+    assert turned(x, rng, 0) is x
+    turns = turned(x, rng, 15)
+    assert not np.array_equal(turns, x)
+    for before, after in zip(x, turns, strict=True):  # a small turn about the centre
+        assert abs(after.sum() - before.sum()) < 0.15 * before.sum()
+        assert np.corrcoef(before.ravel(), after.ravel())[0, 1] > 0.3
+    assert np.array_equal(
+        turned(x, np.random.default_rng(1), 15)[:1], turned(x[:1], np.random.default_rng(1), 15)
+    )
+
+
+def test_on_learned_features_only_the_new_dense_layer_learns(drawn):
+    x, y = drawn
+    training = Training(x, y, net.on_learned_features(3), seed=1, settings=Settings(rotate=10))
+    before = {k: v.copy() for k, v in training.params.items()}
+    training.advance(15)
+    for name in learned.FROZEN:
+        assert np.array_equal(training.params[name], before[name]), name
+    assert not np.array_equal(training.params["dense.weight"], before["dense.weight"])
+    assert training.params["dense.weight"].shape == (3, learned.FLAT)
+    again = Training(x, y, net.on_learned_features(3), seed=1, settings=Settings(rotate=10))
+    again.advance(15)  # turning replays too
+    assert all(np.array_equal(again.params[k], training.params[k]) for k in training.params)
+    assert training.accuracy(x, y) == 1.0

@@ -97,6 +97,29 @@ async def test_a_set_that_cannot_be_trained_is_told_in_place(client, form, files
     assert answer.headers["content-type"].startswith("text/html")
 
 
+async def test_on_learned_features_it_shows_a_from_scratch_run_beside(client):
+    made = await client.post("/learn", data={"start": "x-vs-o", "way": "features"}, headers=SAME)
+    page = httpx.URL(made.headers["location"]).path
+    board = parse((await client.post(f"{page}/epoch", headers=HTMX)).text)
+    figure = board.find_all("figure", class_="panel")[0]
+    assert "16 filters" in figure.text and "frozen" in figure.text
+    assert "from scratch, step 1" in figure.text  # its twin, at the same step
+    slow = parse((await client.get(f"{page}/steps/1")).text)
+    assert "The first layers do not move" in slow.one("h2", id="conv-title").text
+    picked = await client.get(f"{page}/steps/1?filter=1&row=1&col=1")
+    assert picked.status_code == 422 and "does not learn" in picked.text
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "says"),
+    [("kernel", "4", "kernel is 3 to 7 in steps of 2"), ("filters", "99", "filters is 1 to 16"),
+     ("rotate", "-5", "rotate is a whole number"), ("way", "magic", "a training learns")],
+)  # fmt: skip
+async def test_network_settings_out_of_bounds_are_told_in_place(client, field, value, says):
+    answer = await client.post("/learn", data={"start": "x-vs-o", field: value}, headers=HTMX)
+    assert answer.status_code == 422 and says in parse(answer.text).one("div", role="alert").text
+
+
 async def test_step_and_epoch_move_it_on_by_hand(client):
     page = await start(client)
     one = await client.post(f"{page}/step", headers=HTMX)

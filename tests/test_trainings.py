@@ -105,6 +105,21 @@ async def test_bad_trainings_are_clear_4xx(client):
     assert (await client.get(f"/api/trainings/{tid}/snapshots/5")).status_code == 404
     too_many = await client.post(f"/api/trainings/{tid}/steps", json={"steps": 501})
     assert too_many.status_code == 422
+    for wrong in ({"kernel": 4}, {"filters": 0}, {"rotate": 45}, {"way": "magic"}):
+        assert next(iter(wrong)) in await refused({"start": "x-vs-o", **wrong})
+
+
+async def test_a_training_on_learned_features_via_the_api(client):
+    body = {"start": "x-vs-o", "seed": 2, "way": "features", "rotate": 10, "kernel": 3.0}
+    made = await client.post("/api/trainings", json=body)
+    assert made.status_code == 201
+    state = made.json()
+    assert state["settings"]["way"] == "features" and state["settings"]["rotate"] == 10
+    trained = (await client.post(f"{state['url']}/steps", json={"steps": 5})).json()
+    spec = (await client.get(trained["snapshot"])).json()
+    kinds = [stage["kind"] for stage in spec["stages"]]
+    assert kinds.count("conv") == 2 and kinds[-2:] == ["dense", "softmax"]
+    assert len(spec["stages"][0]["kernels"]) == 16  # the letters network's first layer
 
 
 async def test_a_training_runs_no_further_than_its_limit(tmp_path):

@@ -26,6 +26,7 @@ from ..engine.spec import (
     ReluStage,
     SoftmaxStage,
 )
+from . import learned
 
 F32 = np.float32
 SIZE = 28
@@ -43,6 +44,9 @@ class Shape:
     start: float = 0.1
     """The first layer's starting weights are He's times this: small, so what they become is
     what they learned."""
+    learned: bool = False
+    """On learned features: the letters network's convolutions, frozen (``learn.learned``);
+    then filters and kernel are its first layer's."""
 
     @property
     def side(self) -> int:
@@ -51,10 +55,16 @@ class Shape:
 
     @property
     def flat(self) -> int:
-        return self.filters * self.side * self.side
+        return learned.FLAT if self.learned else self.filters * self.side * self.side
+
+
+def on_learned_features(classes: int) -> Shape:
+    return Shape(classes, learned.FILTERS, learned.KERNEL, learned=True)
 
 
 def init_params(shape: Shape, rng: np.random.Generator) -> Params:
+    if shape.learned:
+        return learned.init_params(shape.classes, rng)
     fan_in = shape.kernel * shape.kernel
     conv = rng.normal(0, np.sqrt(2.0 / fan_in) * shape.start, (shape.filters, 1, shape.kernel,
                                                                 shape.kernel))  # fmt: skip
@@ -79,9 +89,12 @@ class Forward:
 
 
 def forward(p: Params, shape: Shape, x: Floats) -> Forward:
-    conv = bw.conv2d_batch(x, p["conv.weight"], p["conv.bias"])
-    relu = np.maximum(conv, 0).astype(conv.dtype)
-    flat = bw.max_pool2d_batch(relu, shape.pool, ceil_mode=True).reshape(len(x), -1)
+    if shape.learned:
+        conv, relu, flat = learned.features(p, x)
+    else:
+        conv = bw.conv2d_batch(x, p["conv.weight"], p["conv.bias"])
+        relu = np.maximum(conv, 0).astype(conv.dtype)
+        flat = bw.max_pool2d_batch(relu, shape.pool, ceil_mode=True).reshape(len(x), -1)
     logits = flat @ p["dense.weight"].T + p["dense.bias"]  # float32 in training
     return Forward(x, conv, relu, flat, logits)
 
@@ -93,8 +106,9 @@ class Backward:
     grads: Params
     dlogits: Floats
     """Each drawing's error at the dense layer's outputs: (probability - target) / batch."""
-    dconv: Floats
-    """Each drawing's error at the first layer's outputs, where ReLU and the pool let it through."""
+    dconv: Floats | None
+    """Each drawing's error at the first layer's outputs, where ReLU and the pool let it through
+    (None on learned features: the layers below the dense one do not learn)."""
 
 
 def backward(p: Params, shape: Shape, f: Forward, labels: npt.NDArray[np.int64]) -> Backward:
@@ -102,6 +116,10 @@ def backward(p: Params, shape: Shape, f: Forward, labels: npt.NDArray[np.int64])
     gradients are sums of."""
     loss, dlogits = bw.softmax_cross_entropy(f.logits, labels)
     dflat, dwd, dbd = bw.dense_backward(f.flat, p["dense.weight"], dlogits)
+    if shape.learned:
+        dense = {"dense.weight": dwd.astype(p["dense.weight"].dtype),
+                 "dense.bias": dbd.astype(p["dense.bias"].dtype)}  # fmt: skip
+        return Backward(loss, dense, dlogits, None)
     dpool = dflat.reshape(len(f.x), shape.filters, shape.side, shape.side)
     dconv = bw.relu_backward(
         f.conv, bw.max_pool2d_backward_batch(f.relu, dpool, shape.pool, ceil_mode=True)
@@ -122,6 +140,8 @@ def gradients(
 
 def to_spec(p: Params, shape: Shape, labels: list[str]) -> PipelineSpec:
     """The network as an engine pipeline, the ink-centred 28x28 input first."""
+    if shape.learned:
+        return learned.to_spec(p, labels)
     kernels = [Kernel(name=f"filter {i + 1}", weights=w[0].tolist())
                for i, w in enumerate(p["conv.weight"])]  # fmt: skip
     return PipelineSpec(

@@ -33,6 +33,9 @@ class Settings:
     filters: int = 8
     kernel: int = 5
     """The first layer's filters and their size: fixed when a training starts."""
+    way: str = "scratch"
+    """'scratch', or 'features': on the letters network's learned features, frozen (then
+    filters and kernel are that network's)."""
     snapshot_every: int = 10
     """Weights are kept every this many steps (and at step 0), for rewinding."""
 
@@ -49,6 +52,24 @@ def shifted(x: net.Images, rng: np.random.Generator, most: int) -> net.Images:
         out[i, :, top : top + rows, left : left + cols] = x[
             i, :, max(0, -dy) : max(0, -dy) + rows, max(0, -dx) : max(0, -dx) + cols
         ]
+    return out
+
+
+def turned(x: net.Images, rng: np.random.Generator, most: int) -> net.Images:
+    """Each picture turned about its centre by up to ``most`` degrees either way (nearest pixel;
+    paper fills the corners)."""
+    if most <= 0:
+        return x
+    side = x.shape[-1]
+    centre = (side - 1) / 2
+    rows, cols = np.mgrid[0:side, 0:side] - centre
+    out = np.zeros_like(x)
+    for i, angle in enumerate(np.deg2rad(rng.uniform(-most, most, len(x)))):
+        cos, sin = np.cos(angle), np.sin(angle)
+        src_r = np.rint(centre + rows * cos - cols * sin).astype(np.int64)
+        src_c = np.rint(centre + rows * sin + cols * cos).astype(np.int64)
+        inside = (src_r >= 0) & (src_r < side) & (src_c >= 0) & (src_c < side)
+        out[i, 0][inside] = x[i, 0][src_r[inside], src_c[inside]]
     return out
 
 
@@ -113,11 +134,12 @@ class Training:
 
     def batch(self, step: int) -> tuple[npt.NDArray[np.int64], net.Images]:
         """Which training drawings step ``step`` looks at, and those drawings as it sees them
-        (moved a little): drawn from a generator seeded by (seed, step) alone."""
+        (moved and turned a little): drawn from a generator seeded by (seed, step) alone."""
         rng = np.random.default_rng([self.seed, step])
         size = min(self.settings.batch, len(self.images))
         pick = rng.choice(len(self.images), size, replace=False)
-        return pick, shifted(self.images[pick], rng, self.settings.shift)
+        moved = shifted(self.images[pick], rng, self.settings.shift)
+        return pick, turned(moved, rng, self.settings.rotate)
 
     def _keep(self) -> None:
         params = {k: v.copy() for k, v in self.params.items()}

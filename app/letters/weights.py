@@ -43,6 +43,13 @@ def to_spec(p: Params, classes: str = "".join(CLASSES)) -> PipelineSpec:
     """The trained network as an engine pipeline, the ink-centred 28x28 input first, scoring
     only ``classes`` (the dense layer keeps their rows, so the softmax is over them alone)."""
     rows = [CLASSES.index(c) for c in classes]
+    return with_dense(p, p["dense.weight"][rows], p["dense.bias"][rows], list(classes))
+
+
+def with_dense(
+    p: Params, weight: npt.NDArray[np.float32], bias: npt.NDArray[np.float32], labels: list[str]
+) -> PipelineSpec:
+    """The network's convolutions (``p``'s conv1 and conv2) under a dense layer of its own."""
 
     def kernels(weight: npt.NDArray[np.float32]) -> list[Kernel]:
         return [Kernel(name=f"filter {i + 1}", weights=w.tolist()) for i, w in enumerate(weight)]
@@ -58,11 +65,7 @@ def to_spec(p: Params, classes: str = "".join(CLASSES)) -> PipelineSpec:
             ReluStage(),
             pool,
             FlattenStage(),
-            DenseStage(
-                weights=p["dense.weight"][rows].tolist(),
-                bias=p["dense.bias"][rows].tolist(),
-                classes=list(classes),
-            ),
+            DenseStage(weights=weight.tolist(), bias=bias.tolist(), classes=labels),
             SoftmaxStage(),
         ],
     )

@@ -5,6 +5,7 @@ is deterministic, so every process rebuilds the same weights."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from threading import Lock
 
 import numpy as np
@@ -73,9 +74,23 @@ class Replays:
         return record.drawings.nbytes * 2 + weights * 3 * (len(training.snapshots) + 1) + 50_000
 
 
+def from_scratch(record: TrainingRecord) -> TrainingRecord:
+    """A training on learned features' twin: the same drawings, seed and settings changes, from
+    scratch with the default network, shown beside it (rebuilt on demand, never stored)."""
+
+    def scratch(settings: str) -> str:
+        return json.dumps(json.loads(settings) | {"way": "scratch", "filters": 8, "kernel": 5})
+
+    changes = [(step, scratch(changed)) for step, changed in record.changes]
+    return replace(record, id=f"{record.id}-from-scratch", settings=scratch(record.settings),
+                   changes=changes)  # fmt: skip
+
+
 def shape_of(record: TrainingRecord) -> net.Shape:
     """The network a training trains, as its first settings made it."""
     settings = TrainSettings(**json.loads(record.settings))
+    if settings.way == "features":
+        return net.on_learned_features(len(record.classes))
     return net.Shape(len(record.classes), settings.filters, settings.kernel)
 
 

@@ -73,8 +73,9 @@ class SlowMotion:
     """The first layer's weights before the step, (filters, k, k)."""
     changed: np.ndarray
     """How much the step moved each of them."""
-    weight: tuple[int, int, int]
-    conv: Update
+    weight: tuple[int, int, int] | None
+    conv: Update | None
+    """None on learned features, whose first layer is frozen."""
     dense: Update
 
 
@@ -93,18 +94,20 @@ def slow_motion(
     back = net.backward(work.params, work.shape, f, labels)
     work.adam.step(work.params, back.grads, work.settings.rate)
     changed = (work.params["conv.weight"] - before.params["conv.weight"])[:, 0]
-    if weight is None:
-        found = np.unravel_index(int(np.abs(changed).argmax()), changed.shape)
-        weight = (int(found[0]), int(found[1]), int(found[2]))
     drawings = np.flatnonzero(~held)[pick]
-    conv_terms, nonzero = _conv_terms(x, back.dconv, weight, drawings, labels, work.shape)
+    conv = None
+    if back.dconv is not None:  # a first layer that learns
+        if weight is None:
+            found = np.unravel_index(int(np.abs(changed).argmax()), changed.shape)
+            weight = (int(found[0]), int(found[1]), int(found[2]))
+        conv_terms, nonzero = _conv_terms(x, back.dconv, weight, drawings, labels, work.shape)
+        conv = _update(before, work, back.grads, ("conv.weight", (weight[0], 0, *weight[1:])),
+                       f"filter {weight[0] + 1}, row {weight[1] + 1}, column {weight[2] + 1}",
+                       conv_terms, (nonzero, back.dconv[:, 0].size))  # fmt: skip
     dense_grads = back.grads["dense.weight"]
     dense_at = tuple(int(i) for i in np.unravel_index(np.abs(dense_grads).argmax(),
                                                       dense_grads.shape))  # fmt: skip
     dense_terms = _dense_terms(f.flat, back.dlogits, dense_at, drawings, labels, work.shape)
-    conv_name = f"filter {weight[0] + 1}, row {weight[1] + 1}, column {weight[2] + 1}"
-    conv = _update(before, work, back.grads, ("conv.weight", (weight[0], 0, *weight[1:])),
-                   conv_name, conv_terms, (nonzero, back.dconv[:, 0].size))  # fmt: skip
     dense_name = f"from {dense_terms[0].source} to {record.classes[int(dense_at[0])]}'s score"
     dense = _update(before, work, back.grads, ("dense.weight", dense_at), dense_name,
                     dense_terms, (len(pick), len(pick)))  # fmt: skip
@@ -142,9 +145,9 @@ def _dense_terms(
     """A dense weight's gradient terms: each drawing's pooled feature times its error for the
     weight's class, (probability - target) / batch."""
     k, j = at
-    per_map = shape.side * shape.side
-    where = f"filter {j // per_map + 1}'s pooled map, place ({j % per_map // shape.side + 1}, " \
-            f"{j % shape.side + 1})"  # fmt: skip
+    side, layer = (5, "the second layer's ") if shape.learned else (shape.side, "")
+    where = f"{layer}filter {j // side**2 + 1}'s pooled map, place ({j % side**2 // side + 1}, " \
+            f"{j % side + 1})"  # fmt: skip
     products = flat[:, j] * dlogits[:, k]
     order = np.argsort(-np.abs(products), kind="stable")[:SHOWN_TERMS]
     return [Term(int(drawings[b]), int(labels[b]), where, float(flat[b, j]),

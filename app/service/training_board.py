@@ -6,16 +6,17 @@ feature maps, a confusion matrix and the drawings it gets wrong. Pictures travel
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from ..imaging.heatmap import ColourScale, data_url, sheet_png
+from ..imaging.heatmap import ColourScale, data_url, sheet_png, sheet_size
 from ..learn import net
 from ..learn.trainer import Training
 from ..store import TrainingRecord
+from .replay import from_scratch
 from .trainings import Trainings, TrainingView
 
 FILTERS_A_ROW = 4
@@ -24,6 +25,14 @@ CURVE_POINTS = 200
 """A curve is drawn through at most this many points (steps are averaged in bins past it)."""
 WIDTH, HEIGHT = 320, 120
 """The curves' drawing area, in SVG units."""
+FILTERS_WIDTH, MAPS_WIDTH = 184, 300
+"""About how wide the filters and the probe's maps are shown, in CSS pixels."""
+
+
+def shown(sheet: tuple[int, int], width: int) -> tuple[int, int]:
+    """A sheet's size on screen: enlarged by a whole number, to about ``width``."""
+    zoom = max(1, width // sheet[0])
+    return sheet[0] * zoom, sheet[1] * zoom
 
 
 def filter_bound(kernel: int) -> float:
@@ -53,6 +62,20 @@ class Curves:
 
 
 @dataclass(frozen=True)
+class Beside:
+    """A from-scratch training of the same drawings at the same step, beside one on learned
+    features: its filters forming, and its accuracy curves."""
+
+    filters: str
+    start_filters: str
+    size: tuple[int, int]
+    bound: float
+    accuracy: float
+    held_out_accuracy: float | None
+    curves: Curves
+
+
+@dataclass(frozen=True)
 class Board:
     view: TrainingView
     last: int
@@ -60,22 +83,24 @@ class Board:
     running: bool
     speed: int
     stopped: str
+    shape: net.Shape
     filters: str
+    filters_size: tuple[int, int]
     start_filters: str
     bound: float
     ramp: str
     """The filters' colour scale, -bound to +bound, as a picture for the legend."""
-    weights: list[list[list[float]]]
-    """The filters' numbers at this step, for the numbers on demand."""
     curves: Curves
     probe: int
     probe_maps: str
+    maps_size: tuple[int, int]
     probe_top: float
     confusion: list[list[int]]
     """Rows: what was drawn; columns: what it read."""
     wrong: list[Thumb]
     wrong_count: int
     drawings: list[Thumb]
+    beside: Beside | None = None
 
 
 def board(
@@ -92,17 +117,20 @@ def board(
     probe = probe if 0 <= probe < len(labels) else 0
     maps = forward.relu[probe]
     top = float(maps.max()) or 1.0
+    kernel, side = shape.kernel, maps.shape[-1]
+    columns = min(FILTERS_A_ROW, shape.filters)
     confusion = np.zeros((len(record.classes),) * 2, np.int64)
     np.add.at(confusion, (labels, read), 1)
     return Board(
-        view, record.step, record.running, record.speed, record.stopped,
+        view, record.step, record.running, record.speed, record.stopped, shape,
         filters_png(training.params["conv.weight"], bound),
+        shown(sheet_size(shape.filters, kernel, kernel, columns), FILTERS_WIDTH),
         filters_png(training.snapshots[0].params["conv.weight"], bound), bound,
         filters_png(np.linspace(-bound, bound, 64, dtype=np.float32).reshape(1, 1, 1, 64), bound),
-        np.round(training.params["conv.weight"][:, 0], 3).tolist(),
         curves(training), probe,
         data_url(sheet_png(maps, [ColourScale("sequential", 0.0, top)] * len(maps), FILTERS_A_ROW)),
-        top, confusion.tolist(), wrong[:WRONG_SHOWN], len(wrong), thumbs,
+        shown(sheet_size(len(maps), side, side, columns), MAPS_WIDTH), top, confusion.tolist(),
+        wrong[:WRONG_SHOWN], len(wrong), thumbs,
     )  # fmt: skip
 
 
@@ -153,4 +181,19 @@ def open_board(trainings: Trainings, tid: str, step: int | None, probe: int) -> 
     """The board of training ``tid`` at ``step`` (its furthest when None)."""
     record = trainings.record(tid)
     training, held, view = trainings.state(record, record.step if step is None else step)
-    return board(view, record, training, held, probe)
+    shown_board = board(view, record, training, held, probe)
+    if not training.shape.learned:
+        return shown_board
+    twin, _, twin_view = trainings.state(from_scratch(record), view.step)
+    return replace(shown_board, beside=beside(twin, twin_view))
+
+
+def beside(twin: Training, view: TrainingView) -> Beside:
+    shape = twin.shape
+    bound = filter_bound(shape.kernel)
+    size = sheet_size(shape.filters, shape.kernel, shape.kernel, min(FILTERS_A_ROW, shape.filters))
+    return Beside(
+        filters_png(twin.params["conv.weight"], bound),
+        filters_png(twin.snapshots[0].params["conv.weight"], bound), shown(size, FILTERS_WIDTH),
+        bound, view.accuracy, view.held_out_accuracy, curves(twin),
+    )  # fmt: skip

@@ -25,6 +25,23 @@ DRAWING = InputSpec(mode="gray", size=(net.SIZE, net.SIZE), values="ink_unit", f
 """A drawing is fitted as the letters network's input is: cropped to the ink, centred."""
 STARTS = {"x-vs-o": ("XO", 8)}
 """Sets to start from: characters drawn by the pen-stroke generator, and how many of each."""
+WAYS = {"scratch": "from scratch", "features": "on learned features"}
+ALLOWED = {"batch": range(1, 65), "filters": range(1, 17), "kernel": range(3, 8, 2),
+           "shift": range(4), "rotate": range(31)}  # fmt: skip
+"""The whole-number settings a training may have."""
+
+
+def checked(settings: TrainSettings) -> TrainSettings:
+    """``settings``, or EngineError (a 422) naming the one out of bounds."""
+    if settings.way not in WAYS:
+        raise EngineError("way", f"a training learns {' or '.join(map(repr, WAYS))}")
+    if not 0 < settings.rate <= 1:
+        raise EngineError("rate", "the learning rate is above 0 and at most 1")
+    for name, allowed in ALLOWED.items():
+        if getattr(settings, name) not in allowed:
+            steps = f" in steps of {allowed.step}" if allowed.step > 1 else ""
+            raise EngineError(name, f"{name} is {allowed.start} to {allowed[-1]}{steps}")
+    return settings
 
 
 @dataclass(frozen=True)
@@ -35,7 +52,7 @@ class TrainingView:
     counts: list[int]
     """Drawings in each class, the held-out ones included."""
     held_out: list[int]
-    settings: dict[str, int | float]
+    settings: dict[str, int | float | str]
     seed: int
     loss: float | None
     """The last step's loss."""
@@ -55,7 +72,7 @@ class Trainings:
 
     def create(
         self, classes: list[str], pictures: list[tuple[int, bytes]], start: str | None,
-        seed: int, rate: float, batch: int,
+        seed: int, settings: TrainSettings,
     ) -> TrainingView:  # fmt: skip
         """A new training of ``classes`` on ``pictures`` ((class index, image bytes) each), or on
         a starting set; EngineError (a 422) for a set that cannot be trained."""
@@ -68,9 +85,9 @@ class Trainings:
         else:
             images, labels = self._drawings(classes, pictures)
         self._check(classes, labels)
-        settings = json.dumps(asdict(TrainSettings(rate=rate, batch=batch)))
+        stored = json.dumps(asdict(checked(settings)))
         record = TrainingRecord(random_id(), classes, images, [int(v) for v in labels],
-                                settings, seed)  # fmt: skip
+                                stored, seed)  # fmt: skip
         self.store.put_training(record)
         return self._view(record)
 
@@ -161,7 +178,7 @@ class Trainings:
         record = self.record(tid)
         now = json.loads(record.changes[-1][1] if record.changes else record.settings)
         now |= {k: v for k, v in (("rate", rate), ("batch", batch)) if v is not None}
-        self.store.change_training(tid, json.dumps(now))
+        self.store.change_training(tid, json.dumps(asdict(checked(TrainSettings(**now)))))
         return self._view(self.record(tid))  # the change as the store keeps it
 
     def snapshot(self, tid: str, step: int) -> PipelineSpec:

@@ -4,12 +4,13 @@ state, and take any step's network as a pipeline spec, ready for POST /api/run."
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from ..learn.trainer import Settings as TrainSettings
 from ..service import EngineError, TrainingView
 from .deps import ComputeLimit, LinksDep, RunLimit, ServiceDep, absolute, in_pool
 from .schemas import PROBLEM, no_nul
@@ -26,6 +27,13 @@ def integral(value: Any) -> Any:
     return value
 
 
+def whole_number(annotation: Any) -> bool:
+    """int, int | None, or a Literal of ints."""
+    if get_origin(annotation) is Literal:
+        return all(isinstance(a, int) for a in get_args(annotation))
+    return annotation in (int, int | None)
+
+
 class Strict(BaseModel):
     """JSON numbers as numbers: true is not 1 and "1" is not 1, but 47.0 is 47."""
 
@@ -36,7 +44,7 @@ class Strict(BaseModel):
     def _integral(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        whole = {n for n, f in cls.model_fields.items() if f.annotation in (int, int | None)}
+        whole = {n for n, f in cls.model_fields.items() if whole_number(f.annotation)}
         return {k: integral(v) if k in whole else v for k, v in data.items()}
 
 
@@ -56,6 +64,18 @@ class TrainingIn(Strict):
     seed: int = Field(0, ge=0, le=2**31 - 1, description="the same seed, the same weights")
     rate: float = Field(0.01, gt=0, le=1, description="the learning rate")
     batch: int = Field(16, ge=1, le=64, description="drawings a step")
+    way: Literal["scratch", "features"] = Field(
+        "scratch", description="from scratch, or on the letters network's features (frozen)"
+    )
+    filters: int = Field(8, ge=1, le=16, description="first-layer filters (from scratch)")
+    kernel: Literal[3, 5, 7] = Field(5, description="their size (from scratch)")
+    shift: int = Field(1, ge=0, le=3, description="move each drawing by up to this many pixels")
+    rotate: int = Field(0, ge=0, le=30, description="and turn it by up to this many degrees")
+
+    def settings(self) -> TrainSettings:
+        return TrainSettings(rate=self.rate, batch=self.batch, way=self.way,
+                             filters=self.filters, kernel=self.kernel, shift=self.shift,
+                             rotate=self.rotate)  # fmt: skip
 
 
 class StepsIn(Strict):
@@ -71,7 +91,7 @@ class TrainingModel(BaseModel):
     classes: list[str]
     counts: list[int] = Field(description="drawings in each class, the held-out ones included")
     held_out: list[int] = Field(description="every fifth drawing of a class: never trained on")
-    settings: dict[str, int | float]
+    settings: dict[str, int | float | str]
     seed: int
     loss: float | None
     accuracy: float = Field(description="on the drawings it trains on")
@@ -104,9 +124,8 @@ def api_new_training(
 ) -> JSONResponse:
     """Make a training: classes and drawings (each image in base64), or a starting set."""
     made = service.trainings.create(
-        body.classes, [decoded(d) for d in body.drawings], body.start, body.seed, body.rate,
-        body.batch,
-    )  # fmt: skip
+        body.classes, [decoded(d) for d in body.drawings], body.start, body.seed, body.settings()
+    )
     answer = training_model(request, links, made)
     return JSONResponse(answer.model_dump(), status_code=201)
 

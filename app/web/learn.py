@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.datastructures import FormData, UploadFile
 
+from ..learn.trainer import Settings as TrainSettings
 from ..service import Busy, EngineError, NotFound, OverBudget, RunView, Service
 from ..service.pacing import SPEEDS
 from ..service.training_board import Board, ink_png, open_board
@@ -79,9 +80,22 @@ async def learn_new(
     finally:
         await form.close()
     made = await service.cpu(
-        service.trainings.create, classes, pictures, start, secrets.randbelow(2**31), 0.01, 16
-    )
+        service.trainings.create, classes, pictures, start, secrets.randbelow(2**31),
+        network_settings(form),
+    )  # fmt: skip
     return go(request, render, links.path("training", training_id=made.id))
+
+
+def network_settings(form: FormData) -> TrainSettings:
+    """The network and augmentation the form chose (the defaults for what it leaves out)."""
+    chosen: dict[str, Any] = {"way": str(form.get("way") or "scratch")}
+    for name in ("filters", "kernel", "shift", "rotate"):
+        value = str(form.get(name) or "").strip()
+        if value:
+            if not value.isdigit():
+                raise EngineError(name, f"{name} is a whole number")
+            chosen[name] = int(value)
+    return TrainSettings(**chosen)
 
 
 def go(request: Request, render: Any, path: str) -> Response:

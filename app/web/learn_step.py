@@ -47,6 +47,8 @@ def training_step(
     view = service.trainings.view(training_id)
     if weight is not None:
         shape = shape_of(service.trainings.record(training_id))
+        if shape.learned:
+            raise EngineError("filter", "on learned features the first layer does not learn")
         if weight[0] >= shape.filters or max(weight[1:]) >= shape.kernel:
             raise EngineError("filter", f"the first layer has {shape.filters} filters of "
                               f"{shape.kernel}x{shape.kernel}")  # fmt: skip
