@@ -1,4 +1,4 @@
-"""The lesson: twelve chapters in the slides' order, each computed live, each opening cold from
+"""The lesson: thirteen chapters in the slides' order, each computed live, each opening cold from
 its URL; the slides' numbers on the pages; chapter 1's upload; bad input answered in place."""
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ def chapter_text(html: str) -> str:
     return re.sub(r" ([,.):])", r"\1", text)
 
 
-async def test_the_chapter_list_links_all_twelve_in_order(client):
+async def test_the_chapter_list_links_all_thirteen_in_order(client):
     page = parse((await client.get("/lesson")).text)
     links = [a["href"] for a in page.one("ol", class_="chapters").find_all("a")]
     assert links == [f"/lesson/{c.slug}" for c in CHAPTERS]
-    assert len(links) == 12
+    assert len(links) == 13
 
 
 async def test_every_chapter_opens_cold_with_its_place_and_the_same_headers(client):
@@ -37,14 +37,14 @@ async def test_every_chapter_opens_cold_with_its_place_and_the_same_headers(clie
         for name in ("content-security-policy", "x-content-type-options", "referrer-policy"):
             assert response.headers[name] == home[name]
         page = parse(response.text)
-        assert page.one("a", class_="progress").text == f"{number} / 12"
+        assert page.one("a", class_="progress").text == f"{number} / 13"
         back = page.find_all("a", rel="prev")
         after = page.find_all("a", rel="next")
         assert [a["href"] for a in back] == (
             [f"/lesson/{CHAPTERS[number - 2].slug}"] if number > 1 else []
         )
         assert [a["href"] for a in after] == (
-            [f"/lesson/{CHAPTERS[number].slug}"] if number < 12 else []
+            [f"/lesson/{CHAPTERS[number].slug}"] if number < 13 else []
         )
         assert chapter.title in page.one("h1").text
 
@@ -239,3 +239,27 @@ async def test_a_chapter_embeds_in_another_site(client):
     assert "frame-ancestors *" in fragment.headers["content-security-policy"]
     assert not parse((await client.get("/embed/lesson/pictures")).text).find_all("form")
     assert (await client.get("/embed/lesson/nope")).status_code == 404
+
+
+async def test_chapter_thirteen_shows_filters_forming_and_leads_to_learn(client):
+    page = parse((await client.get("/lesson/train-your-own")).text)
+    moments = page.find_all("figure", class_="moment")
+    captions = [m.one("figcaption").text for m in moments]
+    assert [c.split(":")[0] for c in captions] == ["step 0", "step 5", "step 15", "step 40"]
+    first, last = (int(c.split(": ")[1].split("%")[0]) for c in (captions[0], captions[-1]))
+    assert first < 90 and last == 100  # from a guess to reading every one
+    pictures = [m.one("img").attrs["src"] for m in moments]
+    assert len(set(pictures)) == 4  # the filters change
+    form = page.one("form", class_="lesson-train")
+    assert form.attrs["action"] == "/learn"
+    started = await client.post("/learn", data={"start": "x-vs-o"},
+                                headers={"sec-fetch-site": "same-origin"})  # fmt: skip
+    assert started.status_code == 303 and "/learn/" in started.headers["location"]
+    twelve = parse((await client.get("/lesson/learning")).text)
+    assert any(a.attrs.get("href") == "/lesson/train-your-own" for a in twelve.find_all("a"))
+
+
+async def test_the_explorers_learned_presets_link_to_the_learn_page(client):
+    page = parse((await client.get("/")).text)
+    [link] = [a for a in page.find_all("a") if a.text == "Watch a network learn"]
+    assert link.attrs["href"] == "/learn"

@@ -1,4 +1,4 @@
-"""The lesson's twelve chapters, in the slides' order, each with the function that works out what
+"""The lesson's thirteen chapters, in the slides' order, each with the function that works out what
 its page shows. Every number on those pages comes from a run of the engine on the slides'
 pictures (or the learner's), none is written down."""
 
@@ -214,6 +214,13 @@ def learning(runs: Runs, place: Place) -> Data:
     return {"learned": slides.learned_filters(), "features": slides.features()}
 
 
+# 13. Train your own
+
+
+def train_your_own(runs: Runs, place: Place) -> Data:
+    return {"moments": slides.x_vs_o_training()}
+
+
 CHAPTERS = (
     Chapter("pictures", "Pictures are numbers", "Point at a pixel to read its red, green, blue.",
             pictures),
@@ -231,12 +238,14 @@ CHAPTERS = (
     Chapter("stacking", "Stacking", "Take a second pass: 4x4 becomes 2x2.", stacking),
     Chapter("vote", "The vote", "Follow the X and O scores term by term.", vote),
     Chapter("learning", "Learning", "Draw a letter for the trained network.", learning),
+    Chapter("train-your-own", "Train your own", "Train a network on X vs O and watch it learn.",
+            train_your_own),
 )  # fmt: skip
 NUMBERS = {chapter.slug: number for number, chapter in enumerate(CHAPTERS, 1)}
 
 
 def chapter_number(slug: str) -> int:
-    """The chapter's place, 1 to 12; NotFound (a 404) for an unknown slug."""
+    """The chapter's place, 1 to 13; NotFound (a 404) for an unknown slug."""
     if slug not in NUMBERS:
         raise NotFound("the lesson has no chapter by that name (see /lesson)")
     return NUMBERS[slug]

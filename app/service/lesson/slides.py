@@ -17,8 +17,13 @@ from ...engine.explanations import ConvExplanation, PoolExplanation, VoteExplana
 from ...engine.presets import SLIDES_VOTE_INPUT, SLIDES_X, get_preset
 from ...engine.slides import slides_vote_trace
 from ...engine.steps import ConvStep, VoteStep
+from ...learn import made, net
+from ...learn.trainer import Settings as TrainSettings
+from ...learn.trainer import Training
 from ...letters.data import render_strokes
 from ..catalog import find_preset
+from ..replay import held_out
+from ..training_board import filter_bound, filters_png
 
 F64 = npt.NDArray[np.float64]
 
@@ -205,3 +210,37 @@ def learned_filters() -> list[F64]:
     step = compile_pipeline(letters_spec()).steps[0]
     assert isinstance(step, ConvStep)
     return [np.asarray(w[0], np.float64) for w in step.weight]
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A from-scratch training of the made X vs O set at one step."""
+
+    step: int
+    filters: str
+    """Its first-layer filters as a picture, on the training's one colour scale."""
+    accuracy: float
+    """On X's and O's drawn by other hands."""
+
+
+MOMENT_STEPS = (0, 5, 15, 40)
+OTHER_HANDS = 10
+"""X's and O's a side, drawn by another hand than the training's, to score it."""
+
+
+@cache
+def x_vs_o_training() -> tuple[Moment, ...]:
+    """The learn page's X vs O set trained from scratch with the defaults (seed 1), at a few
+    steps: the same training /learn runs, so the chapter's pictures are what a learner sees."""
+    x, y = made.drawings("XO", 8, seed=1)
+    held = held_out(y.tolist(), 2)
+    training = Training(x[~held], y[~held], net.Shape(classes=2), 1, TrainSettings(),
+                        x[held], y[held])  # fmt: skip
+    others_x, others_y = made.drawings("XO", OTHER_HANDS, seed=101, style="smooth")
+    bound = filter_bound(training.shape.kernel)
+    moments = []
+    for step in MOMENT_STEPS:
+        training.advance(step - training.step)
+        moments.append(Moment(step, filters_png(training.params["conv.weight"], bound),
+                              training.accuracy(others_x, others_y)))  # fmt: skip
+    return tuple(moments)
