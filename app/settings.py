@@ -103,6 +103,28 @@ class Settings(BaseSettings, Limits):
     max_drawings_per_class: int = Field(
         50, ge=3, description="Drawings one class of a training may have."
     )
+    max_training_classes: int = Field(
+        6, ge=2, le=10, description="Classes one training may have (at least 2)."
+    )
+    max_training_cpu_seconds: float = Field(
+        120.0,
+        gt=0,
+        description="Seconds of CPU one training's steps may cost, in all; past it, it stops and "
+        "a reset starts again.",
+    )
+    trainings_per_minute: int = Field(
+        30,
+        ge=0,
+        description="Trainings one client address may make a minute (a class behind one school "
+        "address makes one each); 0 turns the limit off.",
+    )
+    max_training_bytes: int = Field(
+        200_000_000,
+        ge=1,
+        description="When the stored trainings' drawings pass this many bytes, the ones opened "
+        "longest ago (not shared, not running) are deleted to make room; when none can go, a new "
+        "training is answered 503 with Retry-After.",
+    )
     body_seconds: float = Field(
         15.0,
         gt=0,

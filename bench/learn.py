@@ -20,7 +20,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.learn import made, net
-from app.learn.trainer import Training, likeness, structure
+from app.learn.trainer import NEW, Training, likeness, structure
 
 CHARS = "XOT"
 
@@ -35,7 +35,7 @@ def main() -> None:
     times, reached = [], []
     for learner in range(1, 6):
         x, y = made.drawings(CHARS, 10, learner)
-        training = Training(x, y, net.Shape(classes=len(CHARS)), seed=learner)
+        training = Training(x, y, net.Shape(classes=len(CHARS)), seed=learner, settings=NEW)
         first = None
         for step in range(1, 51):
             started = time.perf_counter()

@@ -27,8 +27,10 @@ def card_png(
     maps: list[tuple[npt.NDArray[np.float32], float, float]],
     caption: str,
     prediction: str | None,
+    verdict: str = "guess",
 ) -> bytes:
-    """``picture`` and each of ``maps`` are (values, lo, hi); ``caption`` names the maps' stage."""
+    """``picture`` and each of ``maps`` are (values, lo, hi); ``caption`` names the maps' stage;
+    ``prediction`` is shown large under the word ``verdict``."""
     card = Image.new("RGB", (WIDTH, HEIGHT), (251, 250, 247))
     draw = ImageDraw.Draw(card)
     big, small = ImageFont.load_default(46), ImageFont.load_default(26)
@@ -41,8 +43,9 @@ def card_png(
     if maps:
         draw.text((560, 572), caption, fill=(86, 92, 102), font=small)
     if prediction:
-        draw.text((1030, 130), "guess", fill=(86, 92, 102), font=small)
-        draw.text((1030, 165), prediction, fill=(11, 98, 168), font=ImageFont.load_default(110))
+        draw.text((1030, 130), verdict, fill=(86, 92, 102), font=small)
+        size = 110 if len(prediction) <= 2 else 56
+        draw.text((1030, 165), prediction, fill=(11, 98, 168), font=ImageFont.load_default(size))
     draw.text((1000, 586), "ConvLens", fill=(11, 98, 168), font=small)
     buffer = io.BytesIO()
     card.save(buffer, "PNG", optimize=True)

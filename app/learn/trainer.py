@@ -29,7 +29,8 @@ class Settings:
     shift: int = 1
     """Each drawing of a batch is moved by up to this many pixels, a fresh amount every step."""
     rotate: int = 0
-    """And turned by up to this many degrees (0: not turned)."""
+    """And turned by up to this many degrees (0, what trainings stored before turning existed
+    mean: a new training gets ``NEW``'s)."""
     filters: int = 8
     kernel: int = 5
     """The first layer's filters and their size: fixed when a training starts."""
@@ -38,6 +39,12 @@ class Settings:
     filters and kernel are that network's)."""
     snapshot_every: int = 10
     """Weights are kept every this many steps (and at step 0), for rewinding."""
+
+
+NEW = Settings(shift=2, rotate=10)
+"""What a new training starts with unless told otherwise: moved by up to 2 pixels and turned by
+up to 10 degrees, its filters take shape by step 30 for every simulated learner (bench/learn.py;
+with 1 pixel and no turn, for 4 of 5)."""
 
 
 def shifted(x: net.Images, rng: np.random.Generator, most: int) -> net.Images:

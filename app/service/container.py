@@ -56,7 +56,7 @@ class Service:
         pool = CpuPool(settings.cpu_threads, settings.cpu_queue, settings.request_seconds)
         retention = Retention(settings, store, cache, clock)
         runs = Runs(settings, store, cache, retention)
-        kept, trainings = Kept(cache, pool), Trainings(settings, store, cache)
+        kept, trainings = Kept(cache, pool), Trainings(settings, store, cache, clock)
         return cls(
             settings, clock, cache, pool, retention, runs, Demos(demo_store, runs, retention),
             Pictures(runs, kept), kept, Rates(store, clock), trainings,

@@ -16,7 +16,7 @@ from ..settings import Settings
 from ..store import Tables, TrainingRecord
 from .pool import Busy
 from .retention import Clock
-from .trainings import Trainings
+from .trainings import Trainings, out_of_cpu
 
 SPEEDS = (1, 2, 5, 10, 30, 0)
 """Steps a second a learner may pick; 0 is as fast as the server goes."""
@@ -65,6 +65,8 @@ class Pacing:
         record = self.trainings.record(tid)
         if record.step >= self.settings.max_training_steps:
             raise EngineError("steps", "this training ran all its steps: reset it to go again")
+        if out_of_cpu(record, self.settings):
+            raise EngineError("steps", out_of_cpu(record, self.settings))
         now = self.clock()
         slots = self.settings.max_running_trainings
         if not record.running and self.store.running_trainings(now - LIVE) >= slots:
@@ -81,6 +83,7 @@ class Pacing:
         if not record.running:
             return Move(record, False)
         now, limit = self.clock(), self.settings.max_training_steps
+        start = time.thread_time()
         if record.speed:
             due = min(int((now - record.ticked) * record.speed), int(BEHIND * record.speed) or 1)
             if due <= 0:
@@ -89,8 +92,13 @@ class Pacing:
             training = self.trainings.replays.at(record, min(record.step + due, limit))[0]
         else:
             ticked, training = now, self._fastest(record, limit)
-        stopped = self.stop_reason(training, limit, record.since)
+        spent = time.thread_time() - start
+        stopped = out_of_cpu(record, self.settings, spent) or self.stop_reason(
+            training, limit, record.since
+        )
         moved = self.store.move_training(tid, record.step, training.step, ticked, stopped)
+        if moved:
+            self.store.spend_training_cpu(tid, spent)
         return Move(self.trainings.record(tid), moved)
 
     def _fastest(self, record: TrainingRecord, limit: int) -> Training:

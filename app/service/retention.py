@@ -147,9 +147,11 @@ class Retention:
             self.cache.drop(doomed)
 
     def prune(self) -> list[str]:
-        """Delete the runs retention lets go (see ``store.tables``); their ids."""
+        """Delete the runs retention lets go (see ``store.tables``), and the trainings: those
+        not shared, not running and not opened for as long as a run may not be; their ids."""
         ttl = self.settings.run_ttl_days * 86400
         removed = self.store.prune(self.clock(), ttl, self.settings.max_store_bytes)
+        removed += self.store.prune_trainings(self.clock(), ttl)
         self.forget(removed)
         return removed
 

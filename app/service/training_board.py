@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from ..imaging.card import card_png
 from ..imaging.heatmap import ColourScale, data_url, sheet_png, sheet_size
 from ..learn import net
 from ..learn.trainer import Training
@@ -100,6 +101,7 @@ class Board:
     wrong: list[Thumb]
     wrong_count: int
     drawings: list[Thumb]
+    shared: bool
     beside: Beside | None = None
 
 
@@ -130,7 +132,7 @@ def board(
         curves(training), probe,
         data_url(sheet_png(maps, [ColourScale("sequential", 0.0, top)] * len(maps), FILTERS_A_ROW)),
         shown(sheet_size(len(maps), side, side, columns), MAPS_WIDTH), top, confusion.tolist(),
-        wrong[:WRONG_SHOWN], len(wrong), thumbs,
+        wrong[:WRONG_SHOWN], len(wrong), thumbs, record.shared,
     )  # fmt: skip
 
 
@@ -197,3 +199,16 @@ def beside(twin: Training, view: TrainingView) -> Beside:
         filters_png(twin.snapshots[0].params["conv.weight"], bound), shown(size, FILTERS_WIDTH),
         bound, view.accuracy, view.held_out_accuracy, curves(twin),
     )  # fmt: skip
+
+
+def card(trainings: Trainings, tid: str, step: int) -> bytes:
+    """A training's 1200x630 preview at ``step``: its first drawing, four of its filters, and
+    how much of the held-out set it reads right."""
+    record = trainings.record(tid)
+    training, _, view = trainings.state(record, step)
+    bound = filter_bound(training.shape.kernel)
+    filters = [(w[0], -bound, bound) for w in training.params["conv.weight"][:4]]
+    right = view.held_out_accuracy if view.held_out_accuracy is not None else view.accuracy
+    title = f"Teach a network: {' vs '.join(record.classes)}"
+    return card_png(title, (record.drawings[0], 0.0, 1.0), filters,
+                    f"4 of its filters at step {step}", f"{right:.0%}", "held out")  # fmt: skip

@@ -5,6 +5,7 @@ stored; training is deterministic, so any process rebuilds any step by replaying
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -18,17 +19,40 @@ from ..learn.trainer import Training
 from ..settings import Settings
 from ..store import Tables, TrainingRecord
 from .cache import ProcessCache
+from .pool import Busy
 from .replay import Replays, drawn
-from .retention import NotFound, known_form, random_id
+from .retention import Clock, NotFound, known_form, random_id
 
 DRAWING = InputSpec(mode="gray", size=(net.SIZE, net.SIZE), values="ink_unit", fit="ink")
 """A drawing is fitted as the letters network's input is: cropped to the ink, centred."""
 STARTS = {"x-vs-o": ("XO", 8)}
 """Sets to start from: characters drawn by the pen-stroke generator, and how many of each."""
+
+
+class RoomFull(Busy):
+    """No room for one more training: every stored one is shared or running."""
+
+    retry_after = 60
+
+    def __init__(self) -> None:
+        Exception.__init__(
+            self, "the server has no room for another training now: try again in a minute"
+        )
+
+
 WAYS = {"scratch": "from scratch", "features": "on learned features"}
 ALLOWED = {"batch": range(1, 65), "filters": range(1, 17), "kernel": range(3, 8, 2),
            "shift": range(4), "rotate": range(31)}  # fmt: skip
 """The whole-number settings a training may have."""
+
+
+def out_of_cpu(record: TrainingRecord, settings: Settings, more: float = 0.0) -> str:
+    """Why a training may take no more steps when its steps cost ``more`` seconds of CPU
+    besides what they did ('' while it may)."""
+    limit = settings.max_training_cpu_seconds
+    if record.cpu + more < limit:
+        return ""
+    return f"it used the {limit:g} seconds of CPU a training may: start again to go on"
 
 
 def checked(settings: TrainSettings) -> TrainSettings:
@@ -64,10 +88,13 @@ class TrainingView:
 
 
 class Trainings:
-    def __init__(self, settings: Settings, store: Tables, cache: ProcessCache) -> None:
+    def __init__(
+        self, settings: Settings, store: Tables, cache: ProcessCache, clock: Clock
+    ) -> None:
         self.settings = settings
         self.store = store
         self.cache = cache
+        self.clock = clock
         self.replays = Replays(cache)
 
     def create(
@@ -88,7 +115,12 @@ class Trainings:
         stored = json.dumps(asdict(checked(settings)))
         record = TrainingRecord(random_id(), classes, images, [int(v) for v in labels],
                                 stored, seed)  # fmt: skip
-        self.store.put_training(record)
+        return self._store(record)
+
+    def _store(self, record: TrainingRecord) -> TrainingView:
+        """Keep a new training (RoomFull, a 503, when the trainings' room is full)."""
+        if not self.store.put_training(record, self.clock(), self.settings.max_training_bytes):
+            raise RoomFull()
         return self._view(record)
 
     def _drawings(
@@ -113,8 +145,9 @@ class Trainings:
         return np.stack(found).astype(np.float32), np.array(labels, np.int64)
 
     def _check(self, classes: list[str], labels: np.ndarray) -> None:
-        if not 2 <= len(classes) <= 6:
-            raise EngineError("classes", "a training has 2 to 6 classes")
+        most_classes = self.settings.max_training_classes
+        if not 2 <= len(classes) <= most_classes:
+            raise EngineError("classes", f"a training has 2 to {most_classes} classes")
         counts = np.bincount(labels, minlength=len(classes))
         most = self.settings.max_drawings_per_class
         for name, n in zip(classes, counts, strict=True):
@@ -132,8 +165,7 @@ class Trainings:
         settings = record.changes[-1][1] if record.changes else record.settings
         fresh = TrainingRecord(random_id(), record.classes, record.drawings, record.labels,
                                settings, record.seed if seed is None else seed)  # fmt: skip
-        self.store.put_training(fresh)
-        return self._view(fresh)
+        return self._store(fresh)
 
     def view(self, tid: str) -> TrainingView:
         return self._view(self.record(tid))
@@ -164,14 +196,27 @@ class Trainings:
         )  # fmt: skip
 
     def advance(self, tid: str, steps: int) -> TrainingView:
-        """Run ``steps`` more steps (up to the settings' limit on a training's steps)."""
+        """Run ``steps`` more steps (up to the settings' limits on a training's steps and CPU)."""
         record = self.record(tid)
         if record.step + steps > self.settings.max_training_steps:
             raise EngineError(
                 "steps", f"a training runs at most {self.settings.max_training_steps} steps"
             )
+        if out_of_cpu(record, self.settings):
+            raise EngineError("steps", out_of_cpu(record, self.settings))
+        start = time.thread_time()
+        self.replays.at(record, record.step + steps)
+        self.store.spend_training_cpu(tid, time.thread_time() - start)
         self.store.set_training_step(tid, record.step + steps)
         return self._view(replace(record, step=record.step + steps))
+
+    def share(self, tid: str) -> None:
+        """Keep a training however long no one opens it (its links are being handed out)."""
+        self.store.share_training(self.record(tid).id)
+
+    def seen(self, tid: str) -> None:
+        """Someone opened the training (retention keeps what is opened)."""
+        self.store.training_seen(tid, self.clock())
 
     def change(self, tid: str, rate: float | None, batch: int | None) -> TrainingView:
         """A new learning rate or batch size, from the next step on, without a reset."""

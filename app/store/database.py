@@ -12,7 +12,7 @@ from typing import Any
 
 from .records import box_from, run_address, spec_hash, unpack_input
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 """The stores' schema version, declared here alone: both dialects migrate up to it, and refuse a
 database from a newer ConvLens."""
 Row = Mapping[str, Any]
@@ -76,6 +76,10 @@ class Database:
         transaction)."""
         if version != SCHEMA_VERSION:
             self._to_version_5(conn, time.time())
+            self._run(  # version 9: trainings kept from before count as seen now
+                conn, "UPDATE trainings SET viewed_at = ?, size = length(drawings) "
+                "WHERE viewed_at = 0", (time.time(),),
+            )  # fmt: skip
             self._run(conn, "DELETE FROM schema_version")
             self._run(conn, "INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
 

@@ -55,6 +55,11 @@ SCHEMA = [
     "ALTER TABLE trainings ADD COLUMN IF NOT EXISTS ticked DOUBLE PRECISION NOT NULL DEFAULT 0",
     "ALTER TABLE trainings ADD COLUMN IF NOT EXISTS stopped TEXT NOT NULL DEFAULT ''",
     "ALTER TABLE trainings ADD COLUMN IF NOT EXISTS since INTEGER NOT NULL DEFAULT 0",
+    # version 9: retention and limits for trainings (last view, bytes, CPU spent, shared)
+    "ALTER TABLE trainings ADD COLUMN IF NOT EXISTS viewed_at DOUBLE PRECISION NOT NULL DEFAULT 0",
+    "ALTER TABLE trainings ADD COLUMN IF NOT EXISTS size BIGINT NOT NULL DEFAULT 0",
+    "ALTER TABLE trainings ADD COLUMN IF NOT EXISTS cpu DOUBLE PRECISION NOT NULL DEFAULT 0",
+    "ALTER TABLE trainings ADD COLUMN IF NOT EXISTS shared INTEGER NOT NULL DEFAULT 0",
     "CREATE INDEX IF NOT EXISTS runs_by_view ON runs (viewed_at)",
     "CREATE INDEX IF NOT EXISTS demos_by_run ON demos (run_id)",
 ]

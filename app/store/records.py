@@ -74,6 +74,10 @@ class TrainingRecord:
     since: int = 0
     """The step it was at when Train was last pressed (the stopping rules look at the steps
     after it, so Train after a stop goes on)."""
+    cpu: float = 0.0
+    """Seconds of CPU its steps have cost so far."""
+    shared: bool = False
+    """Shared (its card and embed handed out): kept however long no one opens it."""
 
 
 def run_address(spec: bytes, x: npt.NDArray[np.float32], content: Box | None = None) -> str:

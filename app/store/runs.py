@@ -76,6 +76,10 @@ CREATE TABLE IF NOT EXISTS trainings (
     ticked REAL NOT NULL DEFAULT 0,
     stopped TEXT NOT NULL DEFAULT '',
     since INTEGER NOT NULL DEFAULT 0,
+    viewed_at REAL NOT NULL DEFAULT 0,
+    size INTEGER NOT NULL DEFAULT 0,
+    cpu REAL NOT NULL DEFAULT 0,
+    shared INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 """
@@ -102,7 +106,9 @@ ADDED = {
     "gone": {"reason": "TEXT NOT NULL DEFAULT 'expired'"},
     "trainings": {"running": "INTEGER NOT NULL DEFAULT 0", "speed": "INTEGER NOT NULL DEFAULT 10",
                   "ticked": "REAL NOT NULL DEFAULT 0", "stopped": "TEXT NOT NULL DEFAULT ''",
-                  "since": "INTEGER NOT NULL DEFAULT 0"},
+                  "since": "INTEGER NOT NULL DEFAULT 0", "viewed_at": "REAL NOT NULL DEFAULT 0",
+                  "size": "INTEGER NOT NULL DEFAULT 0", "cpu": "REAL NOT NULL DEFAULT 0",
+                  "shared": "INTEGER NOT NULL DEFAULT 0"},
 }  # fmt: skip
 
 

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from ..learn.trainer import NEW
 from ..learn.trainer import Settings as TrainSettings
 from ..service import EngineError, TrainingView
-from .deps import ComputeLimit, LinksDep, RunLimit, ServiceDep, absolute, in_pool
+from .deps import ComputeLimit, LinksDep, ServiceDep, TrainingLimit, absolute, in_pool
 from .schemas import PROBLEM, no_nul
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -69,8 +70,12 @@ class TrainingIn(Strict):
     )
     filters: int = Field(8, ge=1, le=16, description="first-layer filters (from scratch)")
     kernel: Literal[3, 5, 7] = Field(5, description="their size (from scratch)")
-    shift: int = Field(1, ge=0, le=3, description="move each drawing by up to this many pixels")
-    rotate: int = Field(0, ge=0, le=30, description="and turn it by up to this many degrees")
+    shift: int = Field(
+        NEW.shift, ge=0, le=3, description="move each drawing by up to this many pixels"
+    )
+    rotate: int = Field(
+        NEW.rotate, ge=0, le=30, description="and turn it by up to this many degrees"
+    )
 
     def settings(self) -> TrainSettings:
         return TrainSettings(rate=self.rate, batch=self.batch, way=self.way,
@@ -115,8 +120,8 @@ def decoded(drawing: DrawingIn) -> tuple[int, bytes]:
 
 
 @router.post(
-    "/trainings", status_code=201, dependencies=[RunLimit],
-    responses={201: {"model": TrainingModel}, 422: PROBLEM, 429: PROBLEM},
+    "/trainings", status_code=201, dependencies=[TrainingLimit],
+    responses={201: {"model": TrainingModel}, 422: PROBLEM, 429: PROBLEM, 503: PROBLEM},
 )  # fmt: skip
 @in_pool
 def api_new_training(
@@ -137,7 +142,9 @@ def api_get_training(
     request: Request, service: ServiceDep, links: LinksDep, training_id: str
 ) -> TrainingModel:
     """A training's state: its step, loss and accuracies, on trained and held-out drawings."""
-    return training_model(request, links, service.trainings.view(training_id))
+    view = service.trainings.view(training_id)
+    service.trainings.seen(training_id)
+    return training_model(request, links, view)
 
 
 @router.post(

@@ -25,6 +25,7 @@ from . import (
     docs,
     health,
     learn,
+    learn_share,
     learn_step,
     lesson,
     pages,
@@ -40,8 +41,9 @@ from .lesson_filters import LESSON_FILTERS
 from .links import Links, step_link, with_look
 from .security import SecurityHeaders, keep_tokens_out_of_the_log
 
-PAGES_AND_API = (pages, health, runs, api, api_trainings, demos, docs, lesson, compare, learn,
-                 learn_step)  # fmt: skip
+PAGES_AND_API = (pages, health, runs, api, api_trainings, demos, docs, lesson, compare,
+                 learn_share, learn_step, learn)  # fmt: skip
+"""Every router, in the order a path is matched (learn's /learn/{id}/{action} last of its)."""
 
 
 def templates_digest(folder: Path) -> str:

@@ -153,6 +153,11 @@ async def count_run(request: Request) -> None:
     limit(request, "runs", request.app.state.settings.runs_per_minute)
 
 
+async def count_training(request: Request) -> None:
+    """One more training made by this client address (429 past the limit)."""
+    limit(request, "trainings", request.app.state.settings.trainings_per_minute)
+
+
 async def count_save(request: Request) -> None:
     """One more save from this client address (429 past the limit)."""
     limit(request, "saves", request.app.state.settings.saves_per_minute)
@@ -233,4 +238,5 @@ RenderDep = Annotated[Render, Depends(get_render)]
 SameSite = Depends(same_site)
 RunLimit = Depends(count_run)
 SaveLimit = Depends(count_save)
+TrainingLimit = Depends(count_training)
 ComputeLimit = Depends(count_compute)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.datastructures import FormData, UploadFile
 
+from ..learn.trainer import NEW
 from ..learn.trainer import Settings as TrainSettings
 from ..service import Busy, EngineError, NotFound, OverBudget, RunView, Service
 from ..service.pacing import SPEEDS
@@ -22,10 +23,11 @@ from .deps import (
     LinksDep,
     ModeParams,
     RenderDep,
-    RunLimit,
     SameSite,
     ServiceDep,
+    TrainingLimit,
     absolute,
+    count_training,
     in_pool,
     picture_response,
 )
@@ -33,7 +35,6 @@ from .links import Links, with_query
 
 router = APIRouter(tags=["pages"], include_in_schema=False)  # HTML: not in the API contract
 
-MOST_CLASSES = 6
 RATES = (0.001, 0.003, 0.01, 0.03, 0.1)
 BATCHES = (4, 8, 16, 32, 64)
 STREAM_SECONDS = 600.0
@@ -45,14 +46,14 @@ Probe = Annotated[int, Query(ge=0, le=10_000, description="the drawing whose map
 @router.get("/learn", response_class=HTMLResponse, name="learn")
 def learn_start(render: RenderDep, service: ServiceDep) -> HTMLResponse:
     context = {"starts": STARTS, "most": service.settings.max_drawings_per_class,
-               "rows": range(MOST_CLASSES)}  # fmt: skip
+               "rows": range(service.settings.max_training_classes), "new": NEW}  # fmt: skip
     return render("learn_new.html", context)
 
 
-async def drawn_set(form: FormData) -> tuple[list[str], list[tuple[int, bytes]]]:
+async def drawn_set(form: FormData, most: int) -> tuple[list[str], list[tuple[int, bytes]]]:
     """The classes the form names (a row with neither a name nor drawings is skipped) and their
     drawings, each as (class index, image bytes)."""
-    names = [str(n).strip() for n in form.getlist("class")][:MOST_CLASSES]
+    names = [str(n).strip() for n in form.getlist("class")][: most + 1]  # one more is told
     classes: list[str] = []
     pictures: list[tuple[int, bytes]] = []
     for row, name in enumerate(names):
@@ -68,7 +69,7 @@ async def drawn_set(form: FormData) -> tuple[list[str], list[tuple[int, bytes]]]
     return classes, pictures
 
 
-@router.post("/learn", name="learn_new", dependencies=[SameSite, RunLimit])
+@router.post("/learn", name="learn_new", dependencies=[SameSite, TrainingLimit])
 async def learn_new(
     request: Request, service: ServiceDep, links: LinksDep, render: RenderDep
 ) -> Response:
@@ -76,7 +77,9 @@ async def learn_new(
     form = await request.form()
     try:
         start = str(form.get("start") or "") or None
-        classes, pictures = ([], []) if start else await drawn_set(form)
+        classes, pictures = (
+            ([], []) if start else await drawn_set(form, service.settings.max_training_classes)
+        )
     finally:
         await form.close()
     made = await service.cpu(
@@ -88,7 +91,8 @@ async def learn_new(
 
 def network_settings(form: FormData) -> TrainSettings:
     """The network and augmentation the form chose (the defaults for what it leaves out)."""
-    chosen: dict[str, Any] = {"way": str(form.get("way") or "scratch")}
+    chosen: dict[str, Any] = {"way": str(form.get("way") or "scratch"), "shift": NEW.shift,
+                              "rotate": NEW.rotate}  # fmt: skip
     for name in ("filters", "kernel", "shift", "rotate"):
         value = str(form.get(name) or "").strip()
         if value:
@@ -96,6 +100,21 @@ def network_settings(form: FormData) -> TrainSettings:
                 raise EngineError(name, f"{name} is a whole number")
             chosen[name] = int(value)
     return TrainSettings(**chosen)
+
+
+def share_links(request: Request, links: Links, training_id: str, step: int) -> dict[str, str]:
+    """The absolute links a shared training hands out, at ``step``."""
+    page = links.path("training", training_id=training_id)
+    return {
+        "live": absolute(request, page),
+        "step": absolute(request, with_query(page, step=step)),
+        "class": absolute(request, with_query(page, step=step, lock=1)),
+        "projector": absolute(request, with_query(page, step=step, present=1)),
+        "embed": absolute(request, with_query(
+            links.path("embed_training", training_id=training_id), step=step)),
+        "card": absolute(request, with_query(
+            links.path("training_card", training_id=training_id), step=step)),
+    }  # fmt: skip
 
 
 def go(request: Request, render: Any, path: str) -> Response:
@@ -127,13 +146,17 @@ def board_context(links: Links, board: Board, mode: Any, following: bool) -> dic
 @router.get("/learn/{training_id}", response_class=HTMLResponse, name="training")
 @in_pool
 def training_page(
-    service: ServiceDep, render: RenderDep, links: LinksDep, mode: ModeParams, training_id: str,
-    step: Step = None, probe: Probe = 0,
+    request: Request, service: ServiceDep, render: RenderDep, links: LinksDep, mode: ModeParams,
+    training_id: str, step: Step = None, probe: Probe = 0,
 ) -> Response:  # fmt: skip
     """A training at its furthest step (following it live), or at ``step`` (rewound)."""
     board = open_board(service.trainings, training_id, step, probe)
+    service.trainings.seen(training_id)
     following = step is None or step == board.last
-    context = board_context(links, board, mode, following)
+    context = board_context(links, board, mode, following) | {
+        "preview": share_links(request, links, training_id, board.view.step),
+        "ttl_days": service.settings.run_ttl_days,
+    }  # fmt: skip
     return render.page_or_fragment("learn.html", "_board.html", context)
 
 
@@ -155,6 +178,7 @@ async def training_do(
         run = await service.cpu(explore, service, training_id, step, probe)
         return go(request, render, links.path("show_run", run_id=run.id))
     if action == "reset":
+        await count_training(request)
         fresh = await service.cpu(
             trainings.reset, training_id, None if seed == "same" else secrets.randbelow(2**31)
         )

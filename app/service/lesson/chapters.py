@@ -214,10 +214,7 @@ def learning(runs: Runs, place: Place) -> Data:
     return {"learned": slides.learned_filters(), "features": slides.features()}
 
 
-# 13. Train your own
-
-
-def train_your_own(runs: Runs, place: Place) -> Data:
+def train_your_own(runs: Runs, place: Place) -> Data:  # 13
     return {"moments": slides.x_vs_o_training()}
 
 

@@ -18,8 +18,7 @@ from ...engine.presets import SLIDES_VOTE_INPUT, SLIDES_X, get_preset
 from ...engine.slides import slides_vote_trace
 from ...engine.steps import ConvStep, VoteStep
 from ...learn import made, net
-from ...learn.trainer import Settings as TrainSettings
-from ...learn.trainer import Training
+from ...learn.trainer import NEW, Training
 from ...letters.data import render_strokes
 from ..catalog import find_preset
 from ..replay import held_out
@@ -234,7 +233,7 @@ def x_vs_o_training() -> tuple[Moment, ...]:
     steps: the same training /learn runs, so the chapter's pictures are what a learner sees."""
     x, y = made.drawings("XO", 8, seed=1)
     held = held_out(y.tolist(), 2)
-    training = Training(x[~held], y[~held], net.Shape(classes=2), 1, TrainSettings(),
+    training = Training(x[~held], y[~held], net.Shape(classes=2), 1, NEW,
                         x[held], y[held])  # fmt: skip
     others_x, others_y = made.drawings("XO", OTHER_HANDS, seed=101, style="smooth")
     bound = filter_bound(training.shape.kernel)
