@@ -28,11 +28,11 @@ async def test_sharing_keeps_it_and_hands_out_its_links(client):
     page = await start(client)
     await client.post(f"{page}/epoch", headers=SAME)
     html = (await client.get(page)).text
-    assert "Keep it and share step 1" in buttons(html)
+    assert "Keep it and share the step shown" in buttons(html)
     head = {m.attrs.get("property"): m.attrs.get("content") for m in parse(html).find_all("meta")}
     assert head["og:image"] == f"http://testserver{page}/card.png?step=1"
     assert head["og:title"] == "Teach a network: X vs O"
-    shared = await client.post(f"{page}/share", data={"step": "1"}, headers=HTMX)
+    shared = await client.post(f"{page}/share", data={"shown": "0", "step": "1"}, headers=HTMX)
     assert shared.status_code == 200
     links = [a.attrs["href"] for a in parse(shared.text).find_all("a")]
     assert links[:3] == [f"http://testserver{page}?step=1", f"http://testserver{page}?step=1&lock=1",
@@ -40,7 +40,7 @@ async def test_sharing_keeps_it_and_hands_out_its_links(client):
     assert f"/embed{page}?step=1" in parse(shared.text).one("textarea").text
     again = parse((await client.get(page)).text).one("section", id="share")
     assert "Kept" in again.text  # the page shows the links from now on
-    plain = await client.post(f"{page}/share", data={"step": "1"}, headers=SAME)
+    plain = await client.post(f"{page}/share", data={"shown": "1"}, headers=SAME)
     assert plain.status_code == 303 and plain.headers["location"].endswith("?step=1#share")
 
 

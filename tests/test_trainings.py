@@ -14,6 +14,9 @@ import pytest
 from PIL import Image
 
 from app.learn import made
+from app.learn.trainer import Settings as TrainSettings
+from app.learn.trainer import Training
+from app.service.replay import drawn, held_out, shape_of
 from app.settings import Settings
 from app.web import create_app
 
@@ -158,3 +161,33 @@ async def test_a_changed_rate_applies_from_the_next_step_and_still_replays(datab
         assert (await elsewhere.get(f"/api/trainings/{changed}")).json()["settings"]["rate"] == 0.05
         bad = await client.patch(f"/api/trainings/{changed}", json={"rate": 5})
         assert bad.status_code == 422
+
+
+async def test_the_weights_at_step_200_replay_bit_for_bit(settings):
+    """A stored training stepped to 200 in uneven runs, with a change of rate on the way, is the
+    same network, bit for bit, as one rebuilt from nothing but its stored drawings, settings and
+    seed: by another process, and by a fresh Training stepped straight through."""
+    app, other = create_app(settings), create_app(settings)
+    async with (app.router.lifespan_context(app), other.router.lifespan_context(other),
+                client_of(app) as client, client_of(other) as elsewhere):  # fmt: skip
+        body = {"start": "x-vs-o", "seed": 9, "rotate": 10}
+        tid = (await client.post("/api/trainings", json=body)).json()["id"]
+        for steps in (70, 60):
+            await client.post(f"/api/trainings/{tid}/steps", json={"steps": steps})
+        await client.patch(f"/api/trainings/{tid}", json={"rate": 0.003})
+        await client.post(f"/api/trainings/{tid}/steps", json={"steps": 70})
+        here = (await client.get(f"/api/trainings/{tid}/snapshots/200")).json()
+        assert (await elsewhere.get(f"/api/trainings/{tid}/snapshots/200")).json() == here
+
+        record = app.state.service.trainings.record(tid)
+        held = held_out(record.labels, 2)
+        labels, x = np.array(record.labels), drawn(record)
+        fresh = Training(x[~held], labels[~held], shape_of(record), record.seed,
+                         TrainSettings(**json.loads(record.settings)))  # fmt: skip
+        fresh.advance(130)
+        fresh.settings = TrainSettings(**json.loads(record.changes[0][1]))
+        fresh.advance(70)
+        kernels = np.array([k["weights"] for k in here["stages"][0]["kernels"]], np.float32)
+        assert np.array_equal(kernels, fresh.params["conv.weight"][:, 0])
+        dense = np.array(here["stages"][4]["weights"], np.float32)
+        assert np.array_equal(dense, fresh.params["dense.weight"])

@@ -28,15 +28,16 @@ def card_png(
     caption: str,
     prediction: str | None,
     verdict: str = "guess",
+    named: str = "the input",
 ) -> bytes:
     """``picture`` and each of ``maps`` are (values, lo, hi); ``caption`` names the maps' stage;
-    ``prediction`` is shown large under the word ``verdict``."""
+    ``prediction`` is shown large under the word ``verdict``; ``named`` is under the picture."""
     card = Image.new("RGB", (WIDTH, HEIGHT), (251, 250, 247))
     draw = ImageDraw.Draw(card)
     big, small = ImageFont.load_default(46), ImageFont.load_default(26)
     draw.text((48, 28), (title or "A ConvLens demo")[:60], fill=(29, 31, 36), font=big)
     card.paste(_square(*picture, side=440), (48, 120))
-    draw.text((48, 572), "the input", fill=(86, 92, 102), font=small)
+    draw.text((48, 572), named, fill=(86, 92, 102), font=small)
     for i, (values, lo, hi) in enumerate(maps[:MAX_MAPS]):
         x, y = 560 + (i % 2) * 230, 120 + (i // 2) * 230
         card.paste(_square(values, lo, hi, side=210), (x, y))

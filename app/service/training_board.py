@@ -211,4 +211,5 @@ def card(trainings: Trainings, tid: str, step: int) -> bytes:
     right = view.held_out_accuracy if view.held_out_accuracy is not None else view.accuracy
     title = f"Teach a network: {' vs '.join(record.classes)}"
     return card_png(title, (record.drawings[0], 0.0, 1.0), filters,
-                    f"4 of its filters at step {step}", f"{right:.0%}", "held out")  # fmt: skip
+                    f"4 of its filters at step {step}", f"{right:.0%}", "held out",
+                    f"one of its {len(record.labels)} drawings")  # fmt: skip

@@ -31,10 +31,13 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 @in_pool
 def training_share(
     request: Request, service: ServiceDep, render: RenderDep, links: LinksDep, training_id: str,
-    step: Annotated[int, Form(ge=0, le=1_000_000)] = 0,
+    shown: Annotated[int, Form(ge=0, le=1_000_000)] = 0,
+    step: Annotated[int | None, Form(ge=0, le=1_000_000)] = None,
 ) -> Response:  # fmt: skip
-    """Keep the training and show its links (for htmx in place; else back to its page)."""
+    """Keep the training and show its links at the step shown: the rewind slider's (htmx sends
+    it along) or the one the page opened at (for htmx in place; else back to its page)."""
     service.trainings.share(training_id)
+    step = shown if step is None else step
     if not render.htmx:
         page = links.path("training", training_id=training_id)
         return go(request, render, with_query(page, step=step) + "#share")

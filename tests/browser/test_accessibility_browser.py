@@ -42,6 +42,9 @@ def pages(server) -> dict[str, str]:
     taught = httpx.post(f"{server.url}/learn", data={"start": "x-vs-o"})
     training = taught.headers["location"].removeprefix(server.url)
     httpx.post(f"{server.url}{training}/epoch")
+    features = httpx.post(f"{server.url}/learn", data={"start": "x-vs-o", "way": "features"})
+    learned = features.headers["location"].removeprefix(server.url)
+    httpx.post(f"{server.url}{learned}/epoch")
     return {
         "home": "/",
         "run-start": f"/runs/{rid}?step=0",
@@ -64,6 +67,9 @@ def pages(server) -> dict[str, str]:
         "learn": "/learn",
         "training-rewound": f"{training}?step=0",  # the live page streams: never network-idle
         "training-slow-motion": f"{training}/steps/1",
+        "training-locked": f"{training}?step=0&lock=1",  # rewound: not streaming
+        "training-embedded": f"/embed{training}?step=0",
+        "training-on-learned-features": f"{learned}?step=0",
         **{f"lesson-{c.slug}": f"/lesson/{c.slug}" for c in CHAPTERS},
     }
 

@@ -101,6 +101,23 @@ def test_a_learner_trains_watches_rewinds_and_shares(
     expect(page.locator(".learn-status")).to_contain_text(f"Step {paused + 1}, paused")
     assert filters(page) == now
 
+    page.click("button:text-is('Keep it and share the step shown')")
+    shared = page.locator("#share-links dd a").first
+    expect(shared).to_have_attribute("href", re.compile(f"step={paused + 1}$"))
+    locked_link = page.locator("#share-links dd a").nth(1).get_attribute("href")
+
+    board_url = page.url
+    page.click(f"text=step {paused + 1} in slow motion")
+    expect(page.locator("h1")).to_have_text(f"Step {paused + 1} in slow motion")
+    weight = page.locator(".weight-picker a").nth(7)  # filter 1, row 2, column 3, by keyboard
+    weight.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#conv-title")).to_contain_text("filter 1, row 2, column 3")
+    shot(page, f"slow-motion-{size}", full_page=False)
+    assert not serious_violations(page)
+    page.goto(board_url)
+    expect(page.locator(".learn-status")).to_contain_text(f"Step {paused + 1}")
+
     link = page.locator("a", has_text=f"Link to step {paused + 1}").get_attribute("href")
     page.click(f"text=Open step {paused + 1} in the explorer")
     page.wait_for_url(re.compile(r"/runs/\w+"))
@@ -115,6 +132,10 @@ def test_a_learner_trains_watches_rewinds_and_shares(
     cold.goto(server.url + link)
     expect(cold.locator(".learn-status")).to_contain_text(f"Step {paused + 1}")
     assert filters(cold) == now
+    assert locked_link
+    cold.goto(locked_link)  # a class's copy: it rewinds, but no button trains it
+    expect(cold.locator(".learn-status")).to_contain_text(f"Step {paused + 1}")
+    expect(cold.locator("button:text-is('Train')")).to_have_count(0)
     cold.context.close()
     assert not errors, errors
     context.close()
