@@ -1,7 +1,7 @@
 // Sending a page's form as htmx would, with what htmx 4's fetch cannot do (upload progress):
-// the form's data with HX-Request; then the page the server names (HX-Location), or its answer
-// in the form's result box, or its message in place. Forms marked data-send are sent so; one
-// with a drawing pad (canvas.draw-pad) sends the drawing as its picture.
+// the form's data with HX-Request; then the page the server names (HX-Redirect or HX-Location),
+// or its answer in the form's result box, or its message in place. Forms marked data-send are
+// sent so; one with a drawing pad (canvas.draw-pad) sends the drawing as its picture.
 (function () {
   "use strict";
   var ConvLens = window.ConvLens = window.ConvLens || {};
@@ -24,7 +24,7 @@
     xhr.addEventListener("loadend", function () {
       if (parts.progress) parts.progress.hidden = true;
       if (button) button.disabled = false;
-      var next = xhr.getResponseHeader("HX-Location");
+      var next = xhr.getResponseHeader("HX-Redirect") || xhr.getResponseHeader("HX-Location");
       var ok = xhr.status >= 200 && xhr.status < 300;
       if (ok && next) { window.location.assign(next); return; }
       var into = ok && parts.result ? parts.result : parts.errors;

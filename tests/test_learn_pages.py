@@ -242,3 +242,21 @@ async def test_reset_starts_a_new_training_and_leaves_the_old_one(client):
         pictures((await client.get(reseeded)).text)[0] != pictures((await client.get(page)).text)[0]
     )
     assert "Step 3" in status((await client.get(page)).text)  # the old one is as it was
+
+
+async def test_a_step_compares_with_step_0_on_the_same_drawing(client):
+    page = await start(client)
+    for _ in range(4):
+        await client.post(f"{page}/step", headers=HTMX)
+    board = parse((await client.get(page)).text)
+    assert "Compare with step 0" in [b.text for b in board.find_all("button")]
+    opened = await client.post(
+        f"{page}/compare", data={"step": "4", "against": "0", "probe": "2"}, headers=SAME
+    )
+    assert opened.status_code == 303
+    url = httpx.URL(opened.headers["location"])
+    assert url.path == "/compare" and url.params["a"] != url.params["b"]
+    side_by_side = parse((await client.get(opened.headers["location"])).text)
+    assert side_by_side.one("h1").text == "One picture, two networks, side by side"
+    too_far = await client.post(f"{page}/compare", data={"step": "9"}, headers=HTMX)
+    assert too_far.status_code == 404

@@ -44,6 +44,12 @@ class Comparison:
     stages: tuple[ComparedStage, ...]
 
     @property
+    def one_picture(self) -> bool:
+        """The same input through two networks (say, two steps of a training), rather than two
+        pictures through one."""
+        return bool(np.array_equal(self.a.stage(0).data, self.b.stage(0).data))
+
+    @property
     def predictions(self) -> tuple[PredictionView | None, PredictionView | None]:
         return self.a.prediction, self.b.prediction
 

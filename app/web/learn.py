@@ -118,10 +118,11 @@ def share_links(request: Request, links: Links, training_id: str, step: int) -> 
 
 
 def go(request: Request, render: Any, path: str) -> Response:
-    """To the page at ``path``: htmx follows HX-Location, a plain form a redirect."""
+    """To the page at ``path``, loaded whole (its own scripts and head): htmx follows
+    HX-Redirect, a plain form a redirect."""
     url = absolute(request, path)
     if render.htmx:
-        return Response(status_code=204, headers={"HX-Location": url})
+        return Response(status_code=204, headers={"HX-Redirect": url})
     return RedirectResponse(url, status_code=303)
 
 
@@ -160,7 +161,7 @@ def training_page(
     return render.page_or_fragment("learn.html", "_board.html", context)
 
 
-Action = Literal["train", "pause", "step", "epoch", "reset", "settings", "explore"]
+Action = Literal["train", "pause", "step", "epoch", "reset", "settings", "explore", "compare"]
 
 
 @router.post("/learn/{training_id}/{action}", name="training_do", dependencies=[SameSite])
@@ -169,14 +170,19 @@ async def training_do(
     training_id: str, action: Action, speed: Annotated[int, Form()] = 10,
     rate: Annotated[float | None, Form()] = None, batch: Annotated[int | None, Form()] = None,
     seed: Annotated[Literal["same", "new"], Form()] = "same", probe: Annotated[int, Form()] = 0,
-    step: Annotated[int, Form(ge=0)] = 0,
+    step: Annotated[int, Form(ge=0)] = 0, against: Annotated[int, Form(ge=0)] = 0,
 ) -> Response:  # fmt: skip
     """Train (at a speed), Pause, Step, Epoch, Reset (same or new seed) or new settings; the
-    answer is the board at the training's furthest step (Reset: the new training's page)."""
+    answer is the board at the training's furthest step (Reset: the new training's page). Explore
+    opens step ``step`` in the explorer; Compare puts it beside step ``against``."""
     trainings = service.trainings
     if action == "explore":
         run = await service.cpu(explore, service, training_id, step, probe)
         return go(request, render, links.path("show_run", run_id=run.id))
+    if action == "compare":
+        before = await service.cpu(explore, service, training_id, against, probe)
+        after = await service.cpu(explore, service, training_id, step, probe)
+        return go(request, render, with_query(links.path("compare"), a=before.id, b=after.id))
     if action == "reset":
         await count_training(request)
         fresh = await service.cpu(
