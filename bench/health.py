@@ -35,7 +35,7 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 UNLIMITED = {"CONVLENS_RUNS_PER_MINUTE": "0", "CONVLENS_SAVES_PER_MINUTE": "0",
-             "CONVLENS_COMPUTES_PER_MINUTE": "0"}  # fmt: skip
+             "CONVLENS_COMPUTES_PER_MINUTE": "0", "CONVLENS_TRAININGS_PER_MINUTE": "0"}  # fmt: skip
 
 
 def picture(seed: int) -> bytes:

@@ -38,6 +38,9 @@ router = APIRouter(tags=["pages"], include_in_schema=False)  # HTML: not in the 
 RATES = (0.001, 0.003, 0.01, 0.03, 0.1)
 BATCHES = (4, 8, 16, 32, 64)
 STREAM_SECONDS = 600.0
+TICK_SECONDS = 0.25
+"""How often a stream moves its running training on and sends what changed: four updates a
+second, each with the steps due at the training's speed (the pace is kept in the store)."""
 """A live view's stream ends after this long; the page's connection opens a new one."""
 Step = Annotated[int | None, Query(ge=0, le=1_000_000, description="the step shown")]
 Probe = Annotated[int, Query(ge=0, le=10_000, description="the drawing whose maps are shown")]
@@ -243,28 +246,31 @@ async def training_live(
 ) -> StreamingResponse:  # fmt: skip
     """The live view as server-sent events: the board's live part, whenever the training moved
     on, paused or stopped; while it runs, this stream is also what moves it on."""
-    first = await service.cpu(service.trainings.record, training_id)  # 404 before streaming
+    await service.cpu(service.trainings.record, training_id)  # 404 before streaming
     template = request.app.state.templates.get_template("_learn_live.html")
 
-    def render_live() -> str:
+    def tick(sent: tuple[object, ...] | None) -> tuple[tuple[object, ...], str | None]:
+        """Move the training on if it runs; its live view when anything shown changed (one job
+        on the pool: a tick is one wait in its queue)."""
+        record = service.pacing.move(training_id).record
+        now = (record.step, record.running, record.stopped, record.speed)
+        if now == sent:
+            return now, None
         board = open_board(service.trainings, training_id, None, probe)
         html: str = template.render(board_context(links, board, mode, True) | {"stream": True})
-        return html
+        return now, html
 
     async def events() -> AsyncIterator[str]:
         loop = asyncio.get_running_loop()
-        ends, sent, record = loop.time() + STREAM_SECONDS, None, first
+        ends, sent = loop.time() + STREAM_SECONDS, None
         while loop.time() < ends and not await request.is_disconnected():
             try:
-                record = (await service.cpu(service.pacing.move, training_id)).record
-                now = (record.step, record.running, record.stopped, record.speed)
-                if now != sent:
-                    html = await service.cpu(render_live)
+                sent, html = await service.cpu(tick, sent)
+                if html is not None:
                     yield "data: " + html.replace("\n", "\ndata: ") + "\n\n"
-                    sent = now
             except (Busy, OverBudget):
                 await asyncio.sleep(0.5)  # a busy moment: the next tick catches up
-            await asyncio.sleep(0.1 if record.running else 0.25)
+            await asyncio.sleep(TICK_SECONDS if sent and sent[1] else 0.5)
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
