@@ -3,8 +3,10 @@ python bench/health.py [--seconds 20] [--clients 32 200] [--workers 2] [checkout
 
 For each checkout (this one by default; name another to compare, its own app/), starts
 `convlens serve --workers N` with the limits off, and for each client count runs, at once:
-- a mixed load in its own process (asyncio + httpx): runs of new pictures, Next fragments,
-  saves, demo pages and heatmaps, as bench/share.py mixes them;
+- a mixed load (asyncio + httpx) in --load-processes processes (2; one Python process sending
+  the whole load saturates its core at about 320 requests a second here, and then its own
+  queue is most of the latency it measures): runs of new pictures, Next fragments, saves, demo
+  pages and heatmaps, as bench/share.py mixes them;
 - a prober in another process: GET /healthz every 20 ms on its own connection.
 Prints the prober's p50, p99 and max, and the load's requests per second, p50, p99 and statuses.
 Targets (issue 25): /healthz p99 <= 50 ms with 32 clients, <= 200 ms with 200 clients while load
@@ -45,7 +47,9 @@ def picture(seed: int) -> bytes:
     return buffer.getvalue()
 
 
-async def mixed(url: str, clients: int, seconds: float, base: str, demo: str) -> dict:
+async def mixed(
+    url: str, clients: int, seconds: float, base: str, demo: str, first: int = 0
+) -> dict:
     statuses: Counter[int] = Counter()
     took: list[float] = []
     by_kind: dict[str, list[float]] = {}
@@ -78,15 +82,30 @@ async def mixed(url: str, clients: int, seconds: float, base: str, demo: str) ->
                 took.append(time.perf_counter() - started)
                 by_kind.setdefault(name, []).append(took[-1])
 
-        await asyncio.gather(*(client(n) for n in range(clients)))
+        await asyncio.gather(*(client(first + n) for n in range(clients)))
+    return {"took": took, "statuses": dict(statuses), "by_kind": by_kind}
+
+
+def summary(parts: list[dict]) -> dict:
+    """The load's figures over every load process's answers."""
+    took = [t for part in parts for t in part["took"]]
+    statuses: Counter[str] = Counter()
+    by_kind: dict[str, list[float]] = {}
+    for part in parts:
+        statuses.update(part["statuses"])
+        for kind, times in part["by_kind"].items():
+            by_kind.setdefault(kind, []).extend(times)
     p50, p99 = np.percentile(took, [50, 99]) * 1e3
     kinds = {k: round(float(np.percentile(v, 99)) * 1e3) for k, v in sorted(by_kind.items())}
     return {"count": len(took), "p50": p50, "p99": p99, "statuses": dict(statuses),
             "p99_by_kind": kinds}  # fmt: skip
 
 
-def run_load(url: str, clients: int, seconds: float, base: str, demo: str, out: str) -> None:
-    Path(out).write_text(json.dumps(asyncio.run(mixed(url, clients, seconds, base, demo))))
+def run_load(
+    url: str, clients: int, seconds: float, base: str, demo: str, out: str, first: int
+) -> None:
+    answers = asyncio.run(mixed(url, clients, seconds, base, demo, first))
+    Path(out).write_text(json.dumps(answers))
 
 
 def run_probe(url: str, seconds: float, out: str) -> None:
@@ -121,28 +140,30 @@ def serve(checkout: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("the server did not start")
 
 
-def measure(checkout: Path, clients: int, seconds: float, workers: int) -> None:
+def measure(checkout: Path, clients: int, seconds: float, workers: int, loaders: int) -> None:
     proc, url = serve(checkout, workers)
     try:
         base = httpx.post(url + "/api/run", files={"image": ("p.png", picture(0))}).json()["id"]
         demo = httpx.post(url + "/api/demos", json={"run_id": base}).json()["id"]
         with tempfile.TemporaryDirectory() as tmp:
-            load_out, probe_out = f"{tmp}/load.json", f"{tmp}/probe.json"
-            load = multiprocessing.Process(
-                target=run_load, args=(url, clients, seconds, base, demo, load_out)
-            )
+            outs, probe_out = [f"{tmp}/load{i}.json" for i in range(loaders)], f"{tmp}/probe.json"
+            share = [clients // loaders + (i < clients % loaders) for i in range(loaders)]
+            loads = [multiprocessing.Process(target=run_load, args=(
+                url, share[i], seconds, base, demo, outs[i], sum(share[:i])))
+                for i in range(loaders)]  # fmt: skip
             probe = multiprocessing.Process(target=run_probe, args=(url, seconds, probe_out))
-            load.start()
-            probe.start()
-            load.join()
-            probe.join()
-            mix = json.loads(Path(load_out).read_text())
+            for process in (*loads, probe):
+                process.start()
+            for process in (*loads, probe):
+                process.join()
+            mix = summary([json.loads(Path(out).read_text()) for out in outs])
             health = np.array(json.loads(Path(probe_out).read_text())) * 1e3
     finally:
         proc.terminate()
         proc.wait()
     p50, p99 = np.percentile(health, [50, 99])
-    print(f"{checkout.name or checkout}, {workers} workers, {clients} clients: /healthz p50 "
+    print(f"{checkout.name or checkout}, {workers} workers, {clients} clients "
+          f"({loaders} load processes): /healthz p50 "
           f"{p50:.0f} ms, p99 {p99:.0f} ms, max {health.max():.0f} ms ({len(health)} probes); "
           f"load {mix['count'] / seconds:.0f}/s, p50 {mix['p50']:.0f} ms, p99 {mix['p99']:.0f} ms, "
           f"statuses {mix['statuses']}; p99 by kind (ms) {mix['p99_by_kind']}")  # fmt: skip
@@ -154,10 +175,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, nargs="+", default=[32, 200])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--load-processes", type=int, default=2)
     args = parser.parse_args()
     for clients in args.clients:
         for checkout in args.checkouts:
-            measure(checkout, clients, args.seconds, args.workers)
+            measure(checkout, clients, args.seconds, args.workers, args.load_processes)
 
 
 if __name__ == "__main__":

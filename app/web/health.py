@@ -12,6 +12,8 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", name="healthz")
-def healthz() -> dict[str, str | int]:
-    """Alive; which version, and which worker process answered."""
+async def healthz() -> dict[str, str | int]:
+    """Alive; which version, and which worker process answered. On the event loop itself (no
+    blocking work here): a plain ``def`` would wait for a thread of the pool FastAPI keeps for
+    those, and under load for the GIL twice."""
     return {"status": "ok", "version": __version__, "pid": os.getpid()}
