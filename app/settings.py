@@ -62,6 +62,18 @@ class Settings(BaseSettings, Limits):
     runs_per_minute: int = Field(
         120, ge=0, description="Runs one client address may start a minute; 0 turns the limit off."
     )
+    sessions_per_address: int = Field(
+        40,
+        ge=1,
+        description="A client with a session cookie is limited by its session; all the sessions "
+        "of one address together by this many sessions' worth (a class behind one school "
+        "address).",
+    )
+    secret_key: str | None = Field(
+        None,
+        description="The key session cookies are signed with; when unset, one is made and kept "
+        "in the data directory (set it when several servers share a database).",
+    )
     saves_per_minute: int = Field(
         30, ge=0, description="Demos one client address may save a minute; 0 turns the limit off."
     )

@@ -106,6 +106,8 @@ async def test_each_limit_is_told_in_place(tmp_path):
         three = await client.post("/learn", data={"class": ["X", "O", "T"]},
                                   files=drawn(3, 3), headers=HTMX)  # fmt: skip
         assert three.status_code == 422 and "2 to 2 classes" in three.text
+        made = await client.post("/learn", data={"start": "x-vs-o"}, headers=HTMX)
+        assert made.status_code == 204  # this session's second (the first came before its cookie)
         over = await client.post("/learn", data={"start": "x-vs-o"}, headers=HTMX)
         assert over.status_code == 429 and over.headers["retry-after"]
         assert "minute" in parse(over.text).one("div", role="alert").text

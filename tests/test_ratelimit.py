@@ -40,10 +40,18 @@ def test_the_count_is_per_address_over_a_sliding_minute(database):
         service.stop()
 
 
+class NoCookies(httpx.ASGITransport):
+    """A client that never keeps a cookie, as a script calling the API does."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        del response.headers["set-cookie"]
+        return response
+
+
 async def client_for(tmp_path, limit: int):
     app = create_app(Settings(data_dir=tmp_path, runs_per_minute=limit))
-    transport = httpx.ASGITransport(app=app)
-    return app, httpx.AsyncClient(transport=transport, base_url="http://testserver")
+    return app, httpx.AsyncClient(transport=NoCookies(app=app), base_url="http://testserver")
 
 
 async def test_pages_and_api_share_the_limit_and_answer_429(tmp_path):
@@ -60,6 +68,34 @@ async def test_pages_and_api_share_the_limit_and_answer_429(tmp_path):
         page = await client.post("/runs", data=form, headers={"HX-Request": "true"})
         assert page.status_code == 429 and parse(page.text).find_all(role="alert")
         assert (await client.get("/")).status_code == 200  # reading is never limited
+
+
+async def test_a_class_behind_one_address_counts_by_session(tmp_path):
+    """Thirty students behind one school address, each within the limit, are never refused; one
+    student over it is, alone; all the sessions of one address together meet a ceiling."""
+    app = create_app(Settings(data_dir=tmp_path, runs_per_minute=2, sessions_per_address=30))
+    transport = httpx.ASGITransport(app=app)
+    files = {"image": ("x.png", X_PNG)}
+    async with app.router.lifespan_context(app):
+        students = [httpx.AsyncClient(transport=transport, base_url="http://testserver")
+                    for _ in range(31)]  # fmt: skip
+        for student in students:
+            await student.get("/")  # a page: the session cookie
+        for student in students[:30]:
+            for _ in range(2):
+                assert (await student.post("/api/run", files=files)).status_code == 200
+        flooding = await students[0].post("/api/run", files=files)
+        assert flooding.status_code == 429 and "from you;" in flooding.json()["detail"]
+        full = await students[30].post("/api/run", files=files)  # its 1st, the address's 61st
+        assert full.status_code == 429 and "your address (all its sessions)" in full.text
+        forged = httpx.AsyncClient(transport=transport, base_url="http://testserver",
+                                   cookies={"convlens_session": "someone.else"})  # fmt: skip
+        answer = await forged.get("/")
+        assert answer.status_code == 200 and "convlens_session" in answer.headers["set-cookie"]
+        assert "HttpOnly" in answer.headers["set-cookie"]
+        assert "SameSite=Lax" in answer.headers["set-cookie"]
+        for client in (*students, forged):
+            await client.aclose()
 
 
 async def test_a_limit_of_zero_lets_everything_through(tmp_path):
@@ -97,13 +133,14 @@ def test_two_servers_on_one_postgresql_share_one_limit(tmp_path, postgres_url):
 
 
 def statuses(url: str, claimed: list[str]) -> list[int]:
-    """Runs posted to ``url``, each claiming to be forwarded for one of the ``claimed`` addresses."""
-    with httpx.Client(base_url=url) as http:
-        return [
-            http.post("/api/run", files={"image": ("x.png", X_PNG)},
-                      headers={"X-Forwarded-For": address}).status_code
-            for address in claimed
-        ]  # fmt: skip
+    """Runs posted to ``url`` by a script that keeps no cookie (so it is counted by its address),
+    each claiming to be forwarded for one of the ``claimed`` addresses."""
+    found = []
+    for address in claimed:
+        with httpx.Client(base_url=url) as http:
+            found.append(http.post("/api/run", files={"image": ("x.png", X_PNG)},
+                                   headers={"X-Forwarded-For": address}).status_code)  # fmt: skip
+    return found
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ from typing import Any
 
 from .records import box_from, run_address, spec_hash, unpack_input
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 """The stores' schema version, declared here alone: both dialects migrate up to it, and refuse a
 database from a newer ConvLens."""
 Row = Mapping[str, Any]

@@ -60,6 +60,14 @@ SCHEMA = [
     "ALTER TABLE trainings ADD COLUMN IF NOT EXISTS size BIGINT NOT NULL DEFAULT 0",
     "ALTER TABLE trainings ADD COLUMN IF NOT EXISTS cpu DOUBLE PRECISION NOT NULL DEFAULT 0",
     "ALTER TABLE trainings ADD COLUMN IF NOT EXISTS shared INTEGER NOT NULL DEFAULT 0",
+    # version 10: class boards and the drawings students send to them
+    """CREATE TABLE IF NOT EXISTS boards (id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE,
+        classes TEXT NOT NULL, admin_hash TEXT NOT NULL, open INTEGER NOT NULL DEFAULT 1,
+        training TEXT, viewed_at DOUBLE PRECISION NOT NULL DEFAULT 0)""",
+    """CREATE TABLE IF NOT EXISTS board_drawings (id TEXT PRIMARY KEY, board_id TEXT NOT NULL,
+        label INTEGER NOT NULL, drawing BYTEA NOT NULL, session TEXT NOT NULL,
+        hidden INTEGER NOT NULL DEFAULT 0, created_at DOUBLE PRECISION NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS drawings_by_board ON board_drawings (board_id, created_at)",
     "CREATE INDEX IF NOT EXISTS runs_by_view ON runs (viewed_at)",
     "CREATE INDEX IF NOT EXISTS demos_by_run ON demos (run_id)",
 ]

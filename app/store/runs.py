@@ -82,8 +82,27 @@ CREATE TABLE IF NOT EXISTS trainings (
     shared INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
+CREATE TABLE IF NOT EXISTS boards (
+    id TEXT PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    classes TEXT NOT NULL,
+    admin_hash TEXT NOT NULL,
+    open INTEGER NOT NULL DEFAULT 1,
+    training TEXT,
+    viewed_at REAL NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS board_drawings (
+    id TEXT PRIMARY KEY,
+    board_id TEXT NOT NULL,
+    label INTEGER NOT NULL,
+    drawing BLOB NOT NULL,
+    session TEXT NOT NULL,
+    hidden INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL
+);
 """
 INDEXES = """
+CREATE INDEX IF NOT EXISTS drawings_by_board ON board_drawings (board_id, created_at);
 CREATE INDEX IF NOT EXISTS runs_by_view ON runs (viewed_at);
 CREATE INDEX IF NOT EXISTS demos_by_run ON demos (run_id);
 """

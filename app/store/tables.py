@@ -15,6 +15,7 @@ import hmac
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from .boards import BoardTables
 from .database import STORED_INPUT, stored_input
 from .records import (
     PACKED,
@@ -49,7 +50,7 @@ def _input_columns(record: RunRecord | DemoRecord) -> dict[str, object]:
             "width": w, "content": box_text(record.content)}  # fmt: skip
 
 
-class Tables(TrainingTables):
+class Tables(TrainingTables, BoardTables):
     """Every read and write of the stores, on whichever database the subclass connects to."""
 
     # runs

@@ -40,6 +40,7 @@ from .head import HeadAsGet, Options
 from .lesson_filters import LESSON_FILTERS
 from .links import Links, step_link, with_look
 from .security import SecurityHeaders, keep_tokens_out_of_the_log
+from .sessions import Sessions, session_secret
 
 PAGES_AND_API = (pages, health, runs, api, api_trainings, demos, docs, lesson, compare,
                  learn_share, learn_step, learn)  # fmt: skip
@@ -130,6 +131,7 @@ def guard(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(BodyTimeout, seconds=settings.body_seconds)
     app.add_middleware(Options, router=app.router)
+    app.add_middleware(Sessions, secret=session_secret(settings.secret_key, settings.data_dir))
     # a request for another host (a forged Host header) is refused before anything else
     app.add_middleware(KnownHosts, hosts=settings.hosts, check_port=not settings.public_url)
     app.add_middleware(SecurityHeaders)  # on every answer, the refusals above included
