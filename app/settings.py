@@ -62,6 +62,12 @@ class Settings(BaseSettings, Limits):
     runs_per_minute: int = Field(
         120, ge=0, description="Runs one client address may start a minute; 0 turns the limit off."
     )
+    drawings_per_minute: int = Field(
+        30,
+        ge=0,
+        description="Drawings one session may send to class boards a minute; 0 turns the "
+        "limit off.",
+    )
     sessions_per_address: int = Field(
         40,
         ge=1,

@@ -10,7 +10,8 @@
 
   // ConvLens.send(form, data, parts): parts.errors is where a message goes, parts.result where a
   // successful answer goes (when it names no page), parts.progress a <progress> for big uploads,
-  // parts.done a function run once the answer is in; parts.quiet leaves the Run button alone.
+  // parts.done a function run once the answer is in (told whether it was a success); parts.quiet
+  // leaves the Run button alone.
   ConvLens.send = function (form, data, parts) {
     var button = parts.quiet ? null : form.querySelector("button[type=submit]");
     var xhr = new XMLHttpRequest();
@@ -29,7 +30,7 @@
       if (ok && next) { window.location.assign(next); return; }
       var into = ok && parts.result ? parts.result : parts.errors;
       into.innerHTML = xhr.status ? xhr.responseText : SILENT;
-      if (parts.done) parts.done();
+      if (parts.done) parts.done(ok);
     });
     if (button) button.disabled = true;
     if (!parts.quiet) parts.errors.innerHTML = "";
@@ -52,6 +53,8 @@
     if (pad) {
       form.querySelector(".pad-clear").addEventListener("click", pad.clear);
       form.querySelector(".pad-undo").addEventListener("click", pad.undo);
+      // a form that sends one drawing after another clears the pad once one has arrived
+      if ("clearAfter" in form.dataset) parts.done = function (ok) { if (ok) pad.clear(); };
     }
     form.addEventListener("submit", function (e) {
       e.preventDefault();
@@ -62,7 +65,8 @@
         data.delete("image");
         data.set("drawing", pad.blob(), "drawing.png");
       } else if (pad && "needsDrawing" in form.dataset && !chosen) {
-        parts.errors.innerHTML = ConvLens.empty("Draw one letter or digit on the pad first.");
+        parts.errors.innerHTML = ConvLens.empty(
+          form.dataset.needsDrawing || "Draw one letter or digit on the pad first.");
         return;
       }
       ConvLens.send(form, data, parts);

@@ -10,6 +10,7 @@ from ..engine import EngineError, PipelineSpec
 from ..engine.explanations import num, precise, sum_terms
 from ..imaging import ImageError
 from ..imaging.heatmap import COLOURS, DEFAULT_SCHEME, SCHEMES, ColourScale, Scheme
+from .boards import BoardView, Closed, NotAllowed
 from .builder import (
     ACTIVATIONS,
     INPUT_SIDES,
@@ -51,9 +52,11 @@ __all__ = [
     "KERNEL_SIDES",
     "PIXELS_SPEC",
     "SCHEMES",
+    "BoardView",
     "Busy",
     "CellView",
     "Chapter",
+    "Closed",
     "ColourScale",
     "Comparison",
     "DemoView",
@@ -62,6 +65,7 @@ __all__ = [
     "Gone",
     "ImageError",
     "MapView",
+    "NotAllowed",
     "NotFound",
     "OverBudget",
     "PipelineSpec",

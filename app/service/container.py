@@ -10,6 +10,7 @@ from typing import ParamSpec, TypeVar
 
 from ..settings import Settings
 from ..store import open_stores
+from .boards import Boards
 from .cache import ByteLRU, ProcessCache
 from .catalog import all_presets
 from .demos import Demos
@@ -47,6 +48,7 @@ class Service:
     rates: Rates
     trainings: Trainings
     pacing: Pacing
+    boards: Boards
 
     @classmethod
     def open(cls, settings: Settings) -> Service:
@@ -61,6 +63,7 @@ class Service:
             settings, clock, cache, pool, retention, runs, Demos(demo_store, runs, retention),
             Pictures(runs, kept), kept, Rates(store, clock), trainings,
             Pacing(settings, store, trainings, clock),
+            Boards(settings, store, trainings, clock),
         )  # fmt: skip
 
     def start(self) -> None:

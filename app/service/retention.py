@@ -147,11 +147,13 @@ class Retention:
             self.cache.drop(doomed)
 
     def prune(self) -> list[str]:
-        """Delete the runs retention lets go (see ``store.tables``), and the trainings: those
-        not shared, not running and not opened for as long as a run may not be; their ids."""
+        """Delete the runs retention lets go (see ``store.tables``), the trainings not shared,
+        not running and not opened for as long as a run may not be, and the class boards not
+        opened for that long (with their drawings); their ids."""
         ttl = self.settings.run_ttl_days * 86400
         removed = self.store.prune(self.clock(), ttl, self.settings.max_store_bytes)
         removed += self.store.prune_trainings(self.clock(), ttl)
+        removed += self.store.prune_boards(self.clock(), ttl)
         self.forget(removed)
         return removed
 

@@ -11,20 +11,17 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 from ..engine import EngineError, PipelineSpec
-from ..engine.spec import InputSpec
-from ..imaging import ImageError, load_input
 from ..learn import made, net
 from ..learn.trainer import Settings as TrainSettings
 from ..learn.trainer import Training
 from ..settings import Settings
 from ..store import Tables, TrainingRecord
 from .cache import ProcessCache
+from .drawings import fitted
 from .pool import Busy
 from .replay import Replays, drawn
 from .retention import Clock, NotFound, known_form, random_id
 
-DRAWING = InputSpec(mode="gray", size=(net.SIZE, net.SIZE), values="ink_unit", fit="ink")
-"""A drawing is fitted as the letters network's input is: cropped to the ink, centred."""
 STARTS = {"x-vs-o": ("XO", 8)}
 """Sets to start from: characters drawn by the pen-stroke generator, and how many of each."""
 
@@ -110,7 +107,14 @@ class Trainings:
             drawn, labels = made.drawings(chars, each, seed)
             images, classes = drawn[:, 0], list(chars)
         else:
-            images, labels = self._drawings(classes, pictures)
+            images, labels = fitted(classes, pictures, self.settings.max_image_pixels)
+        return self.create_fitted(classes, images, labels, seed, settings)
+
+    def create_fitted(
+        self, classes: list[str], images: np.ndarray, labels: np.ndarray, seed: int,
+        settings: TrainSettings,
+    ) -> TrainingView:  # fmt: skip
+        """A new training of fitted drawings ((N, 28, 28) ink) and their class indices."""
         self._check(classes, labels)
         stored = json.dumps(asdict(checked(settings)))
         record = TrainingRecord(random_id(), classes, images, [int(v) for v in labels],
@@ -122,27 +126,6 @@ class Trainings:
         if not self.store.put_training(record, self.clock(), self.settings.max_training_bytes):
             raise RoomFull()
         return self._view(record)
-
-    def _drawings(
-        self, classes: list[str], pictures: list[tuple[int, bytes]]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        found: list[np.ndarray] = []
-        labels: list[int] = []
-        for label, data in pictures:
-            if not 0 <= label < len(classes):
-                raise EngineError("drawings", f"class {label} is not one of the {len(classes)}")
-            try:
-                fitted = load_input(data, DRAWING, self.settings.max_image_pixels).pixels
-            except ImageError as error:
-                n = labels.count(label) + 1
-                raise ImageError(
-                    f"drawing {n} of {classes[label]!r}: {error.message}", "drawings"
-                ) from None
-            found.append(fitted[0])
-            labels.append(label)
-        if not found:
-            raise EngineError("drawings", "draw at least 3 examples of each class")
-        return np.stack(found).astype(np.float32), np.array(labels, np.int64)
 
     def _check(self, classes: list[str], labels: np.ndarray) -> None:
         most_classes = self.settings.max_training_classes

@@ -20,6 +20,7 @@ from ..settings import Settings
 from . import (
     api,
     api_trainings,
+    boards,
     compare,
     demos,
     docs,
@@ -43,7 +44,7 @@ from .security import SecurityHeaders, keep_tokens_out_of_the_log
 from .sessions import Sessions, session_secret
 
 PAGES_AND_API = (pages, health, runs, api, api_trainings, demos, docs, lesson, compare,
-                 learn_share, learn_step, learn)  # fmt: skip
+                 learn_share, learn_step, learn, boards)  # fmt: skip
 """Every router, in the order a path is matched (learn's /learn/{id}/{action} last of its)."""
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..service import Busy, EngineError, Gone, ImageError, NotFound, OverBudget
+from ..service import Busy, Closed, EngineError, Gone, ImageError, NotAllowed, NotFound, OverBudget
 from .deps import CrossSite, Render
 from .ratelimit import TooManyRequests
 
@@ -127,7 +127,17 @@ async def on_invalid_request(request: Request, exc: Exception) -> Response:
     return error_response(request, 422, "That input cannot be used", f"{where}: {said}")
 
 
+async def on_not_allowed(request: Request, exc: Exception) -> Response:
+    return error_response(request, 403, "Only the teacher can do this", str(exc))
+
+
+async def on_closed(request: Request, exc: Exception) -> Response:
+    return error_response(request, 409, "This board takes no drawings now", str(exc))
+
+
 HANDLERS = {
+    NotAllowed: on_not_allowed,
+    Closed: on_closed,
     StarletteHTTPException: on_http_error,
     RequestValidationError: on_invalid_request,
     EngineError: on_bad_input,
