@@ -120,11 +120,14 @@ def run_probe(url: str, seconds: float, out: str) -> None:
     Path(out).write_text(json.dumps(took))
 
 
-def serve(checkout: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def serve(
+    checkout: Path, workers: int, limits: bool = False
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`convlens serve` from ``checkout`` on a free port, the rate limits off unless ``limits``."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, **UNLIMITED, "CONVLENS_DATA_DIR": tempfile.mkdtemp(),
+    env = {**os.environ, **({} if limits else UNLIMITED), "CONVLENS_DATA_DIR": tempfile.mkdtemp(),
            "CONVLENS_PORT": str(port), "PYTHONPATH": str(checkout)}  # fmt: skip
     code = f"from app.cli import main; main(['serve', '--workers', '{workers}'])"
     log = open(os.devnull, "wb")  # noqa: SIM115 - the server's access log, thrown away

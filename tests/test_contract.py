@@ -22,7 +22,7 @@ def test_schemathesis_finds_nothing_on_either_store(tmp_path, database):
     """Every phase, the stateful one included: it follows the schema's links from a made run to
     its stages, cells and demos, so it reaches real ids."""
     limits = {"CONVLENS_RUNS_PER_MINUTE": "0", "CONVLENS_SAVES_PER_MINUTE": "0",
-              "CONVLENS_COMPUTES_PER_MINUTE": "0"}  # fmt: skip
+              "CONVLENS_COMPUTES_PER_MINUTE": "0", "CONVLENS_TRAININGS_PER_MINUTE": "0"}  # fmt: skip
     store = {"CONVLENS_DATABASE_URL": database.url} if database.url else {}
     with live_server(tmp_path / "data", **limits, **store) as server:
         command = [
