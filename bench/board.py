@@ -78,24 +78,31 @@ async def watch(url: str, board: str, token: str, until: float, log: Log) -> Non
                 return
 
 
-async def student(url: str, n: int, code: str, seconds: float, log: Log) -> None:
+def drawn(n: int) -> list[tuple[int, bytes]]:
+    """A student's drawings, as a pad sends them: made before the clock starts."""
+    x, y = made.drawings("XO", EACH, seed=100 + n)
+    return [(int(y[i]), png(x[i, 0])) for i in range(EACH)]
+
+
+async def student(
+    url: str, n: int, code: str, seconds: float, log: Log, drawings: list[tuple[int, bytes]]
+) -> None:
     rng = random.Random(n)
     loop = asyncio.get_running_loop()
-    x, y = made.drawings("XO", EACH, seed=100 + n)
     async with httpx.AsyncClient(base_url=url, timeout=60, headers=SAME) as http:
         joined = await log.timed("join", http.get(f"/join/{code}", follow_redirects=True))
         assert joined is not None and joined.status_code == 200
         board = joined.url.path
-        for i in range(EACH):
+        for label, picture in drawings:
             await asyncio.sleep(rng.uniform(0.3, 1.7) * seconds / EACH / 2)
             for _ in range(2):  # live updates while drawing
-                files = {"drawing": ("d.png", png(x[i, 0]), "image/png")}
+                files = {"drawing": ("d.png", picture, "image/png")}
                 await log.timed("live", http.post("/runs", data={"source": "draw", "live": "1",
                                 "preset": "letters"}, files=files, headers=HTMX))  # fmt: skip
             sent_at = loop.time()
-            files = {"drawing": ("d.png", png(x[i, 0]), "image/png")}
+            files = {"drawing": ("d.png", picture, "image/png")}
             answer = await log.timed("send", http.post(
-                f"{board}/send", data={"label": str(int(y[i]))}, files=files, headers=HTMX))  # fmt: skip
+                f"{board}/send", data={"label": str(label)}, files=files, headers=HTMX))  # fmt: skip
             if answer is not None and answer.status_code == 200:
                 log.sent.append(sent_at)
             await asyncio.sleep(rng.uniform(0.3, 1.7) * seconds / EACH / 2)
@@ -119,6 +126,7 @@ async def teacher_trains(url: str, board: str, token: str, after: float, log: Lo
 async def measure(url: str, students: int, seconds: float) -> None:
     log = Log()
     loop = asyncio.get_running_loop()
+    sets = [drawn(n) for n in range(students)]
     async with httpx.AsyncClient(base_url=url, headers=SAME) as http:
         made_board = await http.post("/boards", data={"class": ["X", "O"]})
         location = httpx.URL(made_board.headers["location"])
@@ -129,7 +137,7 @@ async def measure(url: str, students: int, seconds: float) -> None:
     until = started + seconds + 5
     watcher = asyncio.create_task(watch(url, board, token, until, log))
     trainer = asyncio.create_task(teacher_trains(url, board, token, seconds / 2, log))
-    await asyncio.gather(*(student(url, n, code, seconds, log) for n in range(students)))
+    await asyncio.gather(*(student(url, n, code, seconds, log, sets[n]) for n in range(students)))
     await asyncio.sleep(2)
     wall = loop.time() - started
     watcher.cancel()

@@ -140,3 +140,22 @@ async def test_a_board_no_one_opens_goes_with_its_drawings(app):
         removed = service.retention.prune()
         assert board.rsplit("/", 1)[1] in removed
         assert (await teacher.get(board, params={"token": token})).status_code == 404
+
+
+async def test_a_class_together_may_draw_more_than_one_learner(tmp_path):
+    """A board's class holds four times what one learner's may, and trains on all of it."""
+    app = create_app(Settings(data_dir=tmp_path, drawings_per_minute=0, max_drawings_per_class=3))
+    async with app.router.lifespan_context(app), student(app) as teacher:
+        board, token = await make_board(teacher)
+        files = pictures(4, 3)
+        phones = [student(app) for _ in range(3)]
+        for phone, label in zip(phones, (0, 0, 1), strict=True):
+            for _, file in [f for f in files if f[0] == label][:3]:
+                assert (await send(phone, board, label, file)).status_code == 200
+            too_many = await send(phone, board, label, files[0][1])
+            assert too_many.status_code == 422 and "the most one may" in too_many.text
+        assert counts((await teacher.get(board, params={"token": token})).text) == [6, 3]
+        trained = await teacher.post(f"{board}/train", data={"token": token}, headers=HTMX)
+        assert trained.status_code == 204  # 6 X's: more than one learner's 3, within 12
+        for phone in phones:
+            await phone.aclose()

@@ -21,6 +21,9 @@ from .trainings import Trainings, TrainingView
 CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """A join code's alphabet: no 0/O, 1/I to mix up when read off a projector."""
 CODE_LENGTH = 6
+CLASS_TIMES = 4
+"""A board's class holds this many times the drawings one learner's class may: a class of
+students draws together."""
 
 
 class NotAllowed(Exception):
@@ -113,8 +116,9 @@ class Boards:
         most = self.settings.max_drawings_per_class
         if self.store.session_drawings(board.id, session) >= most:
             raise EngineError("drawing", f"you have sent {most} drawings here, the most one may")
-        if self.store.board_version(board.id)[0] >= most * len(board.classes) * 4:
-            raise Closed("this board is full: the teacher can remove drawings or train now")
+        if self.store.board_class_count(board.id, label) >= most * CLASS_TIMES:
+            raise Closed(f"{board.classes[label]!r} is full: the teacher can remove drawings or "
+                         "train now")  # fmt: skip
         images, _ = fitted(board.classes, [(label, picture)], self.settings.max_image_pixels)
         drawing = BoardDrawing(random_id(), label, images[0], session)
         self.store.add_board_drawing(board.id, drawing, self.clock())
@@ -141,6 +145,7 @@ class Boards:
             raise EngineError("drawings", "no drawings yet: at least 3 in each class to train")
         images = np.stack([d.ink for d in shown]).astype(np.float32)
         labels = np.array([d.label for d in shown], np.int64)
-        made = self.trainings.create_fitted(board.classes, images, labels, seed, NEW)
+        most = self.settings.max_drawings_per_class * CLASS_TIMES
+        made = self.trainings.create_fitted(board.classes, images, labels, seed, NEW, most)
         self.store.set_board(board.id, training=made.id)
         return made

@@ -112,10 +112,11 @@ class Trainings:
 
     def create_fitted(
         self, classes: list[str], images: np.ndarray, labels: np.ndarray, seed: int,
-        settings: TrainSettings,
+        settings: TrainSettings, most: int | None = None,
     ) -> TrainingView:  # fmt: skip
-        """A new training of fitted drawings ((N, 28, 28) ink) and their class indices."""
-        self._check(classes, labels)
+        """A new training of fitted drawings ((N, 28, 28) ink) and their class indices, at most
+        ``most`` a class (the drawings-a-class setting when None)."""
+        self._check(classes, labels, most or self.settings.max_drawings_per_class)
         stored = json.dumps(asdict(checked(settings)))
         record = TrainingRecord(random_id(), classes, images, [int(v) for v in labels],
                                 stored, seed)  # fmt: skip
@@ -127,12 +128,11 @@ class Trainings:
             raise RoomFull()
         return self._view(record)
 
-    def _check(self, classes: list[str], labels: np.ndarray) -> None:
+    def _check(self, classes: list[str], labels: np.ndarray, most: int) -> None:
         most_classes = self.settings.max_training_classes
         if not 2 <= len(classes) <= most_classes:
             raise EngineError("classes", f"a training has 2 to {most_classes} classes")
         counts = np.bincount(labels, minlength=len(classes))
-        most = self.settings.max_drawings_per_class
         for name, n in zip(classes, counts, strict=True):
             if n < 3:
                 raise EngineError(

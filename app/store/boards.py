@@ -119,6 +119,15 @@ class BoardTables(Database):
             )  # fmt: skip
         return int(row["n"]) if row else 0
 
+    def board_class_count(self, board_id: str, label: int) -> int:
+        """Drawings in one class of a board, hidden ones too."""
+        with self._transaction() as conn:
+            row = self._one(
+                conn, "SELECT count(*) AS n FROM board_drawings WHERE board_id = ? AND label = ?",
+                (board_id, label),
+            )  # fmt: skip
+        return int(row["n"]) if row else 0
+
     def prune_boards(self, now: float, ttl_seconds: float) -> list[str]:
         """Delete the boards no one opened for ``ttl_seconds``, with their drawings."""
         with self._transaction() as conn:
