@@ -80,6 +80,12 @@ class Settings(BaseSettings, Limits):
         description="The key session cookies are signed with; when unset, one is made and kept "
         "in the data directory (set it when several servers share a database).",
     )
+    live_updates_per_minute: int = Field(
+        900,
+        ge=0,
+        description="Live drawing's updates (a run each time the pen moves, up to 8 a second) "
+        "one client may ask for a minute, counted apart from runs; 0 turns the limit off.",
+    )
     saves_per_minute: int = Field(
         30, ge=0, description="Demos one client address may save a minute; 0 turns the limit off."
     )

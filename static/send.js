@@ -11,11 +11,11 @@
   // ConvLens.send(form, data, parts): parts.errors is where a message goes, parts.result where a
   // successful answer goes (when it names no page), parts.progress a <progress> for big uploads,
   // parts.done a function run once the answer is in (told whether it was a success); parts.quiet
-  // leaves the Run button alone.
+  // leaves the Run button alone; parts.action sends somewhere else than the form's action.
   ConvLens.send = function (form, data, parts) {
     var button = parts.quiet ? null : form.querySelector("button[type=submit]");
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", form.action);
+    xhr.open("POST", parts.action || form.action);
     xhr.setRequestHeader("HX-Request", "true");
     xhr.upload.addEventListener("progress", function (e) {
       if (!parts.progress || !e.lengthComputable || e.total < 200000) return;

@@ -52,7 +52,11 @@
     data.set("live", "1");
     data.set("preset", (form.querySelector("input[name=preset]:checked") || {}).value || "");
     data.set("drawing", pad.blob(), "drawing.png");
-    ConvLens.send(form, data, { result: liveOut, errors: liveOut, quiet: true, done: function () {
+    // its own address, so the server counts live updates apart from runs (they never block Run)
+    var action = new URL(form.action, location.href);
+    action.searchParams.set("live", "1");
+    ConvLens.send(form, data, { result: liveOut, errors: liveOut, quiet: true, action: action.href,
+                                done: function () {
       inFlight = false;
       if (waiting) { waiting = false; changed(); }
     } });

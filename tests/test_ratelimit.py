@@ -153,3 +153,18 @@ def test_x_forwarded_for_is_ignored_unless_the_proxy_is_trusted(tmp_path):
     with live_server(tmp_path / "data2", **env) as server:
         codes = statuses(server.url, [f"10.0.0.{i % 2}" for i in range(6)])
         assert codes == [200, 200, 200, 200, 429, 429]  # the trusted proxy's clients count apart
+
+
+async def test_live_drawing_has_its_own_budget_and_never_blocks_run(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path, runs_per_minute=2, live_updates_per_minute=5))
+    client = httpx.AsyncClient(transport=NoCookies(app=app), base_url="http://testserver",
+                               headers={"Sec-Fetch-Site": "same-origin"})  # fmt: skip
+    async with app.router.lifespan_context(app), client:
+        live = {"source": "draw", "live": "1", "preset": "letters"}
+        files = {"drawing": ("d.png", X_PNG, "image/png")}
+        answers = [await client.post("/runs?live=1", data=live, files=files,
+                                     headers={"HX-Request": "true"}) for _ in range(6)]  # fmt: skip
+        assert [a.status_code for a in answers] == [200] * 5 + [429]
+        assert "live updates" in answers[-1].text
+        run = await client.post("/runs", data={"example": "x", "preset": "seed-xo"})
+        assert run.status_code == 303  # Run is still there

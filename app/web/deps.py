@@ -149,8 +149,13 @@ async def same_site(request: Request) -> None:
 
 
 async def count_run(request: Request) -> None:
-    """One more run from this client address (429 past the limit)."""
-    limit(request, "runs", request.app.state.settings.runs_per_minute)
+    """One more run from this client (429 past the limit); a live drawing's update (``?live=1``,
+    sent while the pen moves) counts against its own, larger budget, so it never blocks Run."""
+    settings = request.app.state.settings
+    if request.query_params.get("live") == "1":
+        limit(request, "live updates", settings.live_updates_per_minute)
+    else:
+        limit(request, "runs", settings.runs_per_minute)
 
 
 async def count_training(request: Request) -> None:

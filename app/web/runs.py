@@ -76,7 +76,9 @@ async def create_run(
         await form.close()
     colours = _text(form, "colours")
     colours = colours if colours in SCHEMES else DEFAULT_SCHEME
-    if form.get("live"):  # drawing with 'live' on: every stage at once, its pictures inside
+    if (
+        form.get("live") or request.query_params.get("live") == "1"
+    ):  # drawing with Live on: every stage at once, its pictures inside
         return await service.cpu(lambda: render("_live.html", {"run": made, **look(colours)}))
     url = absolute(request, step_link(links.path("show_run", run_id=made.id), 0, colours=colours))
     if render.htmx:
