@@ -4,17 +4,15 @@ same address without the key: pick a class, draw, send; later, test the class's 
 
 from __future__ import annotations
 
-import asyncio
 import io
 import secrets
-from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
 import segno
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
-from ..service import BoardView, Busy, EngineError, OverBudget, Service
+from ..service import BoardView, EngineError, Service
 from ..service.training_board import ink_png
 from .deps import (
     LinksDep,
@@ -32,11 +30,11 @@ from .forms import picture_bytes
 from .learn import go
 from .links import Links, with_query
 from .ratelimit import limit, session_of
+from .streams import pushed
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 Token = Annotated[str, Query(max_length=64, description="the teacher's key")]
 DrawingId = Annotated[str, Path(max_length=40)]
-STREAM_SECONDS = 600.0
 LOOK_SECONDS = 0.5
 """How often a board's stream looks for new drawings (a drawing is on the board within this)."""
 
@@ -250,17 +248,4 @@ async def board_live(
         seen = opened(service, board_id, token)
         return now, template.render(board_context(request, links, seen, token))
 
-    async def events() -> AsyncIterator[str]:
-        loop = asyncio.get_running_loop()
-        ends, last = loop.time() + STREAM_SECONDS, None
-        while loop.time() < ends and not await request.is_disconnected():
-            try:
-                last, html = await service.cpu(look, last)
-                if html is not None:
-                    yield "data: " + html.replace("\n", "\ndata: ") + "\n\n"
-            except (Busy, OverBudget):
-                await asyncio.sleep(LOOK_SECONDS)  # a busy moment: look again shortly
-            await asyncio.sleep(LOOK_SECONDS)
-
-    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+    return pushed(request, service, look, lambda _: LOOK_SECONDS)

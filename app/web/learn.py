@@ -3,10 +3,8 @@ page (/learn/{id}) trains it, step by step or by itself, shows every step and re
 
 from __future__ import annotations
 
-import asyncio
 import math
 import secrets
-from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -15,7 +13,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from ..learn.trainer import NEW
 from ..learn.trainer import Settings as TrainSettings
-from ..service import Busy, EngineError, NotFound, OverBudget, RunView, Service
+from ..service import EngineError, NotFound, RunView, Service
 from ..service.pacing import SPEEDS
 from ..service.training_board import Board, ink_png, open_board
 from ..service.trainings import STARTS
@@ -32,16 +30,15 @@ from .deps import (
     picture_response,
 )
 from .links import Links, with_query
+from .streams import pushed
 
 router = APIRouter(tags=["pages"], include_in_schema=False)  # HTML: not in the API contract
 
 RATES = (0.001, 0.003, 0.01, 0.03, 0.1)
 BATCHES = (4, 8, 16, 32, 64)
-STREAM_SECONDS = 600.0
 TICK_SECONDS = 0.25
 """How often a stream moves its running training on and sends what changed: four updates a
 second, each with the steps due at the training's speed (the pace is kept in the store)."""
-"""A live view's stream ends after this long; the page's connection opens a new one."""
 Step = Annotated[int | None, Query(ge=0, le=1_000_000, description="the step shown")]
 Probe = Annotated[int, Query(ge=0, le=10_000, description="the drawing whose maps are shown")]
 
@@ -260,17 +257,4 @@ async def training_live(
         html: str = template.render(board_context(links, board, mode, True) | {"stream": True})
         return now, html
 
-    async def events() -> AsyncIterator[str]:
-        loop = asyncio.get_running_loop()
-        ends, sent = loop.time() + STREAM_SECONDS, None
-        while loop.time() < ends and not await request.is_disconnected():
-            try:
-                sent, html = await service.cpu(tick, sent)
-                if html is not None:
-                    yield "data: " + html.replace("\n", "\ndata: ") + "\n\n"
-            except (Busy, OverBudget):
-                await asyncio.sleep(0.5)  # a busy moment: the next tick catches up
-            await asyncio.sleep(TICK_SECONDS if sent and sent[1] else 0.5)
-
-    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+    return pushed(request, service, tick, lambda now: TICK_SECONDS if now and now[1] else 0.5)

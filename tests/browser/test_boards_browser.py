@@ -11,23 +11,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from .conftest import Shots
+from .drawing import stroke
 from .test_accessibility_browser import SIZES, serious_violations
 
 pytestmark = pytest.mark.slow
 LIVE = "() => !!(document.querySelector('#board-live')._htmx || {}).sse"
 """The board's stream is connected (a page opened later takes the focus in headless Chromium)."""
-
-
-def stroke(page: Page, pad: str, points: list[tuple[float, float]]) -> None:
-    page.locator(pad).scroll_into_view_if_needed()
-    box = page.locator(pad).bounding_box()
-    assert box
-    at = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in points]
-    page.mouse.move(*at[0])
-    page.mouse.down()
-    for x, y in at[1:]:
-        page.mouse.move(x, y, steps=4)
-    page.mouse.up()
 
 
 def draw(page: Page, pad: str, label: int, j: float) -> None:

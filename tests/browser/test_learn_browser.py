@@ -11,34 +11,23 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from .conftest import Shots
+from .drawing import stroke
 from .test_accessibility_browser import SIZES, serious_violations
 
 pytestmark = pytest.mark.slow
 STEP = re.compile(r"[Ss]tep (\d+)")
 
 
-def stroke(page: Page, points: list[tuple[float, float]]) -> None:
-    """One stroke on the pad, points given as fractions of its size."""
-    box = page.locator("#learn-pad").bounding_box()
-    assert box
-    at = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in points]
-    page.mouse.move(*at[0])
-    page.mouse.down()
-    for x, y in at[1:]:
-        page.mouse.move(x, y, steps=4)
-    page.mouse.up()
-
-
 def draw_set(page: Page) -> None:
     for i in range(3):
         j = 0.04 * i
-        stroke(page, [(0.2 + j, 0.2), (0.8, 0.8 - j)])
-        stroke(page, [(0.8 - j, 0.2), (0.2 + j, 0.8)])
+        stroke(page, "#learn-pad", [(0.2 + j, 0.2), (0.8, 0.8 - j)])
+        stroke(page, "#learn-pad", [(0.8 - j, 0.2), (0.2 + j, 0.8)])
         page.select_option("#add-to", "0")
         page.click("#add")
         circle = [(0.5 + (0.3 - j) * math.cos(t * 0.63), 0.5 + 0.3 * math.sin(t * 0.63))
                   for t in range(11)]  # fmt: skip
-        stroke(page, circle)
+        stroke(page, "#learn-pad", circle)
         page.select_option("#add-to", "1")
         page.click("#add")
 
@@ -68,7 +57,7 @@ def test_a_learner_trains_watches_rewinds_and_shares(
     page.locator(".teach-class").nth(1).locator("button.delete").first.click()  # delete one...
     expect(page.locator(".teach-class .thumbs li")).to_have_count(5)
     circle = [(0.5 + 0.25 * math.cos(t * 0.63), 0.5 + 0.3 * math.sin(t * 0.63)) for t in range(11)]
-    stroke(page, circle)  # ...and draw it again
+    stroke(page, "#learn-pad", circle)  # ...and draw it again
     page.click("#add")
     shot(page, f"set-{size}")
     page.click("text=Start training")
