@@ -45,7 +45,7 @@ class NoCookies(httpx.ASGITransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await super().handle_async_request(request)
-        del response.headers["set-cookie"]
+        response.headers.pop("set-cookie", None)
         return response
 
 
@@ -168,3 +168,16 @@ async def test_live_drawing_has_its_own_budget_and_never_blocks_run(tmp_path):
         assert "live updates" in answers[-1].text
         run = await client.post("/runs", data={"example": "x", "preset": "seed-xo"})
         assert run.status_code == 303  # Run is still there
+
+
+async def test_only_pages_hand_out_a_session(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as client,
+    ):
+        for path in ("/healthz", "/api/presets", "/static/app.css"):
+            assert "set-cookie" not in (await client.get(path)).headers, path
+        assert "convlens_session=" in (await client.get("/learn")).headers["set-cookie"]

@@ -28,9 +28,16 @@ def session_secret(given: str | None, data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def is_html(start: Message) -> bool:
+    """Whether a response is a page or a fragment (only those hand out a session: pictures,
+    scripts and the JSON API stay cacheable and cookie-free)."""
+    return any(name == b"content-type" and value.startswith(b"text/html")
+               for name, value in start.get("headers", []))  # fmt: skip
+
+
 class Sessions:
     """Puts the request's session in ``scope["state"]["session"]`` when its cookie verifies
-    (None otherwise), and gives a new one to a page that has none."""
+    (None otherwise), and gives a new one with a page (HTML) to a client that has none."""
 
     def __init__(self, app: ASGIApp, secret: str) -> None:
         self.app = app
@@ -62,7 +69,7 @@ class Sessions:
                   f"HttpOnly; SameSite=Lax{secure}")  # fmt: skip
 
         async def with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.start" and is_html(message):
                 message["headers"] = [*message.get("headers", []),
                                       (b"set-cookie", cookie.encode())]  # fmt: skip
             await send(message)
