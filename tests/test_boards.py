@@ -134,12 +134,16 @@ async def test_bad_boards_codes_classes_and_floods_are_told(tmp_path):
 async def test_a_board_no_one_opens_goes_with_its_drawings(app):
     async with student(app) as teacher:
         board, token = await make_board(teacher)
-        service = app.state.service
+        label, file = pictures(1, 0)[0]
+        assert (await send(teacher, board, label, file)).status_code == 200
+        service, board_id = app.state.service, board.rsplit("/", 1)[1]
+        assert len(service.boards.store.board_drawings(board_id)) == 1
         base = service.clock()
         service.clock.now = lambda: base + 8 * 7 * DAY
         removed = service.retention.prune()
-        assert board.rsplit("/", 1)[1] in removed
+        assert board_id in removed
         assert (await teacher.get(board, params={"token": token})).status_code == 404
+        assert service.boards.store.board_drawings(board_id) == []  # its drawings went too
 
 
 async def test_a_class_together_may_draw_more_than_one_learner(tmp_path):

@@ -10,6 +10,7 @@ from ..engine import EngineError, PipelineSpec
 from ..engine.explanations import num, precise, sum_terms
 from ..imaging import ImageError
 from ..imaging.heatmap import COLOURS, DEFAULT_SCHEME, SCHEMES, ColourScale, Scheme
+from ..store import TrainingRecord
 from .boards import BoardView, Closed, NotAllowed
 from .builder import (
     ACTIVATIONS,
@@ -76,6 +77,7 @@ __all__ = [
     "Scheme",
     "Service",
     "StageView",
+    "TrainingRecord",
     "TrainingView",
     "all_presets",
     "cell_key",

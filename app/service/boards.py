@@ -26,6 +26,10 @@ CLASS_TIMES = 4
 students draws together."""
 
 
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
+
+
 class NotAllowed(Exception):
     """Only the board's teacher (who holds its key) may do this."""
 
@@ -66,9 +70,9 @@ class Boards:
             raise EngineError("classes", "a class name has at most 20 characters")
         if len(set(names)) < len(names):
             raise EngineError("classes", "two classes have the same name")
-        code = "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
-        while self.store.board_by_code(code) is not None:
-            code = "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
+        code = new_code()
+        while self.store.board_by_code(code) is not None:  # taken: draw again
+            code = new_code()
         board, token = BoardRecord(random_id(), code, names), secrets.token_urlsafe(24)
         self.store.put_board(board, token, self.clock())
         return board, token
@@ -94,35 +98,54 @@ class Boards:
             raise NotAllowed("only the board's teacher can do this (their link holds its key)")
         return board
 
-    def version(self, board_id: str) -> tuple[int, int, float]:
-        """What changes whenever the board's drawings do."""
-        return self.store.board_version(board_id)
+    def state(self, board_id: str) -> tuple[object, ...]:
+        """What the board's page shows changes with (open or not, its training, its drawings),
+        in one read, for a stream to ask often."""
+        found = self.store.board_state(known_form(board_id, "class board"))
+        if found is None:
+            raise NotFound("there is no class board with this address")
+        return found
 
-    def view(self, board_id: str, teacher: bool) -> BoardView:
-        board = self.board(board_id)
-        self.store.set_board(board.id, viewed_at=self.clock())
+    def seen(self, board_id: str) -> None:
+        """Someone opened the board's page (retention lets unopened boards go)."""
+        self.store.set_board(board_id, viewed_at=self.clock())
+
+    def view(self, board_id: str, token: str = "") -> BoardView:
+        """The board as its teacher sees it (``token`` is its key, checked: hidden drawings
+        too) or as a student does (no token)."""
+        board = self.teacher(board_id, token) if token else self.board(board_id)
         drawings = self.store.board_drawings(board.id)
         shown = [d for d in drawings if not d.hidden]
         counts = np.bincount([d.label for d in shown], minlength=len(board.classes)).tolist()
-        return BoardView(board, drawings if teacher else shown, counts)
+        return BoardView(board, drawings if token else shown, counts)
 
-    def send(self, board_id: str, label: int, picture: bytes, session: str) -> BoardDrawing:
-        """A student's drawing into class ``label``."""
+    def drawing(self, board_id: str, drawing_id: str, token: str = "") -> BoardDrawing:
+        """One drawing of the board (a hidden one for its teacher only, ``token`` checked)."""
+        board = self.teacher(board_id, token) if token else self.board(board_id)
+        found = self.store.board_drawing(board.id, drawing_id)
+        if found is None or (found.hidden and not token):
+            raise NotFound("this board has no such drawing")
+        return found
+
+    def send(
+        self, board_id: str, label: int, picture: bytes, session: str
+    ) -> tuple[BoardRecord, list[int]]:
+        """A student's drawing into class ``label``; the board and its shown counts after."""
         board = self.board(board_id)
         if not board.open:
             raise Closed("the teacher has closed this board: it takes no more drawings")
         if not 0 <= label < len(board.classes):
             raise EngineError("label", f"this board's classes are {', '.join(board.classes)}")
         most = self.settings.max_drawings_per_class
-        if self.store.session_drawings(board.id, session) >= most:
+        if self.store.board_drawing_count(board.id, "session", session) >= most:
             raise EngineError("drawing", f"you have sent {most} drawings here, the most one may")
-        if self.store.board_class_count(board.id, label) >= most * CLASS_TIMES:
+        if self.store.board_drawing_count(board.id, "label", label) >= most * CLASS_TIMES:
             raise Closed(f"{board.classes[label]!r} is full: the teacher can remove drawings or "
                          "train now")  # fmt: skip
         images, _ = fitted(board.classes, [(label, picture)], self.settings.max_image_pixels)
         drawing = BoardDrawing(random_id(), label, images[0], session)
         self.store.add_board_drawing(board.id, drawing, self.clock())
-        return drawing
+        return board, self.store.shown_counts(board.id, len(board.classes))
 
     def hide(self, board_id: str, token: str, drawing_id: str, hidden: bool) -> None:
         board = self.teacher(board_id, token)

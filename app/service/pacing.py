@@ -65,8 +65,8 @@ class Pacing:
         record = self.trainings.record(tid)
         if record.step >= self.settings.max_training_steps:
             raise EngineError("steps", "this training ran all its steps: reset it to go again")
-        if out_of_cpu(record, self.settings):
-            raise EngineError("steps", out_of_cpu(record, self.settings))
+        if why := out_of_cpu(record, self.settings):
+            raise EngineError("steps", why)
         now = self.clock()
         slots = self.settings.max_running_trainings
         if not record.running and self.store.running_trainings(now - LIVE) >= slots:

@@ -78,8 +78,11 @@ def from_scratch(record: TrainingRecord) -> TrainingRecord:
     """A training on learned features' twin: the same drawings, seed and settings changes, from
     scratch with the default network, shown beside it (rebuilt on demand, never stored)."""
 
+    default = TrainSettings()
+    network = {"way": "scratch", "filters": default.filters, "kernel": default.kernel}
+
     def scratch(settings: str) -> str:
-        return json.dumps(json.loads(settings) | {"way": "scratch", "filters": 8, "kernel": 5})
+        return json.dumps(json.loads(settings) | network)
 
     changes = [(step, scratch(changed)) for step, changed in record.changes]
     return replace(record, id=f"{record.id}-from-scratch", settings=scratch(record.settings),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, replace
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +35,12 @@ def shown(sheet: tuple[int, int], width: int) -> tuple[int, int]:
     """A sheet's size on screen: enlarged by a whole number, to about ``width``."""
     zoom = max(1, width // sheet[0])
     return sheet[0] * zoom, sheet[1] * zoom
+
+
+def filters_shown(shape: net.Shape) -> tuple[int, int]:
+    """The first layer's filters' picture, its size on screen."""
+    k, columns = shape.kernel, min(FILTERS_A_ROW, shape.filters)
+    return shown(sheet_size(shape.filters, k, k, columns), FILTERS_WIDTH)
 
 
 def filter_bound(kernel: int) -> float:
@@ -119,21 +126,24 @@ def board(
     probe = probe if 0 <= probe < len(labels) else 0
     maps = forward.relu[probe]
     top = float(maps.max()) or 1.0
-    kernel, side = shape.kernel, maps.shape[-1]
-    columns = min(FILTERS_A_ROW, shape.filters)
+    side = maps.shape[-1]
     confusion = np.zeros((len(record.classes),) * 2, np.int64)
     np.add.at(confusion, (labels, read), 1)
     return Board(
         view, record.step, record.running, record.speed, record.stopped, shape,
-        filters_png(training.params["conv.weight"], bound),
-        shown(sheet_size(shape.filters, kernel, kernel, columns), FILTERS_WIDTH),
+        filters_png(training.params["conv.weight"], bound), filters_shown(shape),
         filters_png(training.snapshots[0].params["conv.weight"], bound), bound,
-        filters_png(np.linspace(-bound, bound, 64, dtype=np.float32).reshape(1, 1, 1, 64), bound),
-        curves(training), probe,
+        ramp_png(bound), curves(training), probe,
         data_url(sheet_png(maps, [ColourScale("sequential", 0.0, top)] * len(maps), FILTERS_A_ROW)),
-        shown(sheet_size(len(maps), side, side, columns), MAPS_WIDTH), top, confusion.tolist(),
-        wrong[:WRONG_SHOWN], len(wrong), thumbs, record.shared,
+        shown(sheet_size(len(maps), side, side, min(FILTERS_A_ROW, len(maps))), MAPS_WIDTH), top,
+        confusion.tolist(), wrong[:WRONG_SHOWN], len(wrong), thumbs, record.shared,
     )  # fmt: skip
+
+
+@cache
+def ramp_png(bound: float) -> str:
+    """The filters' colour scale, -bound to +bound, for the legend (the same every update)."""
+    return filters_png(np.linspace(-bound, bound, 64, dtype=np.float32).reshape(1, 1, 1, 64), bound)
 
 
 def filters_png(weight: npt.NDArray[np.float32], bound: float) -> str:
@@ -191,12 +201,10 @@ def open_board(trainings: Trainings, tid: str, step: int | None, probe: int) -> 
 
 
 def beside(twin: Training, view: TrainingView) -> Beside:
-    shape = twin.shape
-    bound = filter_bound(shape.kernel)
-    size = sheet_size(shape.filters, shape.kernel, shape.kernel, min(FILTERS_A_ROW, shape.filters))
+    bound = filter_bound(twin.shape.kernel)
     return Beside(
         filters_png(twin.params["conv.weight"], bound),
-        filters_png(twin.snapshots[0].params["conv.weight"], bound), shown(size, FILTERS_WIDTH),
+        filters_png(twin.snapshots[0].params["conv.weight"], bound), filters_shown(twin.shape),
         bound, view.accuracy, view.held_out_accuracy, curves(twin),
     )  # fmt: skip
 

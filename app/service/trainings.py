@@ -185,8 +185,8 @@ class Trainings:
             raise EngineError(
                 "steps", f"a training runs at most {self.settings.max_training_steps} steps"
             )
-        if out_of_cpu(record, self.settings):
-            raise EngineError("steps", out_of_cpu(record, self.settings))
+        if why := out_of_cpu(record, self.settings):
+            raise EngineError("steps", why)
         start = time.thread_time()
         self.replays.at(record, record.step + steps)
         self.store.spend_training_cpu(tid, time.thread_time() - start)

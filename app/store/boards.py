@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .database import Database, Row
-from .records import PACKED, pack_input, spec_hash, unpack_input
+from .records import PACKED, pack_input, token_hash, unpack_input
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class BoardTables(Database):
         """A new board; ``token`` (kept as a hash) is its teacher's key."""
         with self._transaction() as conn:
             values = {"id": board.id, "code": board.code, "classes": json.dumps(board.classes),
-                      "admin_hash": spec_hash(token.encode()), "viewed_at": now}  # fmt: skip
+                      "admin_hash": token_hash(token), "viewed_at": now}  # fmt: skip
             self._insert(conn, "boards", values, "DO NOTHING")
 
     def get_board(self, board_id: str) -> BoardRecord | None:
@@ -59,7 +59,7 @@ class BoardTables(Database):
         """Whether ``token`` is the board's teacher key (compared in constant time)."""
         with self._transaction() as conn:
             row = self._one(conn, "SELECT admin_hash FROM boards WHERE id = ?", (board_id,))
-        return row is not None and hmac.compare_digest(row["admin_hash"], spec_hash(token.encode()))
+        return row is not None and hmac.compare_digest(row["admin_hash"], token_hash(token))
 
     def set_board(self, board_id: str, **values: object) -> None:
         """Change a board's ``open``, ``training`` or ``viewed_at``."""
@@ -81,19 +81,30 @@ class BoardTables(Database):
                 conn, "SELECT * FROM board_drawings WHERE board_id = ? ORDER BY created_at, id",
                 (board_id,),
             ).fetchall()  # fmt: skip
-        return [BoardDrawing(r["id"], int(r["label"]),
-                             unpack_input(bytes(r["drawing"]), PACKED, 1, 28, 28)[0], r["session"],
-                             bool(r["hidden"])) for r in rows]  # fmt: skip
+        return [_drawing(r) for r in rows]
 
-    def board_version(self, board_id: str) -> tuple[int, int, float]:
-        """What changes when a board's drawings change: (how many, how many hidden, the newest)."""
+    def board_state(self, board_id: str) -> tuple[object, ...] | None:
+        """What a board's page shows changes with, in one query: whether it is open, its
+        training, and its drawings (how many, how many hidden, the newest); None: no board."""
         with self._transaction() as conn:
             row = self._one(
-                conn, "SELECT count(*) AS n, coalesce(sum(hidden), 0) AS h, "
-                "coalesce(max(created_at), 0) AS t FROM board_drawings WHERE board_id = ?",
+                conn, "SELECT open, training, (SELECT count(*) FROM board_drawings d WHERE "
+                "d.board_id = b.id) AS n, (SELECT coalesce(sum(hidden), 0) FROM board_drawings d "
+                "WHERE d.board_id = b.id) AS h, (SELECT coalesce(max(created_at), 0) FROM "
+                "board_drawings d WHERE d.board_id = b.id) AS t FROM boards b WHERE b.id = ?",
                 (board_id,),
             )  # fmt: skip
-        return (int(row["n"]), int(row["h"]), float(row["t"])) if row else (0, 0, 0.0)
+        if row is None:
+            return None
+        return (bool(row["open"]), row["training"], int(row["n"]), int(row["h"]), float(row["t"]))
+
+    def board_drawing(self, board_id: str, drawing_id: str) -> BoardDrawing | None:
+        with self._transaction() as conn:
+            row = self._one(
+                conn, "SELECT * FROM board_drawings WHERE board_id = ? AND id = ?",
+                (board_id, drawing_id),
+            )  # fmt: skip
+        return _drawing(row) if row else None
 
     def hide_board_drawing(self, board_id: str, drawing_id: str, hidden: bool) -> bool:
         with self._transaction() as conn:
@@ -111,20 +122,26 @@ class BoardTables(Database):
             )  # fmt: skip
             return bool(done.rowcount)
 
-    def session_drawings(self, board_id: str, session: str) -> int:
+    def shown_counts(self, board_id: str, classes: int) -> list[int]:
+        """A board's drawings not hidden, a count per class."""
         with self._transaction() as conn:
-            row = self._one(
-                conn, "SELECT count(*) AS n FROM board_drawings WHERE board_id = ? AND session = ?",
-                (board_id, session),
-            )  # fmt: skip
-        return int(row["n"]) if row else 0
+            rows = self._run(
+                conn, "SELECT label, count(*) AS n FROM board_drawings WHERE board_id = ? AND "
+                "hidden = 0 GROUP BY label", (board_id,),
+            ).fetchall()  # fmt: skip
+        counts = [0] * classes
+        for row in rows:
+            counts[int(row["label"])] = int(row["n"])
+        return counts
 
-    def board_class_count(self, board_id: str, label: int) -> int:
-        """Drawings in one class of a board, hidden ones too."""
+    def board_drawing_count(self, board_id: str, by: str, value: object) -> int:
+        """A board's drawings (hidden ones too) sent by one ``session`` or in one ``label``."""
+        if by not in ("session", "label"):
+            raise ValueError(f"drawings are not counted by {by!r}")
         with self._transaction() as conn:
             row = self._one(
-                conn, "SELECT count(*) AS n FROM board_drawings WHERE board_id = ? AND label = ?",
-                (board_id, label),
+                conn, f"SELECT count(*) AS n FROM board_drawings WHERE board_id = ? AND {by} = ?",
+                (board_id, value),
             )  # fmt: skip
         return int(row["n"]) if row else 0
 
@@ -144,3 +161,9 @@ class BoardTables(Database):
 def _board(row: Row) -> BoardRecord:
     return BoardRecord(row["id"], row["code"], json.loads(row["classes"]), bool(row["open"]),
                        row["training"] or "")  # fmt: skip
+
+
+def _drawing(row: Row) -> BoardDrawing:
+    return BoardDrawing(row["id"], int(row["label"]),
+                        unpack_input(bytes(row["drawing"]), PACKED, 1, 28, 28)[0], row["session"],
+                        bool(row["hidden"]))  # fmt: skip

@@ -96,6 +96,11 @@ def spec_hash(spec: bytes) -> str:
     return hashlib.sha256(spec).hexdigest()
 
 
+def token_hash(token: str) -> str:
+    """What is kept of a secret token (a demo's delete token, a board's teacher key)."""
+    return spec_hash(token.encode())
+
+
 def pack_input(x: npt.NDArray[np.float32]) -> bytes:
     """The input in the PACKED codec."""
     raw = np.ascontiguousarray(x, dtype="<f4").view(np.uint8).reshape(-1, 4)

@@ -24,7 +24,7 @@ from .records import (
     box_from,
     box_text,
     pack_input,
-    spec_hash,
+    token_hash,
 )
 from .trainings import TrainingTables
 
@@ -37,10 +37,6 @@ GONE_SECONDS = 90 * 86400.0
 """How long a deleted run's tombstone is kept (after that its address answers 404, not 410)."""
 BATCH = 500
 NOT_IN_A_DEMO = "id NOT IN (SELECT run_id FROM demos WHERE run_id IS NOT NULL)"
-
-
-def token_hash(token: str) -> str:
-    return spec_hash(token.encode())
 
 
 def _input_columns(record: RunRecord | DemoRecord) -> dict[str, object]:

@@ -29,7 +29,7 @@ from .deps import (
 from .forms import picture_bytes
 from .learn import go
 from .links import Links, with_query
-from .ratelimit import limit, session_of
+from .ratelimit import limit, sender
 from .streams import pushed
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -58,13 +58,6 @@ def board_context(request: Request, links: Links, seen: BoardView, token: str) -
     }  # fmt: skip
 
 
-def opened(service: Service, board_id: str, token: str) -> BoardView:
-    """The board as its teacher (the key checked) or a student sees it."""
-    if token:
-        service.boards.teacher(board_id, token)
-    return service.boards.view(board_id, teacher=bool(token))
-
-
 @router.post("/boards", name="board_new", dependencies=[SameSite, TrainingLimit])
 async def board_new(
     request: Request, service: ServiceDep, render: RenderDep, links: LinksDep,
@@ -75,26 +68,28 @@ async def board_new(
     return go(request, render, with_query(links.path("board", board_id=board.id), token=token))
 
 
+async def to_board(request: Request, service: Service, links: Links, code: str) -> Response:
+    """To the students' page of the board a join code names."""
+    board = await service.cpu(service.boards.joined, code)
+    return RedirectResponse(absolute(request, links.path("board", board_id=board.id)), 303)
+
+
 @router.get("/join", name="join_form")
 async def join_form(
     request: Request, service: ServiceDep, links: LinksDep,
     code: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:  # fmt: skip
     """A typed join code, to its board."""
-    board = await service.cpu(service.boards.joined, code)
-    return RedirectResponse(absolute(request, links.path("board", board_id=board.id)), 303)
+    return await to_board(request, service, links, code)
 
 
 @router.get("/join/{code}", name="join")
 async def join(
-    request: Request,
-    service: ServiceDep,
-    links: LinksDep,
+    request: Request, service: ServiceDep, links: LinksDep,
     code: Annotated[str, Path(max_length=20)],
-) -> Response:
+) -> Response:  # fmt: skip
     """The join link (and QR code): to the board's students' page."""
-    board = await service.cpu(service.boards.joined, code)
-    return RedirectResponse(absolute(request, links.path("board", board_id=board.id)), 303)
+    return await to_board(request, service, links, code)
 
 
 @router.get("/boards/{board_id}", response_class=HTMLResponse, name="board")
@@ -104,7 +99,8 @@ def board_page(
     board_id: str, token: Token = "",
 ) -> Response:  # fmt: skip
     """The teacher's board (with its key) or the students' page."""
-    seen = opened(service, board_id, token)
+    seen = service.boards.view(board_id, token)
+    service.boards.seen(seen.board.id)
     context = board_context(request, links, seen, token) | {"mode": mode}
     page = "board_teacher.html" if token else "board_student.html"
     return render.page_or_fragment(page, "_board_live.html", context)
@@ -128,10 +124,7 @@ def board_drawing(
     service: ServiceDep, board_id: str, drawing_id: DrawingId, token: Token = ""
 ) -> Response:
     """One drawing of a board (a hidden one for its teacher only)."""
-    seen = opened(service, board_id, token)
-    found = next((d for d in seen.drawings if d.id == drawing_id), None)
-    if found is None:
-        return Response(status_code=404)
+    found = service.boards.drawing(board_id, drawing_id, token)
     return Response(ink_png(found.ink), media_type="image/png",
                     headers={"Cache-Control": "private, max-age=3600"})  # fmt: skip
 
@@ -159,11 +152,8 @@ async def board_send(
     """A student's drawing, into the class they picked: said in place (the board shows it)."""
     limit(request, "drawings", request.app.state.settings.drawings_per_minute)
     label, data = await sent_drawing(request)
-    session = session_of(request) or request.scope.get("state", {}).get("new_session", "")
-    board = await service.cpu(service.boards.board, board_id)
-    await service.cpu(service.boards.send, board_id, label, data, session)
-    seen = await service.cpu(service.boards.view, board_id, False)
-    context = {"name": board.classes[label], "count": seen.counts[label], "total": seen.total}
+    board, counts = await service.cpu(service.boards.send, board_id, label, data, sender(request))
+    context = {"name": board.classes[label], "count": counts[label], "total": sum(counts)}
     if not render.htmx:
         return RedirectResponse(absolute(request, links.path("board", board_id=board_id)), 303)
     return render("_board_sent.html", context)
@@ -227,7 +217,7 @@ async def back_to_board(
     page = with_query(links.path("board", board_id=board_id), token=token)
     if not render.htmx:
         return RedirectResponse(absolute(request, page), 303)
-    seen = await service.cpu(opened, service, board_id, token)
+    seen = await service.cpu(service.boards.view, board_id, token)
     answer: Response = render("_board_live.html", board_context(request, links, seen, token))
     return answer
 
@@ -237,15 +227,14 @@ async def board_live(
     request: Request, service: ServiceDep, links: LinksDep, board_id: str, token: Token = ""
 ) -> StreamingResponse:
     """The board's drawings and counts as server-sent events, whenever they change."""
-    await service.cpu(opened, service, board_id, token)  # 404 or 403 before streaming
+    await service.cpu(service.boards.view, board_id, token)  # 404 or 403 before streaming
     template = request.app.state.templates.get_template("_board_live.html")
 
     def look(last: tuple[object, ...] | None) -> tuple[tuple[object, ...], str | None]:
-        board = service.boards.board(board_id)
-        now = (service.boards.version(board_id), board.open, board.training)
+        now = service.boards.state(board_id)  # one read a look; the drawings when it changed
         if now == last:
             return now, None
-        seen = opened(service, board_id, token)
+        seen = service.boards.view(board_id, token)
         return now, template.render(board_context(request, links, seen, token))
 
     return pushed(request, service, look, lambda _: LOOK_SECONDS)

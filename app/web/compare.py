@@ -40,7 +40,6 @@ def compare_runs(
     page, looks = links.path("compare"), look_params("stage", query.colours)
     context = {
         "cmp": both,
-        "one_picture": both.one_picture,
         "step": len(both.stages) - 1,
         "at": lambda step: with_query(page, a=a, b=b, step=step, **looks, **mode.query),
         **look(query.colours),

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from ..service import EngineError, NotFound, Service
+from ..service import EngineError, NotFound, Service, TrainingRecord
 from ..service.replay import shape_of
 from ..service.slow_motion import SlowMotion, slow_motion
 from .deps import LinksDep, ModeParams, RenderDep, ServiceDep, in_pool
@@ -21,9 +21,8 @@ Place = Annotated[int | None, Query(ge=1, le=16, description="1-based")]
 
 
 def step_of(
-    service: Service, training_id: str, step: int, weight: tuple[int, int, int] | None
+    service: Service, record: TrainingRecord, step: int, weight: tuple[int, int, int] | None
 ) -> SlowMotion:
-    record = service.trainings.record(training_id)
     if not 1 <= step <= record.step:
         raise NotFound(f"this training has steps 1 to {record.step}" if record.step
                        else "this training has not taken a step yet")  # fmt: skip
@@ -44,18 +43,18 @@ def training_step(
         if any(v is None for v in given):
             raise EngineError("filter", "name a weight by its filter, row and col together")
         weight = (filter - 1, row - 1, col - 1)  # type: ignore[operator]
-    view = service.trainings.view(training_id)
+    record = service.trainings.record(training_id)  # the page needs its classes and step alone
     if weight is not None:
-        shape = shape_of(service.trainings.record(training_id))
+        shape = shape_of(record)
         if shape.learned:
             raise EngineError("filter", "on learned features the first layer does not learn")
         if weight[0] >= shape.filters or max(weight[1:]) >= shape.kernel:
             raise EngineError("filter", f"the first layer has {shape.filters} filters of "
                               f"{shape.kernel}x{shape.kernel}")  # fmt: skip
-    moved = step_of(service, training_id, step, weight)
+    moved = step_of(service, record, step, weight)
     page = links.path("training_step", training_id=training_id, step=step)
     context = {
-        "m": moved, "v": view, "mode": mode,
+        "m": moved, "v": record, "mode": mode,
         "pick": lambda f, r, c: with_query(page, filter=f + 1, row=r + 1, col=c + 1, **mode.query),
         "drawing": lambda i: links.path("training_drawing", training_id=training_id, index=i),
         "board": with_query(links.path("training", training_id=training_id), step=step,

@@ -47,6 +47,13 @@ def session_of(request: Request) -> str | None:
     return session
 
 
+def sender(request: Request) -> str:
+    """Who sent a request: its session, or the one its answer is handing out (which does not
+    key the limits until it comes back, verified)."""
+    state = request.scope.get("state", {})
+    return session_of(request) or str(state.get("new_session", ""))
+
+
 def client_address(request: Request) -> str:
     """The client's address: the peer, or what a trusted proxy says (CONVLENS_FORWARDED_ALLOW_IPS,
     applied by uvicorn before this sees the request)."""
