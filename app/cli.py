@@ -1,5 +1,5 @@
-"""The `convlens` command: `serve` the web app, `run` a pipeline on a picture in the terminal,
-`train` and `evaluate` the letters network."""
+"""The `convlens` command: `serve` the web app, `worker` to train on workers over PostgreSQL,
+`run` a pipeline on a picture in the terminal, `train` and `evaluate` the letters network."""
 
 from __future__ import annotations
 
@@ -31,6 +31,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args.host, args.port, args.workers)
+    if args.command == "worker":
+        from .worker import work
+
+        return work(Settings())
     if args.command == "train":
         return _train(args)
     if args.command == "evaluate":
@@ -52,6 +56,11 @@ def parser() -> argparse.ArgumentParser:
         default=1,
         help="worker processes sharing the port and the database (default: 1)",
     )
+
+    commands.add_parser(
+        "worker", help="move trainings on, as jobs from the queue in PostgreSQL "
+        "(CONVLENS_DATABASE_URL)",
+    )  # fmt: skip
 
     run_cmd = commands.add_parser("run", help="run a preset on a picture and print every stage")
     run_cmd.add_argument(

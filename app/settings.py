@@ -24,8 +24,9 @@ class Settings(BaseSettings, Limits):
     )
     database_url: str | None = Field(
         None,
-        description="A postgresql:// URL to keep runs and demos in PostgreSQL; when unset, SQLite "
-        "in the data directory.",
+        description="A postgresql:// URL to keep everything in PostgreSQL, where running trainings "
+        "are jobs for `convlens worker`; when unset, SQLite in the data directory, and the server "
+        "trains by itself.",
     )
     public_url: str | None = Field(
         None,
@@ -124,6 +125,12 @@ class Settings(BaseSettings, Limits):
         description="Trainings that may run by themselves at once; past it Train is "
         "answered 503 with Retry-After.",
     )
+    worker_trainings: int = Field(
+        20,
+        ge=1,
+        description="Trainings one `convlens worker` moves on at once (PostgreSQL only); more "
+        "wait in the queue for a free worker.",
+    )
     max_drawings_per_class: int = Field(
         50, ge=3, description="Drawings one class of a training may have."
     )
@@ -175,3 +182,9 @@ class Settings(BaseSettings, Limits):
     @property
     def database_path(self) -> Path:
         return self.data_dir / "convlens.sqlite3"
+
+    @property
+    def trains_on_workers(self) -> bool:
+        """Whether running trainings are jobs for `convlens worker` (with PostgreSQL), rather
+        than moved on by the web server that streams them (with SQLite)."""
+        return self.database_url is not None

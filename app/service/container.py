@@ -14,6 +14,7 @@ from .boards import Boards
 from .cache import ByteLRU, ProcessCache
 from .catalog import all_presets
 from .demos import Demos
+from .jobs import Jobs, QueuedJobs
 from .kept import Kept
 from .pacing import Pacing
 from .pictures import Pictures
@@ -49,6 +50,8 @@ class Service:
     trainings: Trainings
     pacing: Pacing
     boards: Boards
+    jobs: Jobs
+    """Where running trainings are moved on: here, or by `convlens worker` (PostgreSQL)."""
 
     @classmethod
     def open(cls, settings: Settings) -> Service:
@@ -59,11 +62,13 @@ class Service:
         retention = Retention(settings, store, cache, clock)
         runs = Runs(settings, store, cache, retention)
         kept, trainings = Kept(cache, pool), Trainings(settings, store, cache, clock)
+        url = settings.database_url
+        jobs = QueuedJobs(url) if url and settings.trains_on_workers else Jobs()
         return cls(
             settings, clock, cache, pool, retention, runs, Demos(demo_store, runs, retention),
             Pictures(runs, kept), kept, Rates(store, clock), trainings,
-            Pacing(settings, store, trainings, clock),
-            Boards(settings, store, trainings, clock),
+            Pacing(settings, store, trainings, clock, jobs),
+            Boards(settings, store, trainings, clock), jobs,
         )  # fmt: skip
 
     def start(self) -> None:
@@ -76,11 +81,13 @@ class Service:
                 f"one run of each preset: set it to at least {need:,}"
             )
         self.runs.store.create()
+        self.jobs.open()
         self.retention.prune()
 
     def stop(self) -> None:
         """Let the pool's threads go and close the database connections; when the server stops."""
         self.pool.shutdown()
+        self.jobs.close()
         self.runs.store.close()
         self.demos.store.close()
 

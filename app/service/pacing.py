@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from .pool import Busy
 from .retention import Clock
 from .trainings import Trainings, out_of_cpu
 
+if TYPE_CHECKING:
+    from .jobs import Jobs
+
 SPEEDS = (1, 2, 5, 10, 30, 0)
 """Steps a second a learner may pick; 0 is as fast as the server goes."""
 FASTEST_SECONDS = 0.15
@@ -26,8 +30,16 @@ BEHIND = 1.0
 """At most this many seconds of steps are caught up at once (a viewer that went away)."""
 SETTLED = 50
 """Stop once every training drawing has been right this many steps in a row."""
+WAITING = 3.0
+"""A running training not moved on for this many seconds is waiting for a worker to take it."""
 LIVE = 10.0
 """A running training no process moved for this many seconds counts as stopped."""
+
+
+def waiting(settings: Settings, record: TrainingRecord, now: float) -> bool:
+    """Whether a running training waits for a worker to take it (no worker moved it lately)."""
+    late = now - record.ticked > WAITING
+    return settings.trains_on_workers and record.running and late
 
 
 class SlotsFull(Busy):
@@ -51,12 +63,13 @@ class Move:
 
 class Pacing:
     def __init__(
-        self, settings: Settings, store: Tables, trainings: Trainings, clock: Clock
+        self, settings: Settings, store: Tables, trainings: Trainings, clock: Clock, jobs: Jobs
     ) -> None:
         self.settings = settings
         self.store = store
         self.trainings = trainings
         self.clock = clock
+        self.jobs = jobs
 
     def play(self, tid: str, speed: int) -> None:
         """Run at ``speed`` steps a second from now on; Busy when too many trainings run."""
@@ -72,10 +85,18 @@ class Pacing:
         if not record.running and self.store.running_trainings(now - LIVE) >= slots:
             raise SlotsFull(slots)
         self.store.play_training(tid, speed, now)
+        self.jobs.start(tid)
 
     def pause(self, tid: str) -> None:
         self.trainings.record(tid)  # NotFound for an unknown id
         self.store.pause_training(tid)
+
+    def follow(self, tid: str) -> Move:
+        """A training as a viewer's stream finds it, moved on first where the server moves
+        trainings itself (else a worker does)."""
+        if self.jobs.moves_here:
+            return self.move(tid)
+        return Move(self.trainings.record(tid), False)
 
     def move(self, tid: str) -> Move:
         """Move a running training on by the steps due since its last move."""
@@ -99,6 +120,7 @@ class Pacing:
         moved = self.store.move_training(tid, record.step, training.step, ticked, stopped)
         if moved:
             self.store.spend_training_cpu(tid, spent)
+            self.trainings.replays.save(record, training)
         return Move(self.trainings.record(tid), moved)
 
     def _fastest(self, record: TrainingRecord, limit: int) -> Training:

@@ -11,9 +11,10 @@ from threading import Lock
 import numpy as np
 
 from ..learn import net
+from ..learn.saved import pack, unpack
 from ..learn.trainer import Settings as TrainSettings
 from ..learn.trainer import Training
-from ..store import TrainingRecord
+from ..store import Tables, TrainingRecord
 from .cache import ProcessCache
 
 HELD_OUT = 5
@@ -26,19 +27,24 @@ def drawn(record: TrainingRecord) -> np.ndarray:
 
 
 class Replays:
-    def __init__(self, cache: ProcessCache) -> None:
+    def __init__(self, cache: ProcessCache, store: Tables | None = None) -> None:
         self.cache = cache
+        self.store = store
+        """Where trainings' saved states are (None: replayed here alone, e.g. a twin)."""
         self._locks = [Lock() for _ in range(16)]
         """A training's cached copy is moved on by one thread at a time."""
 
     def at(self, record: TrainingRecord, step: int) -> tuple[Training, np.ndarray]:
         """The training at ``step``, replayed from the start, or on from the copy this process
-        keeps (rewound to a snapshot when it is past ``step``); and which drawings are held out."""
+        keeps (rewound to a snapshot when it is past ``step``) or from a saved state nearer to
+        ``step``; and which drawings are held out."""
         held = held_out(record.labels, len(record.classes))
         with self._locks[hash(record.id) % len(self._locks)]:
             kept = self._kept(record, held)
             furthest = kept.step <= step
             work = kept if furthest else kept.rewound(step)
+            if work.step < step:
+                work = self._saved(record, held, step, work)
             for after, changed in [*record.changes, (step, "")]:  # each change where it was made
                 if work.step <= after <= step:
                     work.advance(after - work.step)
@@ -48,6 +54,35 @@ class Replays:
                 key = ("training", f"{record.id}/{len(record.changes)}")
                 self.cache.put(key, work, self._bytes(record, work))
         return work, held
+
+    def save(self, record: TrainingRecord, training: Training) -> None:
+        """Save ``training``'s state (made under ``record``'s settings changes) for any process
+        to show and any worker to go on from."""
+        if self.store is not None:
+            self.store.put_training_state(record.id, training.step, len(record.changes),
+                                          pack(training))  # fmt: skip
+
+    def _saved(
+        self, record: TrainingRecord, held: np.ndarray, step: int, near: Training
+    ) -> Training:
+        """``near``, or the state saved nearest ``step`` if it is nearer (with ``near``'s
+        snapshots before it); a state saved before a settings change that came earlier than
+        its step is out of date and passed over."""
+        if self.store is None:
+            return near
+        for saved, changes in self.store.training_states(record.id, step):
+            if saved <= near.step:
+                break
+            if any(after < saved for after, _ in record.changes[changes:]):
+                continue
+            state = self.store.training_state(record.id, saved)
+            if state is None:  # a newer one replaced it meanwhile
+                continue
+            loaded = unpack(self._fresh(record, held), state)
+            earlier = {s: v for s, v in near.snapshots.items() if s < saved}
+            loaded.snapshots = earlier | loaded.snapshots
+            return loaded
+        return near
 
     def _kept(self, record: TrainingRecord, held: np.ndarray) -> Training:
         """This process's copy, made under the same settings changes; a copy from before the

@@ -18,6 +18,7 @@ from ..imaging.heatmap import ColourScale, data_url, sheet_png, sheet_size
 from ..learn import net
 from ..learn.trainer import Training
 from ..store import TrainingRecord
+from .pacing import waiting
 from .replay import from_scratch
 from .trainings import Trainings, TrainingView
 
@@ -109,6 +110,8 @@ class Board:
     wrong_count: int
     drawings: list[Thumb]
     shared: bool
+    waiting: bool = False
+    """It runs, but nothing has moved it on for a while: no worker has taken it yet."""
     beside: Beside | None = None
 
 
@@ -193,7 +196,8 @@ def open_board(trainings: Trainings, tid: str, step: int | None, probe: int) -> 
     """The board of training ``tid`` at ``step`` (its furthest when None)."""
     record = trainings.record(tid)
     training, held, view = trainings.state(record, record.step if step is None else step)
-    shown_board = board(view, record, training, held, probe)
+    late = waiting(trainings.settings, record, trainings.clock())
+    shown_board = replace(board(view, record, training, held, probe), waiting=late)
     if not training.shape.learned:
         return shown_board
     twin, _, twin_view = trainings.state(from_scratch(record), view.step)

@@ -92,7 +92,7 @@ class Trainings:
         self.store = store
         self.cache = cache
         self.clock = clock
-        self.replays = Replays(cache)
+        self.replays = Replays(cache, store)
 
     def create(
         self, classes: list[str], pictures: list[tuple[int, bytes]], start: str | None,
@@ -188,9 +188,10 @@ class Trainings:
         if why := out_of_cpu(record, self.settings):
             raise EngineError("steps", why)
         start = time.thread_time()
-        self.replays.at(record, record.step + steps)
+        training, _ = self.replays.at(record, record.step + steps)
         self.store.spend_training_cpu(tid, time.thread_time() - start)
         self.store.set_training_step(tid, record.step + steps)
+        self.replays.save(record, training)
         return self._view(replace(record, step=record.step + steps))
 
     def share(self, tid: str) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from .records import box_from, run_address, spec_hash, unpack_input
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 """The stores' schema version, declared here alone: both dialects migrate up to it, and refuse a
 database from a newer ConvLens."""
 Row = Mapping[str, Any]
@@ -56,12 +56,14 @@ class Database:
         row: Row | None = self._run(conn, sql, params).fetchone()
         return row
 
-    def _insert(self, conn: Any, table: str, values: dict[str, object], conflict: str) -> None:
+    def _insert(
+        self, conn: Any, table: str, values: dict[str, object], conflict: str, key: str = "id"
+    ) -> None:
         """INSERT ``values`` (column -> value) into ``table``, ``conflict`` saying what a row
-        with the same id does."""
+        with the same ``key`` does."""
         names = ", ".join(values)
         marks = ", ".join("?" * len(values))
-        sql = f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT (id) {conflict}"
+        sql = f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT ({key}) {conflict}"
         self._run(conn, sql, list(values.values()))
 
     def _refuse_newer(self, version: int, what: str) -> None:

@@ -67,6 +67,11 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS board_drawings (id TEXT PRIMARY KEY, board_id TEXT NOT NULL,
         label INTEGER NOT NULL, drawing BYTEA NOT NULL, session TEXT NOT NULL,
         hidden INTEGER NOT NULL DEFAULT 0, created_at DOUBLE PRECISION NOT NULL)""",
+    # version 11: a training's state as a worker saves it (the latest, and every hundredth step)
+    """CREATE TABLE IF NOT EXISTS training_states (training_id TEXT NOT NULL,
+        step INTEGER NOT NULL, changes INTEGER NOT NULL, kept INTEGER NOT NULL,
+        state BYTEA NOT NULL,
+        PRIMARY KEY (training_id, step))""",
     "CREATE INDEX IF NOT EXISTS drawings_by_board ON board_drawings (board_id, created_at)",
     "CREATE INDEX IF NOT EXISTS runs_by_view ON runs (viewed_at)",
     "CREATE INDEX IF NOT EXISTS demos_by_run ON demos (run_id)",

@@ -100,6 +100,14 @@ CREATE TABLE IF NOT EXISTS board_drawings (
     hidden INTEGER NOT NULL DEFAULT 0,
     created_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS training_states (
+    training_id TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    changes INTEGER NOT NULL,
+    kept INTEGER NOT NULL,
+    state BLOB NOT NULL,
+    PRIMARY KEY (training_id, step)
+);
 """
 INDEXES = """
 CREATE INDEX IF NOT EXISTS drawings_by_board ON board_drawings (board_id, created_at);

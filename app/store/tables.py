@@ -26,6 +26,7 @@ from .records import (
     pack_input,
     token_hash,
 )
+from .states import StateTables
 from .trainings import TrainingTables
 
 Presence = Literal["live", "gone", "missing"]
@@ -46,7 +47,7 @@ def _input_columns(record: RunRecord | DemoRecord) -> dict[str, object]:
             "width": w, "content": box_text(record.content)}  # fmt: skip
 
 
-class Tables(TrainingTables, BoardTables):
+class Tables(TrainingTables, StateTables, BoardTables):
     """Every read and write of the stores, on whichever database the subclass connects to."""
 
     # runs

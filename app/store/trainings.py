@@ -140,5 +140,6 @@ class TrainingTables(Database):
             ).fetchall()
             ids = [r["id"] for r in rows]
             for tid in ids:
+                self._run(conn, "DELETE FROM training_states WHERE training_id = ?", (tid,))
                 self._run(conn, "DELETE FROM trainings WHERE id = ?", (tid,))
         return ids

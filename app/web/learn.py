@@ -14,7 +14,7 @@ from starlette.datastructures import FormData, UploadFile
 from ..learn.trainer import NEW
 from ..learn.trainer import Settings as TrainSettings
 from ..service import EngineError, NotFound, RunView, Service
-from ..service.pacing import SPEEDS
+from ..service.pacing import SPEEDS, waiting
 from ..service.training_board import Board, ink_png, open_board
 from ..service.trainings import STARTS
 from .deps import (
@@ -249,8 +249,9 @@ async def training_live(
     def tick(sent: tuple[object, ...] | None) -> tuple[tuple[object, ...], str | None]:
         """Move the training on if it runs; its live view when anything shown changed (one job
         on the pool: a tick is one wait in its queue)."""
-        record = service.pacing.move(training_id).record
-        now = (record.step, record.running, record.stopped, record.speed)
+        record = service.pacing.follow(training_id).record
+        late = waiting(service.settings, record, service.clock())
+        now = (record.step, record.running, record.stopped, record.speed, late)
         if now == sent:
             return now, None
         board = open_board(service.trainings, training_id, None, probe)
