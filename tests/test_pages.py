@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import sqlite3
 
 import numpy as np
 import pytest
@@ -335,7 +336,7 @@ async def test_the_letters_preset_answers_the_same_in_the_api_and_the_page(clien
     assert panel.find_all("span", class_="formula")[0].text.startswith("exp(")
 
 
-async def test_live_drawing_answers_with_every_stage_at_once(client):
+async def test_live_drawing_answers_with_every_stage_at_once(client, settings):
     form = {"source": "draw", "live": "1", "preset": "letters"}
     files = {"drawing": ("drawing.png", EXAMPLES["letter-a"].data, "image/png")}
     response = await client.post("/runs", data=form, files=files, headers=HX)
@@ -348,6 +349,10 @@ async def test_live_drawing_answers_with_every_stage_at_once(client):
         columns, rows = min(count, LIVE_PER_ROW), -(-count // LIVE_PER_ROW)
         assert pictures[index].size == (columns * (side + 1) - 1, rows * (side + 1) - 1)
     assert parse(response.text).one("p", class_="live-guess").one("output").text == "A"
+    # stored nowhere (the pen's next move replaces it): stepping through it is Run's job
+    assert parse(response.text).one("button").get("form") == "start"
+    with sqlite3.connect(settings.database_path) as db:
+        assert db.execute("SELECT count(*) FROM runs").fetchone() == (0,)
     blank = {"drawing": ("drawing.png", png(np.full((50, 50), 255, np.uint8)), "image/png")}
     empty = await client.post("/runs", data=form, files=blank, headers=HX)
     assert empty.status_code == 422 and "no ink" in parse(empty.text).one(role="alert").text

@@ -56,6 +56,14 @@ class Runs:
         self.cache.put(seen, rid, len(rid) + len(seen[1]) + 100)
         return self._remember(rid, trace, content)
 
+    def look(self, data: bytes, spec: PipelineSpec) -> RunView:
+        """A picture run and nothing kept (live drawing: the next pen movement replaces it);
+        its id is the one Run would store it under."""
+        spec_bytes = canonical_bytes(spec)
+        x, content = load_input(data, spec.input, self.settings.max_image_pixels)
+        trace = self._pipeline(spec_bytes, spec).run(x)
+        return RunView(run_address(spec_bytes, x, content), trace, content)
+
     def run_upload(self, data: bytes | None, example: str | None, spec: PipelineSpec) -> RunView:
         """Run an uploaded picture, else a named example; the pages and the API both come here."""
         if data is not None:

@@ -68,17 +68,21 @@ async def create_run(
         picture, example = chosen_picture(form)
         data = await picture.read() if picture is not None else None
 
+        # drawing with Live on: every stage at once, its pictures inside, and nothing stored
+        live = bool(form.get("live")) or request.query_params.get("live") == "1"
+
         def run() -> RunView:  # decoding and running happen on the CPU pool, not the event loop
-            return service.runs.run_upload(data, example, spec_from_form(form))
+            spec = spec_from_form(form)
+            if live and data is not None:
+                return service.runs.look(data, spec)
+            return service.runs.run_upload(data, example, spec)
 
         made = await service.cpu(run)
     finally:
         await form.close()
     colours = _text(form, "colours")
     colours = colours if colours in SCHEMES else DEFAULT_SCHEME
-    if (
-        form.get("live") or request.query_params.get("live") == "1"
-    ):  # drawing with Live on: every stage at once, its pictures inside
+    if live:
         return await service.cpu(lambda: render("_live.html", {"run": made, **look(colours)}))
     url = absolute(request, step_link(links.path("show_run", run_id=made.id), 0, colours=colours))
     if render.htmx:

@@ -102,6 +102,11 @@ def test_live_mode_guesses_under_the_pen(server, watched: Page, shot: Shots):
     shot(page, "live")
     page.click("#clear")
     expect(page.locator("#live-result")).to_be_empty()
+    # the live view is kept nowhere; its button runs the drawing for real, to step through
+    draw_char(page, "T", 0, (10, 10), 0.05)
+    page.click("#live-result >> text=Step through this drawing")
+    page.wait_for_url(STEP)
+    expect(page.locator("li.stage")).not_to_have_count(0)
 
 
 def test_a_big_stage_fetches_its_numbers_when_opened(server, watched: Page):
