@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sqlite3
 
 import httpx
@@ -16,6 +17,8 @@ from app.settings import Settings
 from app.web import create_app
 
 from .helpers import map_pictures, parse, png, start, tags
+
+SAME = {"sec-fetch-site": "same-origin"}
 
 O_PICTURE = png(np.kron(np.where(SLIDES_O[0] > 0, 0, 255), np.ones((10, 10))).astype(np.uint8))
 
@@ -149,7 +152,7 @@ async def test_the_share_box_gives_the_link_and_the_delete_link_once(client):
         a.get("id") or a.get("aria-label"): a["value"] for a in tags(first.text).find("input")
     }
     assert fields["share-link"].startswith("http://testserver/d/")
-    assert "token=" in fields["private delete link"] and "<iframe" in fields["share-embed"]
+    assert "token=" in fields["share-delete"] and "<iframe" in fields["share-embed"]
     second = await client.post(
         form["hx-post"], data={"title": "Mine"}, headers={"HX-Request": "true"}
     )
@@ -158,7 +161,7 @@ async def test_the_share_box_gives_the_link_and_the_delete_link_once(client):
     }
     # the same content saved again: another demo, with its own link and delete link
     assert again["share-link"] != fields["share-link"]
-    assert again["private delete link"] != fields["private delete link"]
+    assert again["share-delete"] != fields["share-delete"]
 
 
 async def test_saves_are_limited_per_address(tmp_path):
@@ -334,6 +337,12 @@ async def test_the_share_box_link_keeps_the_place_too(client):
     )
     link = tags(shared.text).find("input", id="share-link")[0]["value"]
     assert link.endswith("?step=2&cell=1.1.3.3")
+    # the embed snippet opens at the same place, and its frame shows that step and cell
+    snippet = tags(shared.text).find("input", id="share-embed")[0]["value"]
+    frame = re.search(r'src="([^"]+)"', snippet).group(1)
+    assert frame.endswith("?step=2&cell=1.1.3.3") and "/embed/" in frame
+    embedded = parse((await client.get(frame.removeprefix("http://testserver"))).text)
+    assert embedded.one("aside", class_="explain") is not None
     page = tags((await client.get(f"/runs/{rid}", params={"step": 4, "colours": "cividis"})).text)
     hidden = {a["name"]: a["value"] for a in page.find("input", type="hidden")}
     assert hidden == {"step": "4", "cell": "", "scale": "stage", "colours": "cividis"}
@@ -342,6 +351,8 @@ async def test_the_share_box_link_keeps_the_place_too(client):
     )
     link = tags(shared.text).find("input", id="share-link")[0]["value"]
     assert link.endswith("?step=4&colours=cividis")
+    snippet = tags(shared.text).find("input", id="share-embed")[0]["value"]
+    assert "?step=4&amp;colours=cividis" in snippet or "?step=4&colours=cividis" in snippet
     opened = parse((await client.get(link.removeprefix("http://testserver"))).text)
     sheets = [i["href"] for i in opened.find_all("image") if "maps.png" in i["href"]]
     assert sheets and all(h.endswith("maps.png?colours=cividis") for h in sheets)
@@ -383,3 +394,28 @@ async def test_a_demo_page_is_kept_once_built_and_goes_with_its_demo(tmp_path):
         await client.delete(saved["delete_url"].replace("http://testserver", ""))
         assert app.state.service.kept.recall("demo", key) is None
         assert (await client.get(f"/d/{saved['id']}", params={"step": 2})).status_code == 404
+
+
+async def test_the_private_delete_link_opens_a_page_that_deletes(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    body = (await save(client, rid, title="Mine")).json()
+    did, page = body["id"], body["delete_page"].replace("http://testserver", "")
+    assert page == f"/d/{did}/delete?token={body['delete_url'].split('token=')[1]}"
+    opened = await client.get(page)
+    assert opened.status_code == 200 and opened.headers["x-robots-tag"] == "noindex"
+    html = parse(opened.text)
+    assert html.one("h1").text == "Delete this demo?" and "Mine" in html.one("figcaption").text
+    assert html.one("figure").one("img")["src"] == f"/d/{did}/card.png"
+    form = html.one("form", method="post")
+    assert form["action"] == f"/d/{did}/delete"
+    token = form.one("input", name="token")["value"]
+    # a wrong token deletes nothing, on the page as in the API
+    wrong = await client.get(f"/d/{did}/delete", params={"token": "x" * 32})
+    assert wrong.status_code == 404
+    refused = await client.post(f"/d/{did}/delete", data={"token": "x" * 32}, headers=SAME)
+    assert refused.status_code == 404 and (await client.get(f"/d/{did}")).status_code == 200
+    # the button: deleted, said so, and the demo's link says it went
+    done = await client.post(f"/d/{did}/delete", data={"token": token}, headers=SAME)
+    assert done.status_code == 200 and "The demo is deleted" in done.text
+    assert (await client.get(f"/d/{did}")).status_code in (404, 410)
+    assert (await client.get(page)).status_code == 404

@@ -282,3 +282,26 @@ async def test_the_overview_shows_every_stage_as_a_column_that_opens_it(client):
     assert shared.find_all("li", class_="column")[2].one("a")["href"] == f"/d/{did}?step=2"
     assert (await client.get("/runs/nothere/overview")).status_code == 404
     assert (await client.get("/d/nothere/overview")).status_code == 404
+
+
+async def test_the_slides_cut_where_the_page_rounds_and_the_page_says_so(client):
+    rid = await start(client, example="x", preset="seed-xo")
+    cut = parse((await client.get(f"/runs/{rid}", params={"cell": "1.0.0.0"})).text)
+    note = cut.one("aside", class_="explain").find_all("p", class_="hint")
+    assert any(
+        "The slides print 0.77: they cut 0.7778" in p.text and "0.78" in p.text for p in note
+    )
+    # a value both print alike (1 at the window's centre) has no note
+    same = parse((await client.get(f"/runs/{rid}", params={"cell": "1.0.1.1"})).text)
+    assert not any(
+        "slides print" in p.text for p in same.one("aside", class_="explain").find_all("p")
+    )
+    # the numbers tables say it once under each table that has such a value
+    tables = parse((await client.get(f"/runs/{rid}", params={"step": 1})).text)
+    notes = [d.find_all("p", class_="hint") for d in tables.find_all("details", class_="numbers")]
+    assert notes[0] == []  # the input: 1 and -1, nothing to cut
+    assert len(notes) == 4 and all("the slides cut instead" in n[0].text for n in notes[1:])
+    # another pipeline's 0.7778 is its own: no note about the slides
+    other = await start(client, example="x", preset="classic-kernels")
+    page = (await client.get(f"/runs/{other}", params={"cell": "1.1.0.0", "step": 1})).text
+    assert "slides print" not in page and "the slides cut" not in page

@@ -515,3 +515,20 @@ async def test_the_colour_scheme_is_kept_in_every_link_and_picture(client):
         "/api/demos", json={"run_id": rid, "title": "c", "step": 1, "colours": "cividis"}
     )
     assert saved.json()["url"].endswith("?step=1&colours=cividis")
+
+
+async def test_digits_say_when_a_picture_looks_more_like_a_letter(client):
+    # the letter A under Digits: the whole network reads an A, so Digits' best is only the
+    # least unlike digit, and the page says so rather than showing it as certain
+    rid = await start(client, example="letter-a", preset="digits")
+    last = len((await client.get(f"/api/runs/{rid}")).json()["stages"]) - 1
+    page = parse((await client.get(f"/runs/{rid}", params={"step": last})).text)
+    verdict = page.one("section", id="prediction")
+    assert "it looks more like A" in verdict.one("h2").text
+    assert "looks more like the letter A than any digit" in verdict.one("p", class_="why").text
+    assert "among" in verdict.one("ul")["class"]
+    # Letters and digits reads it as A: nothing to say; nor for an A under Capitals
+    for preset in ("letters", "capitals"):
+        other = await start(client, example="letter-a", preset=preset)
+        shown = (await client.get(f"/runs/{other}", params={"step": last})).text
+        assert "looks more like" not in shown, preset

@@ -169,6 +169,23 @@ def nums(values: npt.ArrayLike) -> list[str]:
     ]
 
 
+def slides_print(value: float) -> str:
+    """A value as the slides print it: cut (not rounded) after two decimals, 7/9 as 0.77;
+    0 bare, as their ReLU tables print it."""
+    if value == 0:
+        return "0"
+    cut = int(abs(value) * 100 + 1e-9) / 100
+    return ("-" if value < 0 and cut else "") + f"{cut:.2f}"
+
+
+def cut_differs(values: npt.ArrayLike) -> bool:
+    """Whether any of ``values`` reads differently rounded to two decimals (this app) and cut
+    after two decimals (the slides: 7/9 as 0.77, not 0.78)."""
+    data = np.asarray(values, np.float64)
+    cut = np.trunc(data * 100 + np.sign(data) * 1e-9) / 100
+    return bool(np.any(np.abs(np.round(data, 2) - cut) > 1e-6))
+
+
 def precise(value: float) -> str:
     """Up to four decimals, trailing zeros dropped: 0.912, 0.5175."""
     return f"{value:.4f}".rstrip("0").rstrip(".") if not float(value).is_integer() else num(value)

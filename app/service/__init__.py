@@ -21,7 +21,7 @@ from .builder import (
     spec_from_fields,
 )
 from .catalog import all_presets, drawing_presets, resolve_spec
-from .cells import CellView, cell_key, parse_cell
+from .cells import CellView, cell_key, cut_note, parse_cell
 from .cells import explain as explain_cell
 from .comparison import Comparison, compare
 from .container import Service
@@ -83,6 +83,7 @@ __all__ = [
     "cell_key",
     "chapter_number",
     "compare",
+    "cut_note",
     "drawing_presets",
     "explain_cell",
     "kernel_grid",

@@ -8,13 +8,15 @@ softmax line that follows a class score.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..engine import EngineError, Explanation, receptive_field
 from ..engine import explain as engine_explain
-from ..engine.explanations import Box
+from ..engine.explanations import Box, cut_differs, num, precise, slides_print
+from ..engine.presets import get_preset
 from ..engine.steps import SoftmaxStep
-from .run_view import RunView
+from .run_view import RunView, StageView
 
 Cell = tuple[int, int, int, int]
 """(stage, map, row, column); a vector stage's value i is (stage, 0, 0, i)."""
@@ -55,6 +57,9 @@ class CellView:
     softmax: str | None = None
     """For a class's dense score when a softmax follows: the line that turns it into a
     probability, e.g. exp(3.1 - 5.2) / 1.4 = 0.09."""
+    slides_note: str | None = None
+    """On the slides' own pipeline, where they print the value cut and this page rounds it:
+    the line that says so."""
 
     @property
     def kind(self) -> str:
@@ -102,4 +107,25 @@ def explain(view: RunView, stage: int, channel: int, y: int, x: int) -> CellView
         label = out.labels[x]
     if e.kind == "dense" and stage < view.last and isinstance(trace.step(stage + 1), SoftmaxStep):
         softmax = engine_explain(trace, stage + 1, 0, 0, x).formula
-    return CellView(stage, channel, y, x, e, label, field, softmax)
+    return CellView(stage, channel, y, x, e, label, field, softmax, slides_note(view, e.value))
+
+
+def slides_pipeline(view: RunView) -> bool:
+    """Whether the run is of the slides' own pipeline (they print values cut, not rounded)."""
+    return bool(view.trace.pipeline.spec == get_preset("seed-xo").spec)
+
+
+def cut_note(view: RunView) -> Callable[[StageView], bool]:
+    """Which of the run's stages get the numbers tables' note that the slides cut instead."""
+    slides = slides_pipeline(view)
+    return lambda out: slides and cut_differs(out.data)
+
+
+def slides_note(view: RunView, value: float) -> str | None:
+    """Where the slides would print ``value`` otherwise (they cut after two decimals, 7/9 as
+    0.77; this page rounds, 0.78): a line saying so, for a run of the slides' own pipeline."""
+    printed, rounded = slides_print(value), num(value)
+    if float(printed) == round(value, 2) or not slides_pipeline(view):
+        return None
+    return (f"The slides print {printed}: they cut {precise(value)} after two decimals, where "
+            f"this page rounds it to {rounded}.")  # fmt: skip

@@ -94,6 +94,15 @@ class Demos:
         self._featured = found
         return found
 
+    def deletable(self, did: str, token: str) -> DemoRecord:
+        """The demo ``token`` may delete (NotFound for a wrong id or token, as ``delete``)."""
+        known_form(did, "demo")
+        known_form(token, "demo to delete with that token", TOKEN)
+        record = self.store.get_demo(did)
+        if record is None or not self.store.demo_token_matches(did, token):
+            raise NotFound("there is no demo with this id to delete with that token")
+        return record
+
     def delete(self, did: str, token: str) -> None:
         """Delete the demo and the run only it showed (NotFound for a wrong id or token)."""
         known_form(did, "demo")

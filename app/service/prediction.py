@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..engine import Trace
 from ..engine.explanations import precise
 from ..engine.presets import SLIDES_VOTE_INPUT, get_preset
 from ..engine.slides import slides_vote
 from ..engine.steps import DenseStep, SoftmaxStep
+from ..letters import weights as letters
 
 TOP_CLASSES = 5
 
@@ -35,6 +38,10 @@ class PredictionView:
     slides_vector: tuple[float, ...]
     why: tuple[str, ...] = ()
     """Sentences that say why the scores are what they are, when there is something to say."""
+    outside: str | None = None
+    """For the letters network scoring only digits or only capitals: the class the whole
+    network reads the picture as, when it is none of these (the scores are then only which of
+    them it is least unlike, not certainty)."""
 
     def shown(self, score: float) -> str:
         """A score as the page prints it: a probability under 0.01 reads '<0.01', not 0."""
@@ -80,6 +87,34 @@ def why_sentences(kind: str, ranked: tuple[Ranked, ...], slides: bool) -> tuple[
     return tuple(said)
 
 
+def outside_classes(trace: Trace) -> str | None:
+    """When the run is the letters network scoring some of its classes (Digits, Capitals), and
+    the whole network's best class for the picture is another: that class."""
+    last = len(trace) - 1
+    full = letters.load()
+    if full is None or last < 2 or not isinstance(dense := trace.step(last - 1), DenseStep):
+        return None
+    labels = list(trace.stages[last].labels)
+    if len(labels) >= len(letters.CLASSES) or not set(labels) <= set(letters.CLASSES):
+        return None
+    rows = [letters.CLASSES.index(c) for c in labels]
+    if not np.array_equal(dense.weight, full["dense.weight"][rows]):
+        return None  # another network with these labels
+    features = trace.stages[last - 2].data.ravel()
+    best = letters.CLASSES[int(np.argmax(full["dense.weight"] @ features + full["dense.bias"]))]
+    return None if best in labels else best
+
+
+def outside_sentence(best: str) -> str:
+    """Why a Digits or Capitals verdict is not a certainty, when the picture is another class."""
+    kind, other = ("digit", "letter") if best.isalpha() else ("capital", "digit")
+    return (
+        f"This looks more like the {other} {best} than any {kind}: this network may only answer "
+        f"with a {kind}, so its scores say which {kind} the picture is least unlike, not that it "
+        f"is one. Choose Letters and digits (learned) to read it as any of the 36."
+    )
+
+
 def class_cell(trace: Trace, i: int) -> str:
     """The cell to select for class ``i`` of the prediction: its dense score when a softmax turns
     scores into probabilities (that is where the arithmetic is), else the final stage itself."""
@@ -105,7 +140,11 @@ def prediction_view(trace: Trace) -> PredictionView | None:
         formulas, prediction = slides_vote()
         slides = (formulas, prediction.scores)
     kind = trace.stages[-1].kind
+    why = why_sentences(kind, ranked, slides is not None)
+    outside = outside_classes(trace) if kind == "softmax" else None
+    if outside is not None:
+        why = (outside_sentence(outside), *why)
     return PredictionView(
         trace.prediction.label, kind, len(scores), ranked, slides, tuple(SLIDES_VOTE_INPUT),
-        why_sentences(kind, ranked, slides is not None),
+        why, outside,
     )  # fmt: skip

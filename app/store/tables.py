@@ -202,6 +202,12 @@ class Tables(TrainingTables, StateTables, BoardTables):
                 self._one(conn, "SELECT 1 AS one FROM demos WHERE id = ?", (demo_id,)) is not None
             )
 
+    def demo_token_matches(self, demo_id: str, token: str) -> bool:
+        """Whether ``token`` is the demo's delete token (compared in constant time)."""
+        with self._transaction() as conn:
+            row = self._one(conn, "SELECT delete_token_hash FROM demos WHERE id = ?", (demo_id,))
+        return row is not None and hmac.compare_digest(row["delete_token_hash"], token_hash(token))
+
     def delete_demo(self, demo_id: str, token: str, now: float) -> list[str] | None:
         """Delete the demo if ``token`` is its delete token (compared in constant time), and its
         run unless another demo shows it or it is an example's (``RunRecord.public``); None if

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import AfterValidator
 
@@ -32,7 +32,7 @@ from .deps import (
     picture_response,
 )
 from .links import with_look, with_query
-from .schemas import demo_links, no_nul
+from .schemas import demo_links, no_nul, placed
 from .security import content_security_policy
 from .stepping import overview_context, render_step, step_context
 
@@ -170,11 +170,47 @@ def share_run(
     place for htmx; as a page of its own when the form is sent without scripts)."""
     at_step, at_cell = service.runs.place(run_id, step, cell or None)
     saved = service.demos.save(run_id, title.strip(), description.strip())
+    place = (at_step, at_cell, scale, colours)
     context = {
-        "links": demo_links(request, links, saved, (at_step, at_cell, scale, colours)),
-        "embed": absolute(request, links.path("embed_demo", demo_id=saved.id)),
+        "links": demo_links(request, links, saved, place),
+        "embed": placed(absolute(request, links.path("embed_demo", demo_id=saved.id)), place),
         "run_id": run_id,
     }
     response = render("_shared.html" if render.htmx else "shared.html", context)
+    response.headers.update(PRIVATE)
+    return response
+
+
+@router.get("/d/{demo_id}/delete", response_class=HTMLResponse, name="demo_delete_page")
+@in_pool
+def demo_delete_page(
+    service: ServiceDep, links: LinksDep, render: RenderDep, demo_id: str,
+    token: Annotated[str, Query(max_length=200)] = "",
+) -> Response:  # fmt: skip
+    """The private delete link, opened in a browser: the demo's card and a Delete button (a
+    real form: it works without scripts). A wrong token is a 404, as for the API."""
+    demo = service.demos.deletable(demo_id, token)
+    context = {
+        "demo": demo, "token": token, "deleted": False,
+        "card": links.path("demo_card", demo_id=demo_id),
+        "page": links.path("show_demo", demo_id=demo_id),
+        "action": links.path("demo_delete", demo_id=demo_id),
+    }  # fmt: skip
+    response = render("demo_delete.html", context)
+    response.headers.update(PRIVATE)
+    return response
+
+
+@router.post("/d/{demo_id}/delete", response_class=HTMLResponse, name="demo_delete",
+             dependencies=[SameSite])  # fmt: skip
+@in_pool
+def demo_delete(
+    service: ServiceDep, render: RenderDep, demo_id: str,
+    token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:  # fmt: skip
+    """Delete the demo (the API's DELETE does the same), then say so."""
+    title = service.demos.deletable(demo_id, token).title
+    service.demos.delete(demo_id, token)
+    response = render("demo_delete.html", {"deleted": True, "title": title})
     response.headers.update(PRIVATE)
     return response

@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..service import DEFAULT_SCHEME, CellView, RunView, SavedDemo, StageView
 from .deps import Colours, absolute
-from .links import Links, step_link
+from .links import Links, step_link, with_query
 
 SIGNIFICANT = 7
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
@@ -273,6 +273,9 @@ class DemoCreated(BaseModel):
     id: str
     url: str
     delete_url: str | None = None
+    """Send it a DELETE request to delete the demo (whoever saved it is told it only once)."""
+    delete_page: str | None = None
+    """The same, as a page to open in a browser: the demo's card and a Delete button."""
 
 
 class DemoModel(BaseModel):
@@ -284,17 +287,25 @@ class DemoModel(BaseModel):
     run: RunModel
 
 
+def placed(url: str, place: SharedPlace | None) -> str:
+    """A demo's page (or its embed) opening at ``place``: the sharer's (step, cell, scale,
+    colours); the start needs no query."""
+    if place is None or place == (0, None, "stage", DEFAULT_SCHEME):
+        return url
+    step, cell, scale, colours = place
+    return step_link(url, step, cell, scale, colours=colours)
+
+
 def demo_links(
     request: Request, links: Links, saved: SavedDemo, place: SharedPlace | None = None
 ) -> DemoCreated:
     """A saved demo's link (opening at ``place``, the sharer's (step, cell, scale, colours), when
     given), and its private delete link when the save made it."""
-    url = absolute(request, links.path("show_demo", demo_id=saved.id))
-    if place is not None and place != (0, None, "stage", DEFAULT_SCHEME):  # the start: no query
-        step, cell, scale, colours = place
-        url = step_link(url, step, cell, scale, colours=colours)
-    delete = None
-    if saved.delete_token:
-        path = links.path("api_delete_demo", demo_id=saved.id)
-        delete = absolute(request, f"{path}?token={saved.delete_token}")
-    return DemoCreated(id=saved.id, url=url, delete_url=delete)
+    url = placed(absolute(request, links.path("show_demo", demo_id=saved.id)), place)
+    if not saved.delete_token:
+        return DemoCreated(id=saved.id, url=url)
+    token = saved.delete_token
+    api = with_query(links.path("api_delete_demo", demo_id=saved.id), token=token)
+    page = with_query(links.path("demo_delete_page", demo_id=saved.id), token=token)
+    return DemoCreated(id=saved.id, url=url, delete_url=absolute(request, api),
+                       delete_page=absolute(request, page))  # fmt: skip

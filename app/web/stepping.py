@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.responses import HTMLResponse
 
-from ..service import EXAMPLES, SCHEMES, RunView, cell_key, explain_cell, parse_cell
+from ..service import EXAMPLES, SCHEMES, RunView, cell_key, cut_note, explain_cell, parse_cell
 from .deps import Render, StepQuery
 
 
@@ -31,6 +31,7 @@ def step_context(view: RunView, where: StepQuery, page: str) -> dict[str, Any]:
         "explanation": explain_cell(view, *selected) if selected else None,
         "prediction": view.prediction if step == view.last else None,
         "scale": where.scale,
+        "cut_note": cut_note(view),
         "examples": list(EXAMPLES.values()),
         **look(where.colours),
     }

@@ -38,6 +38,7 @@ def pages(server) -> dict[str, str]:
     compared = made.headers["location"].removeprefix(server.url)
     demo = httpx.post(f"{server.url}/api/demos", json={"run_id": rid, "title": "An X"}).json()
     did = demo["id"]
+    doomed = httpx.post(f"{server.url}/api/demos", json={"run_id": rid, "title": "Doomed"}).json()
     last = len(run["stages"]) - 1
     taught = httpx.post(f"{server.url}/learn", data={"start": "x-vs-o"})
     training = taught.headers["location"].removeprefix(server.url)
@@ -54,6 +55,7 @@ def pages(server) -> dict[str, str]:
         "demo": f"/d/{did}?step=2",
         "overview": f"/runs/{rid}/overview",
         "demo-overview": f"/d/{did}/overview",
+        "demo-delete": doomed["delete_page"].removeprefix(server.url),
         "embed": f"/embed/{did}?step=1",
         "gallery": "/gallery",
         "docs": "/docs",
@@ -123,6 +125,15 @@ def test_sharing_works_with_scripts_off(
     assert page.locator("h1").inner_text() == "Your demo is saved"
     link = page.locator("#share-link").input_value()
     shot(page, "saved-without-scripts")
+    delete_link = page.locator("#share-delete").input_value()
     page.goto(link)
     assert page.locator(".demo-head h1").inner_text() == "Without scripts"
+    # its private delete link: the demo's card, then a real Delete button, then "deleted"
+    page.goto(delete_link)
+    assert page.locator("h1").inner_text() == "Delete this demo?"
+    assert page.locator(".delete-card img").evaluate("img => img.naturalWidth") == 1200
+    page.click("button.danger")
+    page.wait_for_selector("text=The demo is deleted")
+    shot(page, "demo-deleted-without-scripts")
+    assert httpx.get(link).status_code == 404  # a deleted demo is no more
     context.close()

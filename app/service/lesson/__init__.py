@@ -3,8 +3,9 @@
 ``CHAPTERS`` lists them in order; each carries the function that works out its page
 (``chapters``), from the slides' network's numbers (``slides``)."""
 
+from ...engine.explanations import slides_print
 from .chapters import CHAPTERS, PIXELS_SPEC, Chapter, Place, chapter_number
-from .slides import letters_spec, slides_print
+from .slides import letters_spec
 
 __all__ = [
     "CHAPTERS",

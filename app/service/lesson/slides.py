@@ -30,15 +30,6 @@ FEATURE_NAMES = ("the diagonal down", "the cross at the centre", "the diagonal u
 """The slides' three 3x3 features of the X, in the preset's order."""
 
 
-def slides_print(value: float) -> str:
-    """A value as the slides print it: cut (not rounded) after two decimals, 7/9 as 0.77;
-    0 bare, as their ReLU tables print it."""
-    if value == 0:
-        return "0"
-    cut = int(abs(value) * 100 + 1e-9) / 100
-    return ("-" if value < 0 and cut else "") + f"{cut:.2f}"
-
-
 @cache
 def slides_trace() -> Trace:
     """The slides' X through the slides' pipeline: convolution, ReLU, pooling twice, vote."""
