@@ -80,13 +80,14 @@
       mark.style.left = (x / w * 100) + "%"; mark.style.top = (y / h * 100) + "%";
       mark.style.width = (100 / w) + "%"; mark.style.height = (100 / h) + "%";
     }
-    pick.addEventListener("pointermove", function (e) {
+    function under(e) {  // the pixel under a pointer, a finger's tap or its drag
       var r = pick.getBoundingClientRect();
       var x = Math.min(w - 1, Math.max(0, Math.floor((e.clientX - r.left) / r.width * w)));
       var y = Math.min(h - 1, Math.max(0, Math.floor((e.clientY - r.top) / r.height * h)));
       show(y, x);
-    });
-    pick.addEventListener("pointerdown", function (e) { e.preventDefault(); pick.focus(); });
+    }
+    pick.addEventListener("pointermove", under);
+    pick.addEventListener("pointerdown", function (e) { e.preventDefault(); pick.focus(); under(e); });
     pick.addEventListener("keydown", function (e) {
       if (!ARROWS[e.key]) return;
       e.preventDefault();

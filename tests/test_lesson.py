@@ -263,3 +263,18 @@ async def test_the_explorers_learned_presets_link_to_the_learn_page(client):
     page = parse((await client.get("/")).text)
     [link] = [a for a in page.find_all("a") if a.text == "Watch a network learn"]
     assert link.attrs["href"] == "/learn"
+
+
+async def test_the_number_grids_name_their_rows_and_columns_for_screen_readers(client):
+    for slug in ("x-or-o", "convolution", "pooling"):
+        page = parse((await client.get(f"/lesson/{slug}")).text)
+        grids = [t for t in page.find_all("table") if "lgrid" in (t.get("class") or "")]
+        big = [t for t in grids if len(t.find_all("tr")) > 4]
+        assert big, slug
+        for table in big:
+            rows = [tr for tr in table.find_all("tr") if tr.find_all("td")]
+            heads = table.one("thead").find_all("th")
+            assert [h["scope"] for h in heads] == ["col"] * len(heads)
+            body = rows[1:]  # the header row's corner is a td
+            assert all(tr.find_all("th")[0]["scope"] == "row" for tr in body), slug
+            assert len(heads) == len(body[0].find_all("td"))

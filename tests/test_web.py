@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import httpx
 import pytest
 
@@ -38,6 +40,22 @@ async def test_home_page_lists_the_presets_and_loads_only_local_assets(client):
     for url in assets:
         assert (await client.get(url)).status_code == 200
     assert not [n for n in page.find_all("script") if not n.get("src")]
+
+
+async def test_static_files_are_linked_by_content_and_kept_a_year(client):
+    page = parse((await client.get("/")).text)
+    # every page names a description (what a search result or a link preview says)
+    assert len(page.one("meta", name="description")["content"]) > 50
+    sheet = page.one("link", rel="stylesheet")["href"]
+    path, version = sheet.split("?v=")
+    body = (await client.get(path)).content
+    assert version == hashlib.sha256(body).hexdigest()[:12]  # a changed file: a new link
+    kept = await client.get(sheet)
+    assert kept.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert (await client.get(path)).headers["cache-control"] == "no-cache"  # unversioned
+    chapter = parse((await client.get("/lesson/convolution")).text)
+    about = chapter.one("meta", name="description")["content"]
+    assert (about.startswith("Lesson 5 of") and "Convolution" in about) or "convolution" in about
 
 
 async def test_every_response_carries_security_headers(client):

@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
@@ -42,6 +41,7 @@ from .lesson_filters import LESSON_FILTERS
 from .links import Links, step_link, with_look
 from .security import SecurityHeaders, keep_tokens_out_of_the_log
 from .sessions import Sessions, session_secret
+from .static_files import STATIC, VersionedFiles
 
 PAGES_AND_API = (pages, health, runs, api, api_trainings, demos, docs, lesson, compare,
                  learn_share, learn_step, learn, boards)  # fmt: skip
@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.service = service
-    app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
+    app.mount("/static", VersionedFiles(directory=STATIC), name="static")
     for module in PAGES_AND_API:
         app.include_router(module.router)
     exact_contract(app)

@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 from ..service import EngineError, Service
 from .links import Links
 from .ratelimit import limit
+from .static_files import IMMUTABLE
 
 R = TypeVar("R")
 Scale = Literal["stage", "map"]
@@ -26,7 +27,6 @@ Colours = Literal["viridis", "cividis"]
 """The colour schemes a page can be drawn in (the service's SCHEMES), viridis unless asked."""
 DEFAULT_COLOURS: Colours = "viridis"
 Fragment = Literal["next"]
-IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 
 
 def in_pool(handler: Callable[..., R]) -> Callable[..., Awaitable[R]]:

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 from starlette.routing import Router
 
 from ..service import DEFAULT_SCHEME as DEFAULT
+from .static_files import version
 
 
 class Links:
@@ -36,7 +37,8 @@ class Links:
         return template.format(**{k: _quoted(k, v) for k, v in params.items()})
 
     def static(self, path: str) -> str:
-        return self.path("static", path=path)
+        """A static file's path, with its content's hash (see ``static_files``)."""
+        return f"{self.path('static', path=path)}?v={version(path)}"
 
     def heatmap(
         self, run_id: str, stage: int, index: int, scale: str = "stage", colours: str = DEFAULT

@@ -22,7 +22,6 @@ from ..service import (
 )
 from .deps import (
     DEFAULT_COLOURS,
-    IMMUTABLE,
     VARY,
     ColoursParam,
     LinksDep,
@@ -39,6 +38,7 @@ from .deps import (
 )
 from .forms import chosen_picture
 from .links import step_link, with_look, with_query
+from .static_files import IMMUTABLE
 from .stepping import look, overview_context, render_step, step_context
 
 router = APIRouter(tags=["pages"], include_in_schema=False)  # HTML: not in the API contract

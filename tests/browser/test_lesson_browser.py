@@ -87,11 +87,11 @@ def test_the_convolution_window_moves_by_keyboard_tap_and_drag(server, watched: 
     assert "1 + 1 - 1 + 1 + 1 + 1 - 1 + 1 + 1 = 5" in watched.locator(".four-steps").inner_text()
     shot(watched, "window-by-keys", full_page=False)
     # a tap on the X centres the window on that pixel (row 6, column 7 -> window at 5, 6)
-    watched.locator(".walk table.drag tr").nth(6).locator("td").nth(7).click()
+    watched.locator(".walk table.drag tbody tr").nth(6).locator("td").nth(7).click()
     expect(watched.locator("#walk")).to_have_attribute("data-row", "5")
     expect(watched.locator("#walk")).to_have_attribute("data-col", "6")
     # a drag from the top-left corner along the first row takes the window with it
-    cells = watched.locator(".walk table.drag tr").nth(1).locator("td")
+    cells = watched.locator(".walk table.drag tbody tr").nth(1).locator("td")
     start, end = cells.nth(1).bounding_box(), cells.nth(4).bounding_box()
     watched.mouse.move(start["x"] + 5, start["y"] + 5)
     watched.mouse.down()
@@ -187,3 +187,18 @@ def test_chapter_twelve_reads_an_uploaded_letter_without_a_pointer(server, watch
     watched.locator("form.draw-lesson button[type=submit]").focus()
     watched.keyboard.press("Enter")
     expect(watched.locator("#guess .verdict")).to_have_text("The network reads A.")
+
+
+def test_chapter_one_reads_a_tapped_pixel_on_a_phone(server, browser, shot: Shots):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
+                                  is_mobile=True)  # fmt: skip
+    page = context.new_page()
+    page.goto(server.url + "/lesson/pictures")
+    picture = page.locator(".pick-pixel")
+    picture.scroll_into_view_if_needed()
+    assert picture.evaluate("el => getComputedStyle(el).touchAction") == "none"
+    box = picture.bounding_box()
+    page.touchscreen.tap(box["x"] + 2, box["y"] + box["height"] - 2)  # a finger, no mouse moved
+    expect(page.locator(".readout")).to_contain_text("Row 15, column 0: red")
+    shot(page, "chapter-1-tapped-phone", full_page=False)
+    context.close()
