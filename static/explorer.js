@@ -157,12 +157,23 @@
   // new stage is on the page bring it into view (below the sticky steps bar) and focus its heading,
   // so the eye and a screen reader land on it.
   var goingTo = null;
+  // Show all lands on the verdict; a change of colours or scale comes back to the stage shown.
   document.addEventListener("click", function (e) {
-    var link = e.target.closest && e.target.closest('#steps a[rel="next"], #steps a[rel="prev"]');
-    if (link) goingTo = new URL(link.href, location.href).searchParams.get("step");
+    var link = e.target.closest && e.target.closest(
+      '#steps a[rel="next"], #steps a[rel="prev"], #steps a.show-all, #look a, .washed a');
+    if (!link) return;
+    var step = new URL(link.href, location.href).searchParams.get("step");
+    if (link.classList.contains("show-all")) goingTo = "prediction";
+    else if (link.dataset.stage) goingTo = link.dataset.stage;
+    else goingTo = step;
   }, true);
   function bringIntoView(noFocus) {
     var stage = goingTo === null ? null : document.getElementById("stage-" + goingTo);
+    if (goingTo === "prediction") {  // the verdict, or the last stage when there is none
+      var verdict = document.getElementById("prediction");
+      var stages = document.querySelectorAll("li.stage");
+      stage = verdict && !verdict.hidden ? verdict : stages[stages.length - 1];
+    }
     if (!stage) return;
     goingTo = null;
     var bar = document.getElementById("steps");

@@ -67,14 +67,23 @@
   var input = document.getElementById("image");
   var preview = document.getElementById("preview");
   var drop = document.getElementById("drop");
+  var previewNote = document.getElementById("preview-note");
   function showPreview() {
     var file = input.files && input.files[0];
+    previewNote.hidden = true;
     if (!file) { preview.hidden = true; return; }
     choose("upload");
     if (preview.src) URL.revokeObjectURL(preview.src);
+    preview.hidden = true;  // shown once it has loaded: never a broken picture
+    preview.dataset.name = file.name;
     preview.src = URL.createObjectURL(file);
-    preview.hidden = false;
   }
+  preview.addEventListener("load", function () { preview.hidden = false; });
+  preview.addEventListener("error", function () {
+    preview.hidden = true;
+    previewNote.textContent = "\u201c" + preview.dataset.name + "\u201d is not a picture: choose a PNG, JPEG, GIF or WebP.";
+    previewNote.hidden = false;
+  });
   function useFile(file) {
     var list = new DataTransfer();
     list.items.add(file);

@@ -306,3 +306,22 @@ async def test_the_slides_cut_where_the_page_rounds_and_the_page_says_so(client)
     other = await start(client, example="x", preset="classic-kernels")
     page = (await client.get(f"/runs/{other}", params={"cell": "1.1.0.0", "step": 1})).text
     assert "slides print" not in page and "the slides cut" not in page
+
+
+async def test_a_washed_out_stage_says_so_and_offers_each_map_its_own_scale(client):
+    rid = await start(client, example="letter-a", preset="letters")
+    stages = (await client.get(f"/api/runs/{rid}")).json()["stages"]
+    conv2 = next(s["index"] for s in stages if s["name"] == "conv2")
+    page = parse((await client.get(f"/runs/{rid}", params={"step": conv2})).text)
+    notes = {
+        li["id"]: li.find_all("p", class_="washed") for li in page.find_all("li", class_="stage")
+    }
+    assert notes[f"stage-{conv2}"], "conv2 on one scale is washed out"
+    link = notes[f"stage-{conv2}"][0].one("a")["href"]
+    assert "scale=map" in link and link.endswith(f"#stage-{conv2}")
+    assert not notes["stage-0"]  # the drawing itself: plenty of contrast
+    per_map = (await client.get(link.split("#")[0])).text
+    assert 'class="washed"' not in per_map and "Each map has its own colour scale" in per_map
+    # the slides' stages read fine on one scale
+    xid = await start(client, example="x", preset="seed-xo")
+    assert 'class="washed"' not in (await client.get(f"/runs/{xid}", params={"step": 6})).text

@@ -79,6 +79,20 @@ def palette(kind: str, scheme: str = DEFAULT_SCHEME) -> npt.NDArray[np.uint8]:
     return COLOURS[SCHEMES[scheme].colormap(kind)]
 
 
+WASHED_OUT = 0.2
+"""A map whose values span less than this share of its stage's scale looks nearly one colour
+(the letters network's second convolution on a drawn A: 0.12, its first: 0.44)."""
+
+
+def spans_little(maps: npt.NDArray[np.floating], scale: ColourScale) -> bool:
+    """Whether most of ``maps`` (C, H, W) would look nearly one colour on ``scale``."""
+    span = scale.high - scale.low
+    if span <= 0 or len(maps) < 2:
+        return False
+    own = maps.max(axis=(1, 2)) - maps.min(axis=(1, 2))
+    return bool(np.mean(own < WASHED_OUT * span) > 0.5)
+
+
 class ColourScale(NamedTuple):
     """How values become colours: ``palette`` from ``low`` (first colour) to ``high`` (last)."""
 

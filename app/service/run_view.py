@@ -1,10 +1,8 @@
 """A view of a run: what every page, fragment, picture and API answer shows of it, shaped once.
 
 ``RunView`` wraps a trace and gives, per stage, its name, kind, shape, value range, the colour
-scale its pictures use (``imaging.heatmap.scale_for``, the one place that decides it), its labels,
-texts and kernels (``kernels_view``); the verdict is ``prediction``. Templates and the API read
-only these; explaining a cell is ``cells.explain``.
-"""
+scale its pictures use (``imaging.heatmap.scale_for`` decides it), its labels, texts and kernels
+(``kernels_view``); the verdict is ``prediction``. Explaining a cell is ``cells.explain``."""
 
 from __future__ import annotations
 
@@ -25,6 +23,7 @@ from ..imaging.heatmap import (
     scale_for,
     sheet_png,
     sheet_size,
+    spans_little,
 )
 from ..imaging.normalise import Box
 from .kernels_view import KernelsView
@@ -142,8 +141,7 @@ class StageView:
 
     def live_picture(self, scheme: str = DEFAULT_SCHEME) -> str:
         """The maps for the live view as a data URL, LIVE_PER_ROW to a row on the stage's scale,
-        drawn fast (no PNG optimising) and not kept: the drawing changes with the next pen
-        movement."""
+        drawn fast (no PNG optimising) and not kept: the next pen movement replaces them."""
         scales = [self.scale] * self.map_count
         return data_url(sheet_png(self.data, scales, LIVE_PER_ROW, optimize=False, scheme=scheme))
 
@@ -173,6 +171,11 @@ class StageView:
     def tables(self) -> bool:
         """Whether each map shows its numbers (small maps only)."""
         return self.has_maps and max(self.data.shape[1:]) <= TABLE_MAX_SIDE
+
+    @cached_property
+    def washed_out(self) -> bool:
+        """Whether most maps look one colour on the stage's scale (see ``spans_little``)."""
+        return self.has_maps and spans_little(self.data, self.scale)
 
     @property
     def inline_tables(self) -> bool:
