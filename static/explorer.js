@@ -43,11 +43,32 @@
     return rect;
   }
 
+  // A picked cell's explanation opens in view on a phone (below its stage's maps, it would be
+  // off-screen); closing it (its Close link, or Escape) gives focus back to the cell's map.
+  var explaining = false;
+  function closing() {
+    var cell = new URLSearchParams(location.search).get("cell");
+    if (cell) sessionStorage.setItem("convlens-focus", cell.split(".").slice(0, 2).join(".") + ".back");
+  }
+  function showExplanation() {
+    var aside = document.querySelector("aside.explain");
+    if (!aside || !window.matchMedia("(max-width: 899px)").matches) return;
+    var bar = document.getElementById("steps");
+    var top = aside.getBoundingClientRect().top + window.scrollY - (bar ? bar.offsetHeight : 0) - 8;
+    window.scrollTo({ top: Math.max(0, top), behavior: "auto" });
+  }
+
   document.addEventListener("click", function (e) {
+    if (e.target.closest("aside.explain a.close")) { closing(); return; }
     var pick = e.target.closest(".pick[data-stage]");
-    if (pick) { sessionStorage.setItem("convlens-focus", pick.dataset.stage + "." + pick.dataset.map); go(cellAt(pick, e)); return; }
+    if (pick) {
+      sessionStorage.setItem("convlens-focus", pick.dataset.stage + "." + pick.dataset.map);
+      explaining = true;
+      go(cellAt(pick, e));
+      return;
+    }
     var cell = e.target.closest("[data-cell]");
-    if (cell && explorer()) { go(cell.dataset.cell); return; }
+    if (cell && explorer()) { explaining = true; go(cell.dataset.cell); return; }
     var play = e.target.closest("button.play");
     if (play) toggle();
     var copy = e.target.closest("[data-copy]");
@@ -129,12 +150,15 @@
       if (e.key === "Enter" || e.key === " ") {
         e.preventDefault();
         sessionStorage.setItem("convlens-focus", pick.dataset.stage + "." + pick.dataset.map);
+        explaining = true;
         go([pick.dataset.stage, pick.dataset.map, y, x].join("."));
         return;
       }
     }
+    var open = document.querySelector("aside.explain a.close");
+    if (e.key === "Escape" && open) { e.preventDefault(); closing(); open.click(); return; }
     if ((e.key === "Enter" || e.key === " ") && t.matches && t.matches("td[data-cell]")) {
-      e.preventDefault(); go(t.dataset.cell); return;
+      e.preventDefault(); explaining = true; go(t.dataset.cell); return;
     }
     if (e.key === "ArrowRight" && step("next")) e.preventDefault();
     else if (e.key === "ArrowLeft" && step("prev")) e.preventDefault();
@@ -199,11 +223,13 @@
     syncPlay();
     // after every swap of this step has settled (the new steps bar may be taller than the old)
     if (goingTo !== null) requestAnimationFrame(function () { bringIntoView(); });
+    if (explaining) { explaining = false; requestAnimationFrame(showExplanation); }
     var key = sessionStorage.getItem("convlens-focus");
     if (!key) return;
     sessionStorage.removeItem("convlens-focus");
     var parts = key.split(".");
     var pick = document.querySelector('.pick[data-stage="' + parts[0] + '"][data-map="' + parts[1] + '"]');
-    if (pick) pick.focus({ preventScroll: true });
+    // back from an explanation: the map comes into view with its focus; else it stays put
+    if (pick) pick.focus({ preventScroll: parts[2] !== "back" });
   });
 })();

@@ -85,3 +85,43 @@ def test_a_file_that_is_not_a_picture_says_so_without_a_broken_preview(
     expect(page.locator("#preview")).to_be_visible()
     expect(note).to_be_hidden()
     context.close()
+
+
+def test_a_tapped_cell_is_explained_in_view_on_a_phone_and_escape_returns(server, browser: Browser,
+                                                                         shot: Shots):  # fmt: skip
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    page = context.new_page()
+    letters = httpx.post(f"{server.url}/api/run", data={"preset": "letters"},
+                         files={"image": ("a.png", EXAMPLES["letter-a"].data)}).json()  # fmt: skip
+    page.goto(f"{server.url}/runs/{letters['id']}?step=1")
+    pick = page.locator('#stage-1 .pick[data-map="0"]')
+    pick.scroll_into_view_if_needed()
+    box = pick.bounding_box()
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page).to_have_url(re.compile(r"cell=1\.0\.\d+\.\d+"))
+    aside = page.locator("aside.explain")
+    expect(aside).to_be_visible()
+    assert in_view(page, "aside.explain"), "the explanation opens on screen"
+    expect(page.locator('#stage-1 .pick[data-map="0"] rect.cell')).to_have_count(1)  # marked
+    shot(page, "explained-on-a-phone", full_page=False)
+    page.keyboard.press("Escape")
+    expect(aside).to_have_count(0)
+    expect(page).not_to_have_url(re.compile(r"cell="))
+    expect(pick).to_be_focused()
+    context.close()
+
+
+def test_the_close_link_returns_focus_to_the_cell_on_a_laptop(server, browser: Browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    made = httpx.post(f"{server.url}/api/run", files={"image": ("x.png", EXAMPLES["x"].data)},
+                      data={"preset": "seed-xo"}).json()  # fmt: skip
+    page.goto(f"{server.url}/runs/{made['id']}?step=1")
+    pick = page.locator('#stage-1 .pick[data-map="1"]')
+    pick.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("aside.explain")).to_be_visible()
+    page.locator("aside.explain a.close").click()
+    expect(page.locator("aside.explain")).to_have_count(0)
+    expect(pick).to_be_focused()
+    context.close()
