@@ -9,6 +9,7 @@
 
   function choose(source) {
     form.querySelector('input[name=source][value="' + source + '"]').checked = true;
+    if (source !== "upload") document.getElementById("proposal").hidden = true;  // it was for an upload
   }
 
   // Drawing picks the learned letters network, unless a pipeline was chosen by hand.
@@ -78,7 +79,69 @@
     preview.dataset.name = file.name;
     preview.src = URL.createObjectURL(file);
   }
-  preview.addEventListener("load", function () { preview.hidden = false; });
+  preview.addEventListener("load", function () { preview.hidden = false; propose(preview); });
+
+  // ---- a chosen picture proposes the pipeline that fits it, and says why in one line ----
+  var proposal = document.getElementById("proposal");
+  var REASONS = {
+    "seed-xo": "a small black-and-white picture, like the slides' 9\u00d79 X and O.",
+    "letters": "dark strokes on light paper, like a written letter or digit.",
+    "sobel-edges": "a photo, or anything that is not a written letter: edges show what is in it " +
+      "(the X/O vote and the letters network only know their own classes).",
+  };
+  function fits(img) {
+    var w = img.naturalWidth, h = img.naturalHeight;
+    var c = document.createElement("canvas");
+    c.width = Math.min(64, w); c.height = Math.min(64, h);
+    var g = c.getContext("2d");
+    g.fillStyle = "#fff"; g.fillRect(0, 0, c.width, c.height);  // transparency reads as paper
+    g.drawImage(img, 0, 0, c.width, c.height);
+    var d = g.getImageData(0, 0, c.width, c.height).data, n = d.length / 4;
+    var dark = 0, light = 0, colour = 0;
+    for (var i = 0; i < d.length; i += 4) {
+      var hi = Math.max(d[i], d[i + 1], d[i + 2]), lo = Math.min(d[i], d[i + 1], d[i + 2]);
+      var grey = (d[i] + d[i + 1] + d[i + 2]) / 3;
+      if (hi - lo > 40) colour++;
+      if (grey < 96) dark++; else if (grey > 176) light++;
+    }
+    var twoTone = (dark + light) / n > 0.9 && colour / n < 0.05;
+    if (twoTone && nineByNine(img)) return "seed-xo";
+    if (twoTone && light > dark && dark / n > 0.01) return "letters";
+    return "sobel-edges";
+  }
+  function nineByNine(img) {  // a 9x9 grid of flat squares (the slides' pictures, enlarged)
+    var side = 9 * Math.max(1, Math.min(40, Math.floor(Math.min(img.naturalWidth, img.naturalHeight) / 9)));
+    if (Math.abs(img.naturalWidth - img.naturalHeight) > 1 || img.naturalWidth % 9 > 1) return false;
+    var c = document.createElement("canvas");
+    c.width = c.height = side;
+    var g = c.getContext("2d");
+    g.imageSmoothingEnabled = false;
+    g.drawImage(img, 0, 0, side, side);
+    var d = g.getImageData(0, 0, side, side).data, cell = side / 9;
+    function at(y, x) { var i = (Math.floor(y) * side + Math.floor(x)) * 4; return d[i] + d[i + 1] + d[i + 2]; }
+    for (var r = 0; r < 9; r++) {
+      for (var q = 0; q < 9; q++) {
+        var mid = at((r + 0.5) * cell, (q + 0.5) * cell);
+        var near = [at((r + 0.2) * cell, (q + 0.2) * cell), at((r + 0.8) * cell, (q + 0.8) * cell),
+                    at((r + 0.2) * cell, (q + 0.8) * cell), at((r + 0.8) * cell, (q + 0.2) * cell)];
+        for (var k = 0; k < 4; k++) if (Math.abs(near[k] - mid) > 90) return false;
+      }
+    }
+    return true;
+  }
+  function propose(img) {
+    var name = fits(img);
+    var radio = form.querySelector('input[name=preset][value="' + name + '"]');
+    if (!radio) { proposal.hidden = true; return; }
+    radio.checked = true;
+    var title = radio.closest("label").querySelector("strong").textContent;
+    proposal.textContent = "Proposed for this picture: " + title + ", as it looks like " +
+      REASONS[name] + " Pick another pipeline if you like.";
+    proposal.hidden = false;
+  }
+  form.addEventListener("change", function (e) {  // another source: the proposal is not for it
+    if (e.target.name === "source" && e.target.value !== "upload") choose(e.target.value);
+  });
   preview.addEventListener("error", function () {
     preview.hidden = true;
     previewNote.textContent = "\u201c" + preview.dataset.name + "\u201d is not a picture: choose a PNG, JPEG, GIF or WebP.";

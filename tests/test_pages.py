@@ -532,3 +532,15 @@ async def test_digits_say_when_a_picture_looks_more_like_a_letter(client):
         other = await start(client, example="letter-a", preset=preset)
         shown = (await client.get(f"/runs/{other}", params={"step": last})).text
         assert "looks more like" not in shown, preset
+
+
+async def test_the_slides_vote_on_a_photo_says_it_only_knows_x_and_o(client):
+    photo = await start(client, example="photo", preset="seed-xo")
+    last = len((await client.get(f"/api/runs/{photo}")).json()["stages"]) - 1
+    said = parse((await client.get(f"/runs/{photo}", params={"step": last})).text)
+    assert "only knows X and O" in said.one("section", id="prediction").text
+    # a drawing of an X, even turned, is what the vote is for: nothing to warn about
+    for example in ("x", "x-rotated"):
+        drawn = await start(client, example=example, preset="seed-xo")
+        page = (await client.get(f"/runs/{drawn}", params={"step": last})).text
+        assert "only knows X and O" not in page, example

@@ -54,9 +54,18 @@ LOOKALIKES = frozenset(frozenset(pair) for pair in ("0O", "1I", "2Z", "5S", "8B"
 """A digit and a capital that handwriting can make the same shape."""
 
 
-def why_sentences(kind: str, ranked: tuple[Ranked, ...], slides: bool) -> tuple[str, ...]:
-    """Why the verdict came out as it did, in a sentence each (only what applies)."""
+def why_sentences(
+    kind: str, ranked: tuple[Ranked, ...], slides: bool, drawn: bool = True
+) -> tuple[str, ...]:
+    """Why the verdict came out as it did, in a sentence each (only what applies); ``drawn``:
+    the input looks like a black-and-white drawing, not a photo."""
     said = []
+    if slides and not drawn:
+        said.append(
+            "This vote only knows X and O, so every picture comes out as one of the two. This one "
+            "is not a black-and-white drawing like the slides' (a photo, say): read the verdict "
+            "as which of the two it is less unlike. Edges (Sobel) shows what is in a photo."
+        )
     if slides:
         said.append(
             "The slides' 0.91 and 0.51 are worked out from an example vector the slides print "
@@ -140,7 +149,9 @@ def prediction_view(trace: Trace) -> PredictionView | None:
         formulas, prediction = slides_vote()
         slides = (formulas, prediction.scores)
     kind = trace.stages[-1].kind
-    why = why_sentences(kind, ranked, slides is not None)
+    x = trace.stages[0].data
+    drawn = bool(np.mean(np.abs(np.abs(x) - 1) > 0.25) < 0.5)  # mostly ink 1 and paper -1
+    why = why_sentences(kind, ranked, slides is not None, drawn)
     outside = outside_classes(trace) if kind == "softmax" else None
     if outside is not None:
         why = (outside_sentence(outside), *why)

@@ -125,3 +125,32 @@ def test_the_close_link_returns_focus_to_the_cell_on_a_laptop(server, browser: B
     expect(page.locator("aside.explain")).to_have_count(0)
     expect(pick).to_be_focused()
     context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_chosen_picture_proposes_the_pipeline_that_fits_it(server, browser: Browser, size: str,
+                                                            shot: Shots):  # fmt: skip
+    context = browser.new_context(viewport=dict(zip(("width", "height"), SIZES[size], strict=True)))
+    page = context.new_page()
+    page.goto(server.url + "/")
+    proposal = page.locator("#proposal")
+    for example, preset, why in (("photo", "sobel-edges", "a photo"),
+                                 ("letter-a", "letters", "a written letter or digit"),
+                                 ("x", "seed-xo", "the slides' 9\u00d79 X and O")):  # fmt: skip
+        page.set_input_files("#image", files=[{"name": f"{example}.png", "mimeType": "image/png",
+                                               "buffer": EXAMPLES[example].data}])  # fmt: skip
+        expect(proposal).to_contain_text(why)
+        expect(page.locator(f"input[name=preset][value={preset}]")).to_be_checked()
+        if example == "photo":
+            shot(page, f"proposed-for-a-photo-{size}", full_page=False)
+    # the learner may pick another, and Run runs what they picked
+    page.check("input[name=preset][value=seed-xo]")
+    page.set_input_files("#image", files=[{"name": "p.png", "mimeType": "image/png",
+                                           "buffer": EXAMPLES["photo"].data}])  # fmt: skip
+    expect(page.locator("input[name=preset][value=sobel-edges]")).to_be_checked()
+    page.check("input[name=preset][value=seed-xo]")
+    page.click("button.run")
+    page.wait_for_url(re.compile(r"/runs/"))
+    page.click("#steps >> text=Show all")
+    expect(page.locator("#prediction .why").first).to_contain_text("only knows X and O")
+    context.close()
