@@ -10,6 +10,7 @@
   function choose(source) {
     form.querySelector('input[name=source][value="' + source + '"]').checked = true;
     if (source !== "upload") document.getElementById("proposal").hidden = true;  // it was for an upload
+    document.getElementById("start-error").innerHTML = "";  // a new picture: the last error was not its
   }
 
   // Drawing picks the learned letters network, unless a pipeline was chosen by hand.

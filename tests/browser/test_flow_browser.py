@@ -11,11 +11,13 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from app.letters.model import CONV1, CONV2
+from app.service.examples import EXAMPLES
 
 from .conftest import Shots
 from .stepping import click_next, settle
 
 SIZES = {"laptop": (1366, 900), "phone": (390, 844)}
+PHOTO = EXAMPLES["photo"].data
 STEP = re.compile(r"\?step=(\d+)")
 
 
@@ -63,6 +65,41 @@ def test_the_first_screen_holds_the_ways_in_the_pipeline_and_run(
     expect(page.locator("a.skip")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("#run")).to_be_focused()
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_run_and_its_errors_stay_on_the_first_screen_in_every_state(server, browser, size,
+                                                                    shot: Shots):  # fmt: skip
+    page = opened(browser, size)
+    page.goto(server.url + "/")
+    height = SIZES[size][1]
+
+    def on_screen(selector: str, state: str) -> None:
+        top, bottom = in_view(page, selector)
+        assert top >= 0 and bottom <= height, (state, selector, top, bottom)
+
+    page.check("input[name=source][value=draw]")  # the pad open (a phone: 1064 px down before)
+    on_screen("#run", "draw open")
+    page.click("#run")  # nothing drawn: the error, in place and in sight
+    expect(page.locator("#start-error")).to_contain_text("empty")
+    on_screen("#start-error", "empty pad")
+    on_screen("#run", "empty pad")
+    shot(page, f"{size}-empty-pad-error", full_page=False)
+    page.check("#live")
+    box = page.locator("#pad").bounding_box()
+    page.mouse.move(box["x"] + 40, box["y"] + 40)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] - 40, box["y"] + box["height"] - 40, steps=8)
+    page.mouse.up()
+    expect(page.locator("#live-result img").first).to_be_visible()
+    expect(page.locator("#start-error")).to_be_empty()  # drawing: the last error was not its
+    on_screen("#run", "live on")
+    page.set_input_files("#image", files=[{"name": "photo.png", "mimeType": "image/png",
+                                           "buffer": PHOTO}])  # fmt: skip
+    expect(page.locator("#preview")).to_be_visible()
+    on_screen("#run", "a photo chosen")
+    shot(page, f"{size}-photo-chosen", full_page=False)
     page.context.close()
 
 
