@@ -325,3 +325,28 @@ async def test_a_washed_out_stage_says_so_and_offers_each_map_its_own_scale(clie
     # the slides' stages read fine on one scale
     xid = await start(client, example="x", preset="seed-xo")
     assert 'class="washed"' not in (await client.get(f"/runs/{xid}", params={"step": 6})).text
+
+
+async def test_a_picked_cell_outlines_the_window_it_read_on_the_stage_before(client):
+    rid = await start(client, example="x", preset="seed-xo")
+
+    def outlines(html: str, stage: int) -> list[tuple[int, tuple[str, ...]]]:
+        page = parse(html)
+        found = []
+        for fig in page.one("li", id=f"stage-{stage}").find_all("div", class_="pick"):
+            for rect in fig.find_all("rect", class_="read"):
+                found.append((int(fig["data-map"]) if fig.get("data-map") else 0,
+                              (rect["x"], rect["y"], rect["width"], rect["height"])))  # fmt: skip
+        return found
+
+    # a pooling cell (stage 3, map 1, row 0, column 1): its 2x2 window on the same map of stage 2
+    pooled = (await client.get(f"/runs/{rid}", params={"cell": "3.1.0.1"})).text
+    assert outlines(pooled, 2) == [(1, ("2", "0", "2", "2"))]
+    said = parse(pooled).one("aside", class_="explain").text
+    assert "It read rows 0 to 1 and columns 2 to 3 of map 1 of stage 2, outlined there." in said
+    # a convolution cell reads a 3x3 window on every map of the stage before it (the input)
+    conv = (await client.get(f"/runs/{rid}", params={"cell": "1.2.4.5"})).text
+    assert outlines(conv, 0) == [(0, ("5", "4", "3", "3"))]
+    # a ReLU cell reads the one cell under it
+    relu = (await client.get(f"/runs/{rid}", params={"cell": "2.0.3.3"})).text
+    assert outlines(relu, 1) == [(0, ("3", "3", "1", "1"))]

@@ -13,7 +13,16 @@ from dataclasses import dataclass
 
 from ..engine import EngineError, Explanation, receptive_field
 from ..engine import explain as engine_explain
-from ..engine.explanations import Box, cut_differs, num, precise, slides_print
+from ..engine.explanations import (
+    Box,
+    ConvExplanation,
+    PointwiseExplanation,
+    PoolExplanation,
+    cut_differs,
+    num,
+    precise,
+    slides_print,
+)
 from ..engine.presets import get_preset
 from ..engine.steps import SoftmaxStep
 from .run_view import RunView, StageView
@@ -57,6 +66,12 @@ class CellView:
     softmax: str | None = None
     """For a class's dense score when a softmax follows: the line that turns it into a
     probability, e.g. exp(3.1 - 5.2) / 1.4 = 0.09."""
+    read: Box | None = None
+    """The window of the previous stage's maps this cell was worked out from (rows and columns,
+    end excluded, clipped to the maps)."""
+    read_map: int | None = None
+    """Which of the previous stage's maps that window is on (None: every one, as a convolution
+    reads all its input maps)."""
     slides_note: str | None = None
     """On the slides' own pipeline, where they print the value cut and this page rounds it:
     the line that says so."""
@@ -107,7 +122,27 @@ def explain(view: RunView, stage: int, channel: int, y: int, x: int) -> CellView
         label = out.labels[x]
     if e.kind == "dense" and stage < view.last and isinstance(trace.step(stage + 1), SoftmaxStep):
         softmax = engine_explain(trace, stage + 1, 0, 0, x).formula
-    return CellView(stage, channel, y, x, e, label, field, softmax, slides_note(view, e.value))
+    read, read_map = window_read(view, (stage, channel, y, x), e)
+    return CellView(stage, channel, y, x, e, label, field, softmax, read, read_map,
+                    slides_note(view, e.value))  # fmt: skip
+
+
+def window_read(view: RunView, cell: Cell, e: Explanation) -> tuple[Box | None, int | None]:
+    """What of stage ``stage - 1`` a cell read: a convolution's window on every input map, a
+    pooling window on its own map, one cell for a cell-by-cell stage; (None, None) for the rest
+    (a dense layer reads everything)."""
+    stage, channel, y, x = cell
+    previous = view.stage(stage - 1)
+    if not previous.has_maps:
+        return None, None
+    if isinstance(e, ConvExplanation | PoolExplanation):
+        (y0, x0), (kh, kw) = e.origin, e.window.shape[-2:]
+        rows, cols = previous.data.shape[1:]
+        box = Box(max(0, y0), max(0, x0), min(rows, y0 + kh), min(cols, x0 + kw))
+        return box, None if isinstance(e, ConvExplanation) else channel
+    if isinstance(e, PointwiseExplanation):
+        return Box(y, x, y + 1, x + 1), channel
+    return None, None
 
 
 def slides_pipeline(view: RunView) -> bool:
