@@ -62,9 +62,7 @@ async def _work(settings: Settings) -> None:
         try:
             await keep_moving(move, training_id)
         except asyncio.CancelledError:  # this worker is stopping: another goes on with it
-            await queue.configure_task(
-                TASK, lock=training_id, queueing_lock=training_id
-            ).defer_async(training_id=training_id)
+            await asyncio.to_thread(service.jobs.start, training_id)
             raise
 
     async with queue.open_async():

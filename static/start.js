@@ -85,7 +85,7 @@
   // ---- a chosen picture proposes the pipeline that fits it, and says why in one line ----
   var proposal = document.getElementById("proposal");
   var REASONS = {
-    "seed-xo": "a small black-and-white picture, like the slides' 9\u00d79 X and O.",
+    "seed-xo": "black and white squares, like the slides' 9\u00d79 X and O.",
     "letters": "dark strokes on light paper, like a written letter or digit.",
     "sobel-edges": "a photo, or anything that is not a written letter: edges show what is in it " +
       "(the X/O vote and the letters network only know their own classes).",

@@ -55,7 +55,7 @@ async def test_static_files_are_linked_by_content_and_kept_a_year(client):
     assert (await client.get(path)).headers["cache-control"] == "no-cache"  # unversioned
     chapter = parse((await client.get("/lesson/convolution")).text)
     about = chapter.one("meta", name="description")["content"]
-    assert (about.startswith("Lesson 5 of") and "Convolution" in about) or "convolution" in about
+    assert about.startswith("Lesson 5 of") and ("Convolution" in about or "convolution" in about)
 
 
 async def test_every_response_carries_security_headers(client):

@@ -24,7 +24,7 @@ Params = dict[str, npt.NDArray[np.float32]]
 @cache
 def frozen() -> Params:
     """The letters network's convolutions, under this module's names."""
-    trained = letters.load()
+    trained = letters.trained()
     if trained is None:
         raise RuntimeError("the letters network has no weights: run `convlens train-letters`")
     names = {"conv.weight": "conv1.weight", "conv.bias": "conv1.bias"}

@@ -4,6 +4,7 @@ making, backward passes, process pools), so serving never loads what training us
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,12 @@ WEIGHTS = "letters.npz"
 CARD = "letters.json"
 
 Params = dict[str, npt.NDArray[np.float32]]
+
+
+@cache
+def trained() -> Params | None:
+    """The committed weights, read once a process (shared: callers must not change them)."""
+    return load()
 
 
 def load(folder: Path = MODEL_DIR) -> Params | None:

@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 from ..engine import EngineError, PipelineSpec, parse_spec
 from ..engine.presets import PRESETS, Preset
-from ..letters.weights import CLASSES, load, to_spec
+from ..letters.weights import CLASSES, to_spec, trained
 
 LETTERS = "letters"
 DIGITS = "digits"
@@ -32,7 +32,7 @@ LEARNED = (
 def all_presets() -> MappingProxyType[str, Preset]:
     """Every preset by name: the engine's, then the learned ones (once the weights exist)."""
     found = dict(PRESETS)
-    params = load()
+    params = trained()
     if params is not None:
         for name, title, scores, classes in LEARNED:
             about = ABOUT + scores if name == LETTERS else scores  # said once, not three times

@@ -89,9 +89,8 @@ def create_queue(url: str) -> None:
             conn.execute(SchemaManager.get_schema())
 
 
-async def keep_moving(move: Mover, training_id: str) -> int:
-    """Move a training on every TICK_SECONDS until it stops, is paused or is deleted; the
-    steps it took."""
+async def keep_moving(move: Mover, training_id: str) -> None:
+    """Move a training on every TICK_SECONDS until it stops, is paused or is deleted."""
     first = last = None
     while True:
         began = asyncio.get_running_loop().time()
@@ -106,4 +105,3 @@ async def keep_moving(move: Mover, training_id: str) -> int:
         spent = asyncio.get_running_loop().time() - began
         await asyncio.sleep(max(0.0, TICK_SECONDS - spent))
     log.info("training %s moved from step %s to %s", training_id, first, last)
-    return 0 if first is None or last is None else last - first

@@ -96,11 +96,17 @@ def why_sentences(
     return tuple(said)
 
 
+def drawn(trace: Trace) -> bool:
+    """Whether the input is mostly ink 1 and paper -1, as the slides' drawings are (not a photo)."""
+    x = trace.stages[0].data
+    return bool(np.mean(np.abs(np.abs(x) - 1) > 0.25) < 0.5)
+
+
 def outside_classes(trace: Trace) -> str | None:
     """When the run is the letters network scoring some of its classes (Digits, Capitals), and
     the whole network's best class for the picture is another: that class."""
     last = len(trace) - 1
-    full = letters.load()
+    full = letters.trained()
     if full is None or last < 2 or not isinstance(dense := trace.step(last - 1), DenseStep):
         return None
     labels = list(trace.stages[last].labels)
@@ -149,9 +155,7 @@ def prediction_view(trace: Trace) -> PredictionView | None:
         formulas, prediction = slides_vote()
         slides = (formulas, prediction.scores)
     kind = trace.stages[-1].kind
-    x = trace.stages[0].data
-    drawn = bool(np.mean(np.abs(np.abs(x) - 1) > 0.25) < 0.5)  # mostly ink 1 and paper -1
-    why = why_sentences(kind, ranked, slides is not None, drawn)
+    why = why_sentences(kind, ranked, slides is not None, slides is None or drawn(trace))
     outside = outside_classes(trace) if kind == "softmax" else None
     if outside is not None:
         why = (outside_sentence(outside), *why)

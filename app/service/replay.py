@@ -43,7 +43,7 @@ class Replays:
             kept = self._kept(record, held)
             furthest = kept.step <= step
             work = kept if furthest else kept.rewound(step)
-            if work.step < step:
+            if work.step < min(step, record.step):  # a state saved past this copy may exist
                 work = self._saved(record, held, step, work)
             for after, changed in [*record.changes, (step, "")]:  # each change where it was made
                 if work.step <= after <= step:
