@@ -539,6 +539,8 @@ async def test_the_slides_vote_on_a_photo_says_it_only_knows_x_and_o(client):
     last = len((await client.get(f"/api/runs/{photo}")).json()["stages"]) - 1
     said = parse((await client.get(f"/runs/{photo}", params={"step": last})).text)
     assert "only knows X and O" in said.one("section", id="prediction").text
+    # and does not send a photo to the letters network, as a close vote on a drawing does
+    assert "Letters and digits network was trained" not in said.one("section", id="prediction").text
     # a drawing of an X, even turned, is what the vote is for: nothing to warn about
     for example in ("x", "x-rotated"):
         drawn = await start(client, example=example, preset="seed-xo")

@@ -81,14 +81,14 @@ def why_sentences(
         )
     elif len(ranked) > 1 and ranked[0].score - ranked[1].score < CLOSE:
         first, second = ranked[0].label, ranked[1].label
-        if kind == "vote":
+        if kind == "vote" and drawn:  # a photo: the sentence above says what to use instead
             said.append(
                 f"A close vote between {first} and {second}: the features are hand-made, upright "
                 "diagonals and a centre cross, and a turned or unusual picture lines up with them "
                 "poorly. The learned Letters and digits network was trained on turned, shifted and "
                 "varied strokes and is not fooled as easily: try it on the same picture."
             )
-        else:
+        elif kind != "vote":
             said.append(
                 f"A close call between {first} and {second}: the network finds this picture "
                 "almost as much like one as the other."
