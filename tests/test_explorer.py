@@ -350,3 +350,23 @@ async def test_a_picked_cell_outlines_the_window_it_read_on_the_stage_before(cli
     # a ReLU cell reads the one cell under it
     relu = (await client.get(f"/runs/{rid}", params={"cell": "2.0.3.3"})).text
     assert outlines(relu, 1) == [(0, ("3", "3", "1", "1"))]
+
+
+async def test_a_picked_cell_draws_the_input_patch_it_sees_beside_its_arithmetic(client):
+    rid = await start(client, example="letter-a", preset="letters")
+    stages = (await client.get(f"/api/runs/{rid}")).json()["stages"]
+    conv2 = next(s["index"] for s in stages if s["name"] == "conv2")
+    page = parse((await client.get(f"/runs/{rid}", params={"cell": f"{conv2}.3.5.5"})).text)
+    explain = page.one("aside", class_="explain")
+    patch = explain.one("figure", class_="patch")
+    asked = {"stage": conv2, "map": 3, "row": 5, "col": 5}
+    field = (await client.get(f"/api/runs/{rid}/explain", params=asked)).json()["receptive_field"]
+    top, left, bottom, right = (field[k] for k in ("top", "left", "bottom", "right"))
+    # the patch is the input cut to the cell's receptive field, and says which rows and columns
+    assert patch.find_all("svg")[0]["viewbox"] == f"{left} {top} {right - left} {bottom - top}"
+    assert (bottom - top, right - left) == (8, 8)  # 3x3 conv, 2x2 pool, 3x3 conv
+    assert patch.one("image")["href"].startswith(f"/runs/{rid}/stages/0/")
+    caption = patch.one("figcaption").text
+    assert f"rows {top}\u2013{bottom - 1}, columns {left}\u2013{right - 1}" in caption
+    # it comes first after the heading, before the arithmetic, where the eye starts
+    assert [c.tag for c in explain.children if not isinstance(c, str)][:2] == ["h3", "figure"]

@@ -103,6 +103,11 @@ def test_a_tapped_cell_is_explained_in_view_on_a_phone_and_escape_returns(server
     expect(aside).to_be_visible()
     assert in_view(page, "aside.explain"), "the explanation opens on screen"
     expect(page.locator('#stage-1 .pick[data-map="0"] rect.cell')).to_have_count(1)  # marked
+    # the input patch the cell saw is drawn beside its arithmetic, on screen with it
+    patch = page.locator("aside.explain figure.patch svg").first.bounding_box()
+    assert (
+        patch and patch["width"] >= 64 and patch["y"] >= 0 and patch["y"] + patch["height"] <= 844
+    )
     shot(page, "explained-on-a-phone", full_page=False)
     page.keyboard.press("Escape")
     expect(aside).to_have_count(0)
