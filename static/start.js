@@ -29,7 +29,7 @@
   var pad = ConvLens.pad(canvas, {
     width: function () { return Number(brush.value) * canvas.width / 280; },
     started: function () { choose("draw"); if (!presetChosen) readWith(); },
-    changed: function () { changed(); },
+    changed: function () { changed(); form.dispatchEvent(new Event("picture")); },
   });
   document.getElementById("undo").addEventListener("click", pad.undo);
   document.getElementById("clear").addEventListener("click", function () { pad.clear(); liveOut.innerHTML = ""; });
@@ -192,19 +192,27 @@
   });
 
   // ---- Run: the drawing as a PNG, with upload progress; errors shown in place ----
-  var parts = { errors: document.getElementById("start-error"), progress: document.getElementById("progress") };
-  form.addEventListener("submit", function (e) {
-    e.preventDefault();
+  // ConvLens.startData(): the form's data with the drawing as its picture; null when Draw is
+  // chosen and the pad is empty (the builder's preview asks for it too)
+  var EMPTY = "Draw something on the pad first, or pick an example or a picture of your own.";
+  ConvLens.startData = function () {
     var data = new FormData(form);
     data.delete("drawing");
     if (data.get("source") === "draw") {
-      if (pad.empty()) {
-        parts.errors.innerHTML = ConvLens.empty(
-          "Draw something on the pad first, or pick an example or a picture of your own.");
-        canvas.focus();
-        return;
-      }
+      if (pad.empty()) return null;
       data.set("drawing", pad.blob(), "drawing.png");
+    }
+    return data;
+  };
+  ConvLens.startEmpty = EMPTY;
+  var parts = { errors: document.getElementById("start-error"), progress: document.getElementById("progress") };
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var data = ConvLens.startData();
+    if (!data) {
+      parts.errors.innerHTML = ConvLens.empty(EMPTY);
+      canvas.focus();
+      return;
     }
     ConvLens.send(form, data, parts);
   });

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from ..engine import EngineError, PipelineSpec, compile_pipeline, get_preset, parse_spec
+from ..engine.banks import BANKS as KERNEL_BANKS
 from ..engine.banks import KERNELS
 
 KERNEL_SIDES = range(3, 8)
@@ -36,6 +37,11 @@ class Tweaks(BaseModel):
     pool_op: Literal["max", "avg"] = "max"
     pool_size: int = Field(2, ge=1, le=4)
     pool_stride: int = Field(2, ge=1, le=4)
+    edge: bool = False
+    """Pool the edge too: a window that hangs over the map's edge still gives a value (the
+    slides' 7x7 -> 4x4)."""
+    pool_again: bool = False
+    """One more pooling, the same, after the last block (the slides pool twice)."""
     vote: bool = False
     """End with the slides' X/O vote over the flattened pooled maps (when there are 12)."""
 
@@ -57,7 +63,7 @@ def tweaks_from_fields(
         "pool_stride",
     )  # fmt: skip
     data: dict[str, object] = {name: get(name) for name in fields if get(name) not in (None, "")}
-    for flag in ("colour", "own_kernel", "mean", "vote"):
+    for flag in ("colour", "own_kernel", "mean", "edge", "pool_again", "vote"):
         data[flag] = get(flag) in ("on", "true", "1")
     data["kernels"] = getlist("kernels")
     data["k"] = getlist("k")
@@ -108,12 +114,16 @@ def build_spec(t: Tweaks) -> PipelineSpec:
         kernels.append({"name": "my kernel", "weights": parse_kernel(t.k, t.ksize)})
     if not kernels:
         raise EngineError("kernels", "pick at least one kernel, or use your own")
+    pool = {"kind": "pool", "op": t.pool_op, "kernel_size": t.pool_size, "stride": t.pool_stride,
+            "ceil_mode": t.edge}  # fmt: skip
     block = [
         {"kind": "conv", "kernels": kernels, "padding": t.padding, "mean": t.mean},
         {"kind": t.activation},
-        {"kind": "pool", "op": t.pool_op, "kernel_size": t.pool_size, "stride": t.pool_stride},
+        pool,
     ]
     stages = block if t.blocks == 1 else [{"kind": "repeat", "times": t.blocks, "stages": block}]
+    if t.pool_again:
+        stages = [*stages, dict(pool)]
     mode = "rgb" if t.colour else "gray"
     spec = {"input": {"mode": mode, "size": [t.size, t.size], "values": t.values}, "stages": stages}
     if t.vote:
@@ -133,11 +143,26 @@ def _slides_vote(blocks: PipelineSpec) -> list[dict[str, object]]:
         raise EngineError(
             "vote",
             f"takes {need} values (3 maps of 2x2, as in the slides), but these blocks end with "
-            f"{maps} of {shape} = {math.prod(made)}. With the three X/O kernels, a 9x9 input and "
-            "pooling window 4, stride 3 give 12",
+            f"{maps} of {shape} = {math.prod(made)}. “Start from the slides” sets the slides' own "
+            "pipeline: the three X/O kernels on a 9x9 input, pooled twice with the edge kept",
             where="The slides' X/O vote",
         )
     return [vote.model_dump(exclude_none=True)]
+
+
+SLIDES = Tweaks(
+    size=9, values="ink_signed", kernels=list(KERNEL_BANKS["xo-features"]), mean=True, edge=True,
+    pool_again=True, vote=True,
+)  # fmt: skip
+"""The slides' own pipeline as the builder writes it: what "Start from the slides" loads."""
+
+
+def form_fields(t: Tweaks) -> dict[str, object]:
+    """The tweak fields as the form holds them: a value per field, a list for checkbox groups,
+    True or False for a single checkbox (the page's "Start from the slides" sets these)."""
+    fields = t.model_dump(exclude={"k", "ksize"})
+    return {name: (str(v) if isinstance(v, int) and not isinstance(v, bool) else v)
+            for name, v in fields.items()}  # fmt: skip
 
 
 def kernel_grid(side: int, start: str = "") -> list[list[float]]:

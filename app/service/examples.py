@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from ..engine import EngineError
 from ..resources import resource_dir
 
 
@@ -52,3 +53,12 @@ FEATURED = [
     ),
 ]
 """(example, preset, title, description) of each demo in the gallery."""
+
+
+def example_named(name: str | None) -> Example:
+    """The example called ``name``: EngineError (a 422) for none, or one not known."""
+    if not name:
+        raise EngineError("image", "choose an example, draw something or upload a picture")
+    if name not in EXAMPLES:
+        raise EngineError("example", f"unknown example {name!r} (known: {', '.join(EXAMPLES)})")
+    return EXAMPLES[name]

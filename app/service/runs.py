@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
-from ..engine import EngineError, PipelineSpec, Trace, compile_pipeline, parse_spec
+from ..engine import PipelineSpec, Trace, compile_pipeline, parse_spec
 from ..engine.pipeline import Pipeline
 from ..imaging import load_input
 from ..imaging.normalise import Box
@@ -19,7 +19,7 @@ from ..store import RunRecord, Tables, run_address
 from . import cells
 from .cache import ProcessCache
 from .catalog import canonical_bytes
-from .examples import EXAMPLES
+from .examples import example_named
 from .retention import NotFound, Retention, known_form
 from .run_view import RunView, StageView
 
@@ -56,9 +56,11 @@ class Runs:
         self.cache.put(seen, rid, len(rid) + len(seen[1]) + 100)
         return self._remember(rid, trace, content)
 
-    def look(self, data: bytes, spec: PipelineSpec) -> RunView:
-        """A picture run and nothing kept (live drawing: the next pen movement replaces it);
-        its id is the one Run would store it under."""
+    def look(self, data: bytes | None, example: str | None, spec: PipelineSpec) -> RunView:
+        """A picture (else a named example) run and nothing kept: live drawing and the builder's
+        preview, where the next change replaces it; its id is the one Run would store it under."""
+        if data is None:
+            data = example_named(example).data
         spec_bytes = canonical_bytes(spec)
         x, content = load_input(data, spec.input, self.settings.max_image_pixels)
         trace = self._pipeline(spec_bytes, spec).run(x)
@@ -68,19 +70,15 @@ class Runs:
         """Run an uploaded picture, else a named example; the pages and the API both come here."""
         if data is not None:
             return self.run_image(data, spec)
-        if example:
-            return self.run_example(example, spec)
-        raise EngineError("image", "choose an example, draw something or upload a picture")
+        return self.run_example(example, spec)
 
     def run_like(self, rid: str, data: bytes | None, example: str | None) -> RunView:
         """Another picture (an upload, a drawing or an example) through run ``rid``'s pipeline,
         for the two to be compared."""
         return self.run_upload(data, example, self.view(rid).trace.pipeline.spec)
 
-    def run_example(self, name: str, spec: PipelineSpec) -> RunView:
-        if name not in EXAMPLES:
-            raise EngineError("example", f"unknown example {name!r} (known: {', '.join(EXAMPLES)})")
-        return self.run_image(EXAMPLES[name].data, spec, public=True)
+    def run_example(self, name: str | None, spec: PipelineSpec) -> RunView:
+        return self.run_image(example_named(name).data, spec, public=True)
 
     def view(self, rid: str, checked: bool = False) -> RunView:
         """The run's view, recomputed from the stored input and spec when not cached (Gone or

@@ -150,9 +150,10 @@ async def same_site(request: Request) -> None:
 
 async def count_run(request: Request) -> None:
     """One more run from this client (429 past the limit); a live drawing's update (``?live=1``,
-    sent while the pen moves) counts against its own, larger budget, so it never blocks Run."""
+    sent while the pen moves) or a builder's preview (``?live=build``, sent as its fields change)
+    counts against its own, larger budget, so it never blocks Run."""
     settings = request.app.state.settings
-    if request.query_params.get("live") == "1":
+    if request.query_params.get("live") in ("1", "build"):
         limit(request, "live updates", settings.live_updates_per_minute)
     else:
         limit(request, "runs", settings.runs_per_minute)

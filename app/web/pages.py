@@ -11,8 +11,10 @@ from ..service import (
     INPUT_SIDES,
     KERNEL_NAMES,
     KERNEL_SIDES,
+    SLIDES,
     all_presets,
     drawing_presets,
+    form_fields,
     kernel_grid,
 )
 from .deps import DEFAULT_COLOURS, ColoursParam, RenderDep
@@ -33,5 +35,6 @@ def home(render: RenderDep, colours: ColoursParam = DEFAULT_COLOURS) -> HTMLResp
         "activations": ACTIVATIONS,
         "grid": kernel_grid(3),
         "ksize": 3,
+        "from_slides": form_fields(SLIDES),
     }
     return render("index.html", context)

@@ -44,6 +44,10 @@ from .stepping import look, overview_context, render_step, step_context
 router = APIRouter(tags=["pages"], include_in_schema=False)  # HTML: not in the API contract
 
 
+LOOKS = {"1": "_live.html", "build": "_build_result.html"}
+"""A look at a run, stored nowhere, by what asks: live drawing, or the builder's preview."""
+
+
 def _text(form: FormData, name: str) -> str | None:
     value = form.get(name)
     return value if isinstance(value, str) else None
@@ -68,13 +72,15 @@ async def create_run(
         picture, example = chosen_picture(form)
         data = await picture.read() if picture is not None else None
 
-        # drawing with Live on: every stage at once, its pictures inside, and nothing stored
-        live = bool(form.get("live")) or request.query_params.get("live") == "1"
+        # drawing with Live on, or the builder's preview: every stage at once, its pictures
+        # inside, and nothing stored
+        live = request.query_params.get("live") or _text(form, "live")
+        fragment = LOOKS.get(live or "")
 
         def run() -> RunView:  # decoding and running happen on the CPU pool, not the event loop
             spec = spec_from_form(form)
-            if live and data is not None:
-                return service.runs.look(data, spec)
+            if fragment:
+                return service.runs.look(data, example, spec)
             return service.runs.run_upload(data, example, spec)
 
         made = await service.cpu(run)
@@ -82,8 +88,8 @@ async def create_run(
         await form.close()
     colours = _text(form, "colours")
     colours = colours if colours in SCHEMES else DEFAULT_SCHEME
-    if live:
-        return await service.cpu(lambda: render("_live.html", {"run": made, **look(colours)}))
+    if fragment:
+        return await service.cpu(lambda: render(fragment, {"run": made, **look(colours)}))
     url = absolute(request, step_link(links.path("show_run", run_id=made.id), 0, colours=colours))
     if render.htmx:
         return Response(status_code=204, headers={"HX-Location": url})
