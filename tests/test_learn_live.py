@@ -24,6 +24,9 @@ def events(client: httpx.Client, url: str, seconds: float) -> list[str]:
     ends = time.monotonic() + seconds
     with client.stream("GET", url, timeout=httpx.Timeout(10, read=seconds)) as stream:
         assert stream.headers["content-type"].startswith("text/event-stream")
+        # never compressed (httpx asks for gzip): each step is sent the moment it is made
+        assert "gzip" in client.headers["accept-encoding"]
+        assert "content-encoding" not in stream.headers
         try:
             for line in stream.iter_lines():
                 if line.startswith("data: "):

@@ -58,6 +58,29 @@ async def test_static_files_are_linked_by_content_and_kept_a_year(client):
     assert about.startswith("Lesson 5 of") and ("Convolution" in about or "convolution" in about)
 
 
+async def test_text_answers_are_gzipped_to_the_same_bytes_and_pictures_are_not(client):
+    page = parse((await client.get("/")).text)
+    rid = await start(client, example="x", preset="seed-xo")
+    texts = ["/", page.one("link", rel="stylesheet")["href"], f"/api/runs/{rid}",
+             f"/runs/{rid}?step=2", "/lesson/convolution"]  # fmt: skip
+    texts += [n["src"] for n in page.find_all("script")]
+    for url in texts:
+        plain = await client.get(url, headers={"accept-encoding": "identity"})
+        packed = await client.get(url, headers={"accept-encoding": "gzip"})
+        assert "content-encoding" not in plain.headers, url
+        assert packed.headers.get("content-encoding") == "gzip", (url, packed.headers)
+        assert "accept-encoding" in packed.headers["vary"].lower()
+        assert int(packed.headers["content-length"]) < len(plain.content) / 2, url
+        assert packed.content == plain.content, url  # httpx has undone the gzip
+    run_page = (await client.get(f"/runs/{rid}?step=2")).text
+    sheet = next(i["href"] for i in parse(run_page).find_all("image") if "/maps" in i["href"])
+    picture = await client.get(sheet, headers={"accept-encoding": "gzip"})
+    assert picture.headers["content-type"] == "image/png"
+    assert "content-encoding" not in picture.headers  # a PNG is compressed already
+    tiny = await client.get("/static/favicon.svg", headers={"accept-encoding": "gzip"})
+    assert len(tiny.content) < 500 and "content-encoding" not in tiny.headers  # not worth it
+
+
 async def test_every_response_carries_security_headers(client):
     for path in ["/", "/healthz", "/static/app.css", "/nope"]:
         headers = (await client.get(path)).headers
@@ -158,7 +181,8 @@ async def test_head_works_wherever_get_does(client):
         assert head.status_code == got.status_code == 200, path
         assert head.content == b"", path
         assert head.headers["content-type"] == got.headers["content-type"], path
-        assert head.headers["content-length"] == str(len(got.content)), path
+        assert head.headers["content-length"] == got.headers["content-length"], path
+        assert head.headers.get("content-encoding") == got.headers.get("content-encoding"), path
     missing = await client.head("/runs/nosuchrun")
     assert missing.status_code == 404 and missing.content == b""
     assert (await client.head("/runs")).status_code == 405  # only POST makes a run

@@ -11,6 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 
 from .. import __version__
 from ..resources import resource_dir
@@ -136,4 +137,7 @@ def guard(app: FastAPI, settings: Settings) -> None:
     # a request for another host (a forged Host header) is refused before anything else
     app.add_middleware(KnownHosts, hosts=settings.hosts, check_port=not settings.public_url)
     app.add_middleware(SecurityHeaders)  # on every answer, the refusals above included
+    # HTML, JSON, CSS, JS and SVG gzipped for a client that takes it; Starlette leaves pictures
+    # (already compressed) and the event stream (sent as it happens) alone
+    app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
     app.add_middleware(HeadAsGet)  # outermost: HEAD is a GET all the way down

@@ -105,6 +105,15 @@ def test_every_page_passes_axe_at_both_sizes(
     found = serious_violations(page)
     if found:
         problems["share-box"] = found
+    # the builder open, its preview beside it after "Start from the slides"
+    page.goto(server.url + "/")
+    page.click("#build summary")
+    page.click("#from-slides")
+    page.wait_for_selector("#build-result .build-stage.changed")
+    shot(page, f"builder-open-{size}", full_page=False)
+    found = serious_violations(page)
+    if found:
+        problems["builder-open"] = found
     context.close()
     report = "\n".join(f"{name}: {line}" for name, lines in problems.items() for line in lines)
     (shot.folder / "axe.txt").write_text(report)
