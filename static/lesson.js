@@ -96,5 +96,47 @@
     });
   }
 
+  // a chapter's mover (chapter 6's X): the arrow keys press its arrow links
+  var WAYS = { ArrowUp: "up", ArrowDown: "down", ArrowLeft: "left", ArrowRight: "right" };
+  document.addEventListener("keydown", function (e) {
+    var mover = e.target.closest && e.target.closest("[data-arrows]");
+    if (!mover || !WAYS[e.key] || e.altKey || e.ctrlKey || e.metaKey || busy) return;
+    var link = mover.querySelector("a." + WAYS[e.key]);
+    if (!link) return;
+    e.preventDefault();
+    var href = link.getAttribute("href");
+    if (new URL(href, location.href).search === location.search) return;  // at the edge
+    busy = true;
+    refocusOn = mover.id;
+    htmx.ajax("GET", href, { target: "#chapter", swap: "outerHTML", push: href });
+  });
+  var refocusOn = null;
+  document.addEventListener("htmx:after:settle", function () {
+    var again = refocusOn && document.getElementById(refocusOn);
+    refocusOn = null;
+    if (again) again.focus({ preventScroll: true });
+    var said = document.getElementById("moved-said");  // chapter 6: what the move did, in view
+    if (said) said.scrollIntoView({ block: "nearest" });
+  });
+
+  // predict, then see: a guess is marked right or wrong; a right one (or "Show the answer", or
+  // the A key in presenter mode) opens the why. Nothing is sent or kept.
+  document.addEventListener("click", function (e) {
+    var choice = e.target.closest && e.target.closest(".ask .choice");
+    if (!choice) return;
+    var ask = choice.closest(".ask"), said = ask.querySelector(".ask-said");
+    var right = choice.dataset.choice === ask.dataset.answer;
+    choice.classList.add(right ? "right" : "wrong");
+    choice.setAttribute("aria-pressed", "true");
+    said.textContent = right ? "Right." : "Not " + choice.textContent + ": try another, or show the answer.";
+    if (right) ask.querySelector(".reveal").open = true;
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "a" && e.key !== "A") return;
+    if (!document.body.classList.contains("present") || e.target.closest("input, textarea, select")) return;
+    var reveal = document.querySelector(".ask .reveal");
+    if (reveal) reveal.open = !reveal.open;
+  });
+
   setUpPixels();
 })();

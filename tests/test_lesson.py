@@ -108,14 +108,30 @@ async def test_relu_pooling_stacking_and_vote_show_the_slides_numbers(client, se
     assert "the vote is X" in vote
 
 
-async def test_the_shifted_x_gets_the_same_verdict(client):
-    page = parse((await client.get("/lesson/feature-map")).text)
-    verdicts = [p.text for p in page.find_all("p", class_="verdict")]
-    assert len(verdicts) == 2 and all(v.endswith(": X") for v in verdicts)
-    look = page.one("p", class_="try").text
-    gap = float(re.search(r"largest difference between the two pooled maps is ([\d.]+)", look)[1])
+async def test_the_x_moved_in_chapter_6_is_worked_out_again_and_keeps_its_verdict(client):
+    def read(page: str) -> tuple[list[str], str, list[str]]:
+        tree = parse(page)
+        verdicts = [p.text for p in tree.find_all("p", class_="verdict")]
+        titles = [s.one("h2").text for s in tree.find_all("section", class_="side")]
+        hrefs = [a["href"] for a in tree.one("div", id="mover").find_all("a")]
+        return verdicts, tree.one("p", id="moved-said").text, [*titles, *hrefs]
+
+    verdicts, said, names = read((await client.get("/lesson/feature-map")).text)
+    assert verdicts == ["Vote: X 1, O 0.5556: X"] * 2 and "move the one on the right" in said
+    assert names[1] == "The X, not moved yet"
+    # one pixel right: every map is worked out again, the vote holds at X 0.9111
+    verdicts, said, names = read((await client.get("/lesson/feature-map?dx=1")).text)
+    assert verdicts[1] == "Vote: X 0.9111, O 0.5556: X" and names[1] == "The X, 1 right"
+    gap = float(re.search(r"pooled maps is ([\d.]+)", said)[1])
     print(f"largest difference between the X's and the shifted X's pooled maps: {gap}")
-    assert 0 < gap < 1
+    assert 0 < gap < 1 and "read as X , with X 0.9111 against O 0.5556" in said
+    # the arrows and turns keep the place: right from dx=1 is dx=2, the far edge stays put
+    assert "dx=2&dy=0&turn=0" in names[2 + 2]
+    edge = read((await client.get("/lesson/feature-map?dx=2&dy=-2&turn=25")).text)[2]
+    assert edge[1] == "The X, 2 right and 2 up, turned 25\u00b0"
+    assert "dx=2&dy=-2&turn=25" in edge[2] and "dx=2&dy=-2&turn=25" in edge[2 + 2]
+    for silly in ("dx=3", "dy=-9", "turn=90", "dx=one"):
+        assert (await client.get(f"/lesson/feature-map?{silly}")).status_code == 422
 
 
 async def test_the_x_or_o_chapter_counts_differing_pixels(client):
@@ -278,3 +294,21 @@ async def test_the_number_grids_name_their_rows_and_columns_for_screen_readers(c
             body = rows[1:]  # the header row's corner is a td
             assert all(tr.find_all("th")[0]["scope"] == "row" for tr in body), slug
             assert len(heads) == len(body[0].find_all("td"))
+
+
+async def test_the_vote_chapter_votes_on_the_values_given(client):
+    o_like = "0.5556,1,1,0.5556,0.5556,0.5556,0.5556,0.5556,1,0.5556,0.5556,1"
+    text = chapter_text((await client.get(f"/lesson/vote?v={o_like}")).text)
+    assert "= 4, and 4 / 4 = 1" in text and "the vote is O" in text
+    assert "the slides print" not in text  # these are not the slides' values
+    # the form's way of sending them (one v per field) is the same vote
+    form = "&".join(f"v={v}" for v in o_like.split(","))
+    assert chapter_text((await client.get(f"/lesson/vote?{form}")).text) == text
+    # the chapter offers the X's and the O's real vectors, from the engine's runs
+    links = [a["href"] for a in parse((await client.get("/lesson/vote")).text).find_all("a")]
+    assert any(o_like.replace(",", "%2C") in (h or "") for h in links)
+    for silly, words in (("1,2", "takes 12 numbers"), (",".join(["x"] * 12), "12 numbers"),
+                         (",".join(["1"] * 11 + ["99"]), "from -9 to 9"),
+                         (",".join(["nan"] * 12), "from -9 to 9")):  # fmt: skip
+        response = await client.get(f"/lesson/vote?v={silly}")
+        assert response.status_code == 422 and words in response.text, silly

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -13,14 +13,19 @@ from .spec import FlattenStage, InputSpec, PipelineSpec
 from .trace import Prediction, Trace
 
 
-@cache
-def slides_vote_trace() -> Trace:
-    """The seed-xo preset's vote on the slides' 12 printed values (flatten, then the vote)."""
+@lru_cache(maxsize=64)
+def vote_trace(values: tuple[float, ...]) -> Trace:
+    """The seed-xo preset's vote (flatten, then the vote) on these 12 values."""
     vote_only = PipelineSpec(
-        input=InputSpec(size=(1, len(SLIDES_VOTE_INPUT))),
+        input=InputSpec(size=(1, len(values))),
         stages=[FlattenStage(), get_preset("seed-xo").spec.stages[-1]],
     )
-    return run(vote_only, np.array(SLIDES_VOTE_INPUT, np.float32)[None, None])
+    return run(vote_only, np.array(values, np.float32)[None, None])
+
+
+def slides_vote_trace() -> Trace:
+    """The seed-xo preset's vote on the slides' 12 printed values."""
+    return vote_trace(tuple(SLIDES_VOTE_INPUT))
 
 
 @cache

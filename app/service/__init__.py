@@ -36,6 +36,7 @@ from .lesson import (
     Place,
     chapter_number,
     letters_spec,
+    question,
     slides_print,
 )
 from .pool import Busy, OverBudget
@@ -95,6 +96,7 @@ __all__ = [
     "num",
     "parse_cell",
     "precise",
+    "question",
     "resolve_spec",
     "slides_print",
     "spec_from_fields",

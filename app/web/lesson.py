@@ -7,7 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ..service import CHAPTERS, PIXELS_SPEC, Place, Service, chapter_number, letters_spec
+from ..service import (
+    CHAPTERS,
+    PIXELS_SPEC,
+    Place,
+    Service,
+    chapter_number,
+    letters_spec,
+    question,
+)
 from .deps import (
     LinksDep,
     Mode,
@@ -37,8 +45,13 @@ async def place_params(
     channels: Annotated[int, Query(ge=1, le=4, description="colour channels")] = Place.channels,
     kernel: Annotated[int, Query(ge=1, le=11, description="a filter's side")] = Place.kernel,
     run: Annotated[str | None, Query(max_length=64, description="the learner's picture")] = None,
+    dx: Annotated[int, Query(ge=-2, le=2, description="chapter 6: the X shifted right")] = 0,
+    dy: Annotated[int, Query(ge=-2, le=2, description="chapter 6: the X shifted down")] = 0,
+    turn: Annotated[int, Query(ge=0, le=45, description="chapter 6: the X turned, degrees")] = 0,
+    v: Annotated[list[str] | None, Query(max_length=200, description="chapter 11's values")] = None,
 ) -> Place:
-    return Place(row, col, feature, width, height, channels, kernel, run)
+    vector = ",".join(v) if v else None  # 'v=1,2,...' (a link) or 'v=1&v=2...' (the form)
+    return Place(row, col, feature, width, height, channels, kernel, run, dx, dy, turn, vector)
 
 
 @router.get("/lesson", response_class=HTMLResponse, name="lesson")
@@ -88,6 +101,7 @@ def chapter_context(
     def chapter_at(other: str) -> str:
         return chapter_link(links, route, other, mode)
 
+    data = chapter.data(service.runs, place)
     return {
         "chapter": chapter,
         "number": number,
@@ -100,7 +114,8 @@ def chapter_context(
         "lesson_at": with_query(links.path("lesson"), **mode.query),
         "embedded": route == "embed_chapter",
         "with_query": with_query,
-        **chapter.data(service.runs, place),
+        **data,
+        "question": question(slug, data),
     }
 
 

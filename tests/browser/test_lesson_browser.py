@@ -43,9 +43,12 @@ def test_next_walks_every_chapter_in_order(server, watched: Page, size: str, sho
         expect(watched.locator("h1")).to_contain_text(chapter.title)
         watched.wait_for_load_state("networkidle")
         shot(watched, f"{number:02d}-{chapter.slug}", full_page=False)
-        # the chapter's words start on the first screen, under the title
-        first = watched.locator("#chapter > p").first.bounding_box()
+        # the chapter's question (it asks before it tells), else its words, start on the first
+        # screen under the title; the words follow on the first screen of a laptop
+        first = watched.locator("section.ask, #chapter > p").first.bounding_box()
         assert first and first["y"] < height * 0.5, chapter.slug
+        words = watched.locator("#chapter > p").first.bounding_box()
+        assert words and (size == "phone" or words["y"] < height * 0.6), chapter.slug
         if number < len(CHAPTERS):
             watched.click("a[rel=next]")
         texts.append(watched.locator("#chapter").inner_text())

@@ -5,6 +5,7 @@
 
 from ...engine.explanations import slides_print
 from .chapters import CHAPTERS, PIXELS_SPEC, Chapter, Place, chapter_number
+from .questions import Question, question
 from .slides import letters_spec
 
 __all__ = [
@@ -12,7 +13,9 @@ __all__ = [
     "PIXELS_SPEC",
     "Chapter",
     "Place",
+    "Question",
     "chapter_number",
     "letters_spec",
+    "question",
     "slides_print",
 ]

@@ -17,18 +17,18 @@ from ...imaging.heatmap import channel_pngs, data_url
 from ..retention import NotFound
 from ..run_view import RunView
 from ..runs import Runs
-from . import slides
+from . import moved, slides
 
 F64 = npt.NDArray[np.float64]
 Data = dict[str, object]
 
 PIXELS_SPEC = PipelineSpec(input=InputSpec(mode="rgb", size=(16, 16)), stages=[ReluStage()])
 """Chapter 1: a picture as 16x16 pixels of red, green and blue (ReLU leaves 0 to 1 alone)."""
+VOTE_SIZE = 12
+"""The slides' vote takes 12 values: three pooled 2x2 maps."""
 SHOWN_SIDE = 32
 """Chapter 1 shows at most this many pixels a side: a bigger picture is sampled, every k-th
 pixel each way, so the page stays small whatever picture the link names."""
-POOLED = 4
-"""The slides' pipeline's last pooled stage (convolution, ReLU, pooling, pooling)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,12 @@ class Place:
     channels: int = 3
     kernel: int = 3
     run: str | None = None
+    dx: int = 0
+    dy: int = 0
+    turn: int = 0
+    """Chapter 6's X: shifted right (dx) and down (dy), turned (degrees)."""
+    vector: str | None = None
+    """Chapter 11's 12 values, comma-separated."""
 
     @property
     def at(self) -> tuple[int, int]:
@@ -156,35 +162,8 @@ def convolution(runs: Runs, place: Place) -> Data:
     return {"walk": slides.convolution_walk(place.feature, row, col)}
 
 
-@dataclass(frozen=True)
-class SeenX:
-    """One X through the slides' network, as chapter 6 sets two side by side."""
-
-    title: str
-    run_id: str
-    last: int
-    pixels: F64
-    first_map: F64
-    """Feature 1's map (the diagonal down)."""
-    pooled: list[F64]
-    scores: dict[str, float]
-    label: str
-
-    @classmethod
-    def of(cls, title: str, view: RunView) -> SeenX:
-        prediction = view.trace.prediction
-        assert prediction is not None
-        pooled = [m.astype(np.float64) for m in view.stage(POOLED).data]
-        return cls(title, view.id, view.last, view.stage(0).data[0].astype(np.float64),
-                   view.stage(1).data[0].astype(np.float64), pooled, prediction.scores,
-                   prediction.label)  # fmt: skip
-
-
 def feature_map(runs: Runs, place: Place) -> Data:
-    a = SeenX.of("The slides' X", example_run(runs, "x"))
-    b = SeenX.of("The X, one pixel to the right", example_run(runs, "x-shifted"))
-    gap = max(float(np.abs(p - q).max()) for p, q in zip(a.pooled, b.pooled, strict=True))
-    return {"pair": [a, b], "pooled_gap": gap}
+    return moved.feature_map(runs, place.dx, place.dy, place.turn)
 
 
 # 7-12. Edges, ReLU, pooling, stacking, the vote, learning
@@ -203,11 +182,32 @@ def pooling(runs: Runs, place: Place) -> Data:
 
 
 def stacking(runs: Runs, place: Place) -> Data:
-    return {"first": slides.stage_maps(3), "second": slides.stage_maps(POOLED)}
+    return {"first": slides.stage_maps(3), "second": slides.stage_maps(moved.POOLED)}
 
 
 def vote(runs: Runs, place: Place) -> Data:
-    return {"vote": slides.the_vote()}
+    """The vote on the slides' 12 values, or on the learner's (``place.vector``), with the
+    vectors the slides' X and O really give to start from."""
+    given = parse_vector(place.vector) if place.vector else None
+    pooled = {name: example_run(runs, name).stage(moved.POOLED).data.ravel() for name in "xo"}
+    starts = {title: ",".join(f"{float(v):.4g}" for v in pooled[name])
+              for name, title in (("x", "the slides' X"), ("o", "the O"))}  # fmt: skip
+    return {"vote": slides.the_vote(given), "starts": starts, "edited": given is not None}
+
+
+def parse_vector(text: str) -> tuple[float, ...]:
+    """'0.9,0.65,...': the 12 numbers the vote takes, each from -9 to 9; EngineError (a 422)
+    saying what is wrong."""
+    parts = text.split(",")
+    if len(parts) != VOTE_SIZE:
+        raise EngineError("v", f"the vote takes {VOTE_SIZE} numbers, comma-separated")
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        raise EngineError("v", f"the vote takes {VOTE_SIZE} numbers, comma-separated") from None
+    if not all(-9 <= v <= 9 for v in values):  # also refuses nan
+        raise EngineError("v", "each of the 12 values is a number from -9 to 9")
+    return values
 
 
 def learning(runs: Runs, place: Place) -> Data:

@@ -15,7 +15,7 @@ from PIL import Image
 from ...engine import PipelineSpec, Trace, compile_pipeline, explain, run
 from ...engine.explanations import ConvExplanation, PoolExplanation, VoteExplanation
 from ...engine.presets import SLIDES_VOTE_INPUT, SLIDES_X, get_preset
-from ...engine.slides import slides_vote_trace
+from ...engine.slides import slides_vote_trace, vote_trace
 from ...engine.steps import ConvStep, VoteStep
 from ...learn import made, net
 from ...learn.trainer import NEW, Training
@@ -156,9 +156,9 @@ class Vote:
     winner: str
 
 
-def the_vote() -> Vote:
-    """The slides' vote on the 12 values they print, by the seed-xo preset's vote stage."""
-    trace = slides_vote_trace()
+def the_vote(values: tuple[float, ...] | None = None) -> Vote:
+    """The seed-xo preset's vote stage on 12 values: the slides' printed ones by default."""
+    trace = vote_trace(values) if values else slides_vote_trace()
     last = len(trace) - 1
     step = trace.step(last)
     assert isinstance(step, VoteStep)
@@ -170,7 +170,7 @@ def the_vote() -> Vote:
         template = step.templates[i].astype(np.float64)
         rows.append(VoteRow(label, template, e.positions, terms, e.total, e.value))
     assert trace.prediction is not None
-    return Vote(list(SLIDES_VOTE_INPUT), rows, trace.prediction.label)
+    return Vote(list(values or SLIDES_VOTE_INPUT), rows, trace.prediction.label)
 
 
 @cache

@@ -1,0 +1,121 @@
+"""The lesson, active (issue 28), at a laptop's and a phone's size: chapter 6's X moved by keys,
+taps and the turn links, every map and the vote following and the place kept in the URL; a
+question answered wrong, then right; in presenter mode the teacher reveals with a key."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from .conftest import Shots
+
+SIZES = {"laptop": (1366, 900), "phone": (390, 844)}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_chapter_6_moves_the_x_and_the_vote_follows(
+    server, browser: Browser, size: str, shot: Shots
+):
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True)
+    page = context.new_page()
+    page.goto(server.url + "/lesson/feature-map")
+    said = page.locator("#moved-said")
+    expect(said).to_contain_text("the two are the same X")
+    page.focus("#mover")
+    page.keyboard.press("ArrowRight")  # the key moves the X, not the presenter's Next
+    expect(page).to_have_url(re.compile(r"dx=1&dy=0&turn=0"))
+    expect(said).to_contain_text("with X 0.9111 against O 0.5556")
+    expect(page.locator("section.side h2").nth(1)).to_have_text("The X, 1 right")
+    expect(page.locator("#mover")).to_be_focused()  # ready for the next key
+    # the moved X's vote is on screen with the arrows that moved it
+    box = page.locator("#moved-said").bounding_box()
+    assert box and box["y"] >= 0 and box["y"] + box["height"] <= height
+    page.keyboard.press("ArrowUp")
+    expect(page).to_have_url(re.compile(r"dx=1&dy=-1"))
+    expect(page.locator("section.side h2").nth(1)).to_have_text("The X, 1 right and 1 up")
+    # a tap on a turn link; the maps of the turned X are worked out again
+    page.locator("#mover .turns a", has_text="25°").tap()
+    expect(page).to_have_url(re.compile(r"turn=25"))
+    expect(page.locator("section.side h2").nth(1)).to_have_text(
+        "The X, 1 right and 1 up, turned 25°"
+    )
+    shot(page, f"chapter-6-moved-{size}", full_page=False)
+    # a teacher's link opens the same X, cold
+    page.goto(page.url)
+    expect(page.locator("section.side h2").nth(1)).to_have_text(
+        "The X, 1 right and 1 up, turned 25°"
+    )
+    page.locator("#mover a", has_text="back to the start").click()
+    expect(said).to_contain_text("the two are the same X")
+    context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_question_answered_wrong_then_right(server, browser: Browser, size: str, shot: Shots):
+    width, height = SIZES[size]
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.goto(server.url + "/lesson/relu")
+    ask = page.locator("section.ask")
+    right = ask.locator(".choice").nth(int(ask.get_attribute("data-answer") or 0))
+    wrong = ask.locator(".choice").filter(has_not_text=right.inner_text()).first
+    box = ask.bounding_box()
+    assert box and box["y"] + box["height"] <= height  # asked on the first screen
+    wrong.click()
+    expect(wrong).to_have_class(re.compile(r"\bwrong\b"))
+    expect(ask.locator(".ask-said")).to_contain_text("try another")
+    expect(ask.locator("details.reveal")).not_to_have_attribute("open", "")  # not told yet
+    right.click()
+    expect(right).to_have_class(re.compile(r"\bright\b"))
+    expect(ask.locator(".ask-said")).to_have_text("Right.")
+    expect(ask.locator("details.reveal")).to_have_attribute("open", "")
+    expect(ask.locator("details.reveal p")).to_contain_text("Every negative value")
+    shot(page, f"question-answered-{size}", full_page=False)
+    # the answer can be seen without guessing, and nothing was kept: a reload asks again
+    page.reload()
+    expect(page.locator(".ask .choice.wrong, .ask .choice.right")).to_have_count(0)
+    page.click(".ask details.reveal summary")
+    expect(page.locator(".ask details.reveal p")).to_be_visible()
+    page.context.close()
+
+
+def test_in_presenter_mode_the_teacher_reveals_with_a_key(server, browser: Browser):
+    page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    page.goto(server.url + "/lesson/pooling?present=1&lock=1")
+    reveal = page.locator(".ask details.reveal")
+    expect(reveal.locator("summary")).to_contain_text("key A")
+    page.keyboard.press("a")
+    expect(reveal).to_have_attribute("open", "")
+    expect(reveal.locator("p strong")).to_have_text("4x4")
+    page.keyboard.press("ArrowRight")  # the clicker still steps on
+    expect(page).to_have_url(re.compile(r"/lesson/stacking\?present=1&lock=1"))
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_chapter_11_votes_on_the_values_the_learner_types(
+    server, browser: Browser, size: str, shot: Shots
+):
+    width, height = SIZES[size]
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.goto(server.url + "/lesson/vote")
+    o_formula = page.locator("#vote-sums .score").nth(1).locator(".formula")
+    expect(o_formula).to_contain_text("= 2.07, and 2.07 / 4 = 0.5175 (the slides print 0.51)")
+    # start from what the O really gives: its pattern's places all hold 1
+    page.locator(".try a", has_text="the O").click()
+    expect(page).to_have_url(re.compile(r"v=0\.5556"))
+    expect(page.locator("#vote-sums .verdict b")).to_have_text("O")
+    expect(o_formula).to_contain_text("= 4, and 4 / 4 = 1")
+    # type a value: the sums follow term by term, and the field keeps the focus
+    second = page.locator("form.vector input").nth(1)
+    second.fill("0")
+    expect(o_formula).to_contain_text("= 3, and 3 / 4 = 0.75")
+    expect(second).to_be_focused()
+    expect(page).to_have_url(re.compile(r"v=0\.5556&v=0&v=1"))
+    shot(page, f"chapter-11-typed-{size}", full_page=False)
+    # the slides' own values come back with a link, the slides' 0.5175 with them
+    page.locator(".try a", has_text="the slides' own").click()
+    expect(o_formula).to_contain_text("0.5175")
+    page.context.close()
