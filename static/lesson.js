@@ -138,5 +138,19 @@
     if (reveal) reveal.open = !reveal.open;
   });
 
+  // chapter 8: a cell of either map, pointed at or tapped, read before and after ReLU
+  function readRelu(e) {
+    var td = e.target.closest && e.target.closest(".relu-pair td");
+    var out = document.querySelector(".relu-readout");
+    if (!td || !out) return;
+    var row = td.parentElement, r = row.rowIndex - 1, c = td.cellIndex - 1;  // past the headers
+    var before = document.querySelector(".relu-before").rows[r + 1].cells[c + 1].textContent;
+    var after = document.querySelector(".relu-after").rows[r + 1].cells[c + 1].textContent;
+    out.textContent = "Row " + r + ", column " + c + ": " + before + " before ReLU, " + after +
+      " after" + (before === after ? " (kept)." : " (negative, so set to 0).");
+  }
+  document.addEventListener("pointerover", readRelu);
+  document.addEventListener("pointerdown", readRelu);
+
   setUpPixels();
 })();

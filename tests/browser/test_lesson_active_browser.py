@@ -119,3 +119,49 @@ def test_chapter_11_votes_on_the_values_the_learner_types(
     page.locator(".try a", has_text="the slides' own").click()
     expect(o_formula).to_contain_text("0.5175")
     page.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_chapter_8_picks_a_map_counts_the_zeros_and_reads_a_tapped_cell(
+    server, browser: Browser, size: str, shot: Shots
+):
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True)
+    page = context.new_page()
+    page.goto(server.url + "/lesson/relu")
+    said = page.locator("#relu-said")
+    expect(said).to_contain_text("ReLU set 20 of 49 values to 0")
+    page.locator(".pick-feature a", has_text="centre cross").click()
+    expect(page).to_have_url(re.compile(r"feature=1"))
+    expect(said).to_contain_text("ReLU set 24 of 49 values to 0")
+    # a tapped cell of the map before: its value before and after, said
+    cell = page.locator("table.relu-before tbody tr").nth(0).locator("td").nth(1)
+    cell.tap()
+    readout = page.locator(".relu-readout")
+    expect(readout).to_contain_text("Row 0, column 1:")
+    before = cell.inner_text()
+    expect(readout).to_contain_text(f"{before} before ReLU")
+    expect(readout).to_contain_text("set to 0" if before.startswith("-") else "(kept)")
+    shot(page, f"chapter-8-read-{size}", full_page=False)
+    context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_chapter_10_takes_the_second_pass_on_request(
+    server, browser: Browser, size: str, shot: Shots
+):
+    width, height = SIZES[size]
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.goto(server.url + "/lesson/stacking")
+    expect(page.locator(".stack table")).to_have_count(3)  # three 4x4 maps, nothing more yet
+    expect(page.locator("#stack-said")).to_contain_text("48 numbers")
+    page.locator("#stack-said a", has_text="pool again").click()
+    expect(page).to_have_url(re.compile(r"again=1"))
+    expect(page.locator(".stack table.quarters-out")).to_have_count(3)
+    out = page.locator(".stack table.quarters-out").first.locator("tbody td")
+    expect(out).to_have_count(4)
+    expect(page.locator("#stack-said")).to_contain_text("Twelve numbers are left")
+    shot(page, f"chapter-10-second-pass-{size}", full_page=False)
+    page.locator("#stack-said a", has_text="Undo").click()
+    expect(page.locator(".stack table")).to_have_count(3)
+    page.context.close()

@@ -18,14 +18,13 @@ from ..retention import NotFound
 from ..run_view import RunView
 from ..runs import Runs
 from . import moved, slides
+from .vector import parse_vector
 
 F64 = npt.NDArray[np.float64]
 Data = dict[str, object]
 
 PIXELS_SPEC = PipelineSpec(input=InputSpec(mode="rgb", size=(16, 16)), stages=[ReluStage()])
 """Chapter 1: a picture as 16x16 pixels of red, green and blue (ReLU leaves 0 to 1 alone)."""
-VOTE_SIZE = 12
-"""The slides' vote takes 12 values: three pooled 2x2 maps."""
 SHOWN_SIDE = 32
 """Chapter 1 shows at most this many pixels a side: a bigger picture is sampled, every k-th
 pixel each way, so the page stays small whatever picture the link names."""
@@ -50,6 +49,8 @@ class Place:
     """Chapter 6's X: shifted right (dx) and down (dy), turned (degrees)."""
     vector: str | None = None
     """Chapter 11's 12 values, comma-separated."""
+    again: bool = False
+    """Chapter 10: the second pass taken."""
 
     @property
     def at(self) -> tuple[int, int]:
@@ -174,7 +175,8 @@ def edges(runs: Runs, place: Place) -> Data:
 
 
 def relu(runs: Runs, place: Place) -> Data:
-    return {"before": slides.stage_maps(1)[0], "after": slides.stage_maps(2)[0]}
+    f = place.feature
+    return {"before": slides.stage_maps(1)[f], "after": slides.stage_maps(2)[f], "feature": f}
 
 
 def pooling(runs: Runs, place: Place) -> Data:
@@ -182,7 +184,8 @@ def pooling(runs: Runs, place: Place) -> Data:
 
 
 def stacking(runs: Runs, place: Place) -> Data:
-    return {"first": slides.stage_maps(3), "second": slides.stage_maps(moved.POOLED)}
+    second = slides.stage_maps(moved.POOLED)
+    return {"first": slides.stage_maps(3), "second": second, "again": place.again}
 
 
 def vote(runs: Runs, place: Place) -> Data:
@@ -193,21 +196,6 @@ def vote(runs: Runs, place: Place) -> Data:
     starts = {title: ",".join(f"{float(v):.4g}" for v in pooled[name])
               for name, title in (("x", "the slides' X"), ("o", "the O"))}  # fmt: skip
     return {"vote": slides.the_vote(given), "starts": starts, "edited": given is not None}
-
-
-def parse_vector(text: str) -> tuple[float, ...]:
-    """'0.9,0.65,...': the 12 numbers the vote takes, each from -9 to 9; EngineError (a 422)
-    saying what is wrong."""
-    parts = text.split(",")
-    if len(parts) != VOTE_SIZE:
-        raise EngineError("v", f"the vote takes {VOTE_SIZE} numbers, comma-separated")
-    try:
-        values = tuple(float(p) for p in parts)
-    except ValueError:
-        raise EngineError("v", f"the vote takes {VOTE_SIZE} numbers, comma-separated") from None
-    if not all(-9 <= v <= 9 for v in values):  # also refuses nan
-        raise EngineError("v", "each of the 12 values is a number from -9 to 9")
-    return values
 
 
 def learning(runs: Runs, place: Place) -> Data:

@@ -105,7 +105,7 @@ def relu(data: Data) -> Question:
     negatives = int((data["before"] < 0).sum())
     choices, answer = _count_choices(negatives, (0, 7, 24, 49))
     return Question(
-        "Feature 1's map has 49 values. How many will ReLU set to 0?",
+        f"Feature {data['feature'] + 1}'s map has 49 values. How many will ReLU set to 0?",
         choices, answer,
         "Every negative value, and only those. Zero and positive values pass "
         "unchanged.",
