@@ -152,5 +152,33 @@
   document.addEventListener("pointerover", readRelu);
   document.addEventListener("pointerdown", readRelu);
 
+  // a grid of links (chapter 3's pixels): one tab stop; the arrow keys move among its cells, and
+  // after a flip the focus comes back to the cell flipped
+  var flipped = null;
+  document.addEventListener("keydown", function (e) {
+    var link = e.target.closest && e.target.closest("[data-roving] a[data-at]");
+    if (!link || !ARROWS[e.key] || e.altKey || e.ctrlKey || e.metaKey) return;
+    e.preventDefault();
+    var at = link.dataset.at.split(".").map(Number);
+    var next = link.closest("[data-roving]").querySelector('a[data-at="' +
+      (at[0] + ARROWS[e.key][0]) + "." + (at[1] + ARROWS[e.key][1]) + '"]');
+    if (!next) return;
+    link.tabIndex = -1;
+    next.tabIndex = 0;
+    next.focus();
+  });
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("[data-roving] a[data-at]");
+    if (link) flipped = link.dataset.at;
+  });
+  document.addEventListener("htmx:after:settle", function () {
+    var again = flipped && document.querySelector('[data-roving] a[data-at="' + flipped + '"]');
+    flipped = null;
+    if (!again) return;
+    document.querySelectorAll("[data-roving] a[tabindex='0']").forEach(function (a) { a.tabIndex = -1; });
+    again.tabIndex = 0;
+    again.focus({ preventScroll: true });
+  });
+
   setUpPixels();
 })();

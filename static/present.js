@@ -7,7 +7,7 @@
     if (e.altKey || e.ctrlKey || e.metaKey) return;
     var target = e.target;
     // fields take their own keys, and so do a chapter's window and picture
-    if (target.closest && target.closest("input, textarea, select, #walk, .pick-pixel, .pick, [data-arrows]")) return;
+    if (target.closest && target.closest("input, textarea, select, #walk, .pick-pixel, .pick, [data-arrows], [data-roving]")) return;
     var rel = NEXT[e.key] ? "next" : BACK[e.key] ? "prev" : null;
     if (!rel) return;
     var link = document.querySelector("a[rel=" + rel + "]");

@@ -138,8 +138,24 @@ async def test_the_x_or_o_chapter_counts_differing_pixels(client):
     text = chapter_text((await client.get("/lesson/x-or-o")).text)
     assert "The slides' X: 0 of 81 pixels differ" in text
     counts = [int(n) for n in re.findall(r"(\d+) of 81 pixels differ", text)]
-    assert len(counts) == 4 and all(n > 10 for n in counts[1:])
+    assert counts[0] == 0  # yours, not flipped yet
+    assert len(counts) == 5 and all(n > 10 for n in counts[2:])
     assert "Drawn with a pen" in text
+    # your X with pixels flipped: the count follows, the network's reading with it; a pixel
+    # named twice is flipped back
+    page = parse((await client.get("/lesson/x-or-o?flip=4.4,0.0,2.2,0.0")).text)
+    said = page.one("figcaption", id="flip-said").text
+    assert said.startswith("Your X: 2 of 81 pixels differ; the slides' network reads it as")
+    cells = {a["data-at"]: a for a in page.one("table", id="flip-grid").find_all("a")}
+    assert len(cells) == 81 and "flip=2.2%2C4.4%2C8.8" in (cells["8.8"]["href"] or "")
+    assert "flip=2.2" in (cells["4.4"]["href"] or "") and "4.4" not in (cells["4.4"]["href"] or "")
+    assert cells["4.4"]["aria-label"] == "-1 at row 4, column 4: paper, differs"  # was ink
+    # the shifted X, one click away, is the same 26 pixels
+    shifted = next(a["href"] for a in page.find_all("a") if a.text == "shifted one pixel right")
+    loaded = parse((await client.get(shifted or "")).text).one("figcaption", id="flip-said").text
+    assert loaded.startswith(f"Your X: {counts[2]} of 81 pixels differ")
+    for silly in ("9.1", "a", "1.2.3"):
+        assert (await client.get(f"/lesson/x-or-o?flip={silly}")).status_code == 422
 
 
 async def test_the_features_chapter_finds_each_feature_in_the_x(client):

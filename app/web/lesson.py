@@ -50,10 +50,11 @@ async def place_params(
     turn: Annotated[int, Query(ge=0, le=45, description="chapter 6: the X turned, degrees")] = 0,
     v: Annotated[list[str] | None, Query(max_length=200, description="chapter 11's values")] = None,
     again: Annotated[bool, Query(description="chapter 10: the second pass taken")] = False,
+    flip: Annotated[str | None, Query(max_length=600, description="chapter 3's pixels")] = None,
 ) -> Place:
     vector = ",".join(v) if v else None  # 'v=1,2,...' (a link) or 'v=1&v=2...' (the form)
     return Place(
-        row, col, feature, width, height, channels, kernel, run, dx, dy, turn, vector, again
+        row, col, feature, width, height, channels, kernel, run, dx, dy, turn, vector, again, flip
     )
 
 

@@ -165,3 +165,33 @@ def test_chapter_10_takes_the_second_pass_on_request(
     page.locator("#stack-said a", has_text="Undo").click()
     expect(page.locator(".stack table")).to_have_count(3)
     page.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_chapter_3_flips_pixels_by_tap_and_keys_and_counts_them(
+    server, browser: Browser, size: str, shot: Shots
+):
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True)
+    page = context.new_page()
+    page.goto(server.url + "/lesson/x-or-o")
+    said = page.locator("#flip-said")
+    expect(said).to_contain_text("Your X: 0 of 81 pixels differ")
+    page.locator('#flip-grid a[data-at="0.0"]').tap()  # ink at the corner becomes paper
+    expect(said).to_contain_text("Your X: 1 of 81 pixels differ")
+    expect(page).to_have_url(re.compile(r"flip=0\.0"))
+    expect(page.locator('#flip-grid a[data-at="0.0"]')).to_be_focused()
+    # the keyboard: one tab stop, arrows move, Enter flips
+    page.keyboard.press("ArrowRight")
+    expect(page.locator('#flip-grid a[data-at="0.1"]')).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(said).to_contain_text("Your X: 2 of 81 pixels differ")
+    expect(page.locator('#flip-grid a[data-at="0.1"]')).to_be_focused()
+    expect(page.locator("#flip-grid a[tabindex='0']")).to_have_count(1)
+    # the page stays a reasonable length on a phone: the others small, side by side
+    tall = page.evaluate("document.documentElement.scrollHeight")
+    assert tall < 1845, tall  # the four tables alone were 1,845 px before (issue 28)
+    shot(page, f"chapter-3-flipped-{size}", full_page=False)
+    page.locator(".try a", has_text="turned 25 degrees").click()
+    expect(said).not_to_contain_text("Your X: 2 of")
+    context.close()

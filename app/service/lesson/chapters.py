@@ -51,6 +51,8 @@ class Place:
     """Chapter 11's 12 values, comma-separated."""
     again: bool = False
     """Chapter 10: the second pass taken."""
+    flip: str | None = None
+    """Chapter 3: the pixels of the X flipped, 'row.col,row.col'."""
 
     @property
     def at(self) -> tuple[int, int]:
@@ -137,18 +139,24 @@ class Rendition:
 
 
 def x_or_o(runs: Runs, place: Place) -> Data:
-    """The slides' X and others that are still an X, each compared pixel by pixel with it."""
-    base = slides.slides_x()
+    """The slides' X and others that are still an X, each compared pixel by pixel with it, and
+    the learner's own: the slides' X with the pixels they flipped."""
+    base, spec = slides.slides_x(), get_preset("seed-xo").spec
     views = [(title, example_run(runs, name)) for name, title in (
         ("x", "The slides' X"), ("x-shifted", "Shifted one pixel right"),
         ("x-rotated", "Turned 25 degrees"),
     )]  # fmt: skip
-    views.append(("Drawn with a pen", runs.run_image(slides.drawn_x(), get_preset("seed-xo").spec)))
+    views.append(("Drawn with a pen", runs.run_image(slides.drawn_x(), spec)))
+    flips = moved.parse_flips(place.flip)
+    views.append(("Your X", runs.run_image(moved.x_png(moved.flipped_x(flips)), spec)))
     made = []
     for title, view in views:
         pixels = view.stage(0).data[0].astype(np.float64)
         made.append(Rendition(title, pixels, np.abs(pixels - base) > 1e-6, view.id))
-    return {"renditions": made}
+    *others, yours = made
+    loads = {r.title: moved.mask_text(r.differ) for r in others[1:]}
+    return {"renditions": others, "yours": yours, "toggles": moved.toggles(flips), "loads": loads,
+            "read": views[-1][1].trace.prediction}  # fmt: skip
 
 
 # 4-6. Features, convolution, a whole feature map

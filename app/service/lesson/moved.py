@@ -1,6 +1,7 @@
-"""Chapter 6, a whole feature map: the slides' X moved by the learner (shifted with the arrows,
-turned a few degrees) and run through the slides' network beside the X as the slides draw it,
-every feature map, pooled map and the vote recomputed for each move."""
+"""The slides' X changed by the learner. Chapter 3: pixels flipped one by one. Chapter 6, a whole
+feature map: moved (shifted with the arrows, turned a few degrees) and run through the slides'
+network beside the X as the slides draw it, every feature map, pooled map and the vote recomputed
+for each move."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from ...engine import EngineError
 from ...engine.presets import get_preset
 from ..run_view import RunView
 from ..runs import Runs
@@ -18,6 +20,8 @@ from .slides import slides_x
 
 F64 = npt.NDArray[np.float64]
 
+SIDE = 9
+"""The slides' X is 9x9."""
 SHIFTS = range(-2, 3)
 """How far the X may be shifted each way, in pixels."""
 TURNS = (0, 15, 25, 45)
@@ -41,6 +45,45 @@ def moved_x(dx: int, dy: int, turn: int) -> F64:
         max(-dy, 0) : h + min(-dy, 0), max(-dx, 0) : w + min(-dx, 0)
     ]
     return out
+
+
+def parse_flips(text: str | None) -> frozenset[tuple[int, int]]:
+    """'3.3,4.5': the pixels flipped (row, column); EngineError (a 422) for anything else."""
+    if not text:
+        return frozenset()
+    flips: set[tuple[int, int]] = set()
+    for part in text.split(",")[:81]:
+        try:
+            row, col = (int(v) for v in part.split("."))
+        except ValueError:
+            raise EngineError("flip", f"{part[:12]!r}: a pixel is row.column, e.g. 3.4") from None
+        if not (0 <= row < SIDE and 0 <= col < SIDE):
+            raise EngineError("flip", f"rows and columns go from 0 to {SIDE - 1}")
+        flips ^= {(row, col)}  # named twice: flipped back
+    return frozenset(flips)
+
+
+def flipped_x(flips: frozenset[tuple[int, int]]) -> F64:
+    """The slides' X with these pixels flipped, ink to paper and paper to ink."""
+    x = slides_x().copy()
+    for row, col in flips:
+        x[row, col] = -x[row, col]
+    return x
+
+
+def flip_text(flips: frozenset[tuple[int, int]]) -> str:
+    """The flips as the URL writes them, in reading order."""
+    return ",".join(f"{r}.{c}" for r, c in sorted(flips))
+
+
+def toggles(flips: frozenset[tuple[int, int]]) -> list[list[str]]:
+    """For each pixel, the flips with that one pixel flipped too (or back)."""
+    return [[flip_text(flips ^ {(r, c)}) for c in range(SIDE)] for r in range(SIDE)]
+
+
+def mask_text(differ: npt.NDArray[np.bool_]) -> str:
+    """The flips that make the slides' X into the one that differs from it at ``differ``."""
+    return flip_text(frozenset((int(r), int(c)) for r, c in np.argwhere(differ)))
 
 
 def x_png(x: F64) -> bytes:
