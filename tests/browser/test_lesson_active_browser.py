@@ -195,3 +195,34 @@ def test_chapter_3_flips_pixels_by_tap_and_keys_and_counts_them(
     page.locator(".try a", has_text="turned 25 degrees").click()
     expect(said).not_to_contain_text("Your X: 2 of")
     context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_chapter_4_moves_a_feature_over_the_x_and_lights_its_full_matches(
+    server, browser: Browser, size: str, shot: Shots
+):
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True)
+    page = context.new_page()
+    page.goto(server.url + "/lesson/features")
+    said = page.locator("#feature-said")
+    expect(said).to_contain_text("Feature 1 matches fully at 4 places")
+    expect(said).not_to_contain_text("a full match")  # the top-left corner is not one
+    page.focus("#walk")
+    page.keyboard.press("ArrowDown")
+    expect(page).to_have_url(re.compile(r"row=1&col=0"))
+    expect(page.locator("#walk")).to_have_attribute("data-row", "1")
+    expect(page.locator("#walk")).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    expect(page).to_have_url(re.compile(r"row=1&col=1"))
+    expect(said).to_contain_text("Here 9 of its 9 pixels match the X: a full match")
+    places = [(1, 1), (2, 2), (4, 4), (5, 5)]  # the diagonal's full matches, windows overlapping
+    union = {(r + i, c + j) for r, c in places for i in range(3) for j in range(3)}
+    expect(page.locator("#walk table.drag td.marked")).to_have_count(len(union))
+    # another feature, by a tap: the centre cross, fully matched at one place
+    page.locator(".pick-feature a", has_text="cross").tap()
+    expect(said).to_contain_text("Feature 2 matches fully at 1 place of the X")
+    page.locator('#walk td[data-row="3"][data-col="3"]').first.tap()
+    expect(said).to_contain_text("a full match")
+    shot(page, f"chapter-4-feature-{size}", full_page=False)
+    context.close()

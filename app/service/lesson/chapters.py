@@ -163,7 +163,8 @@ def x_or_o(runs: Runs, place: Place) -> Data:
 
 
 def features(runs: Runs, place: Place) -> Data:
-    return {"spots": slides.feature_spots(), "image": slides.slides_x()}
+    walk = slides.convolution_walk(place.feature, *place.at)
+    return {"spots": slides.feature_spots(), "image": slides.slides_x(), "walk": walk}
 
 
 def convolution(runs: Runs, place: Place) -> Data:
