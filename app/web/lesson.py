@@ -51,11 +51,13 @@ async def place_params(
     v: Annotated[list[str] | None, Query(max_length=200, description="chapter 11's values")] = None,
     again: Annotated[bool, Query(description="chapter 10: the second pass taken")] = False,
     flip: Annotated[str | None, Query(max_length=600, description="chapter 3's pixels")] = None,
+    picture: Annotated[str | None, Query(max_length=40, description="chapter 7's example")] = None,
+    gx: Annotated[list[str] | None, Query(max_length=100, description="chapter 7's Gx")] = None,
 ) -> Place:
-    vector = ",".join(v) if v else None  # 'v=1,2,...' (a link) or 'v=1&v=2...' (the form)
-    return Place(
-        row, col, feature, width, height, channels, kernel, run, dx, dy, turn, vector, again, flip
-    )
+    # numbers come as 'v=1,2,...' (a link) or 'v=1&v=2...' (a form)
+    vector, sobel = (",".join(n) if n else None for n in (v, gx))
+    return Place(row, col, feature, width, height, channels, kernel, run, dx, dy, turn, vector,
+                 again, flip, picture, sobel)  # fmt: skip
 
 
 @router.get("/lesson", response_class=HTMLResponse, name="lesson")

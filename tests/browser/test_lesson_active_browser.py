@@ -226,3 +226,30 @@ def test_chapter_4_moves_a_feature_over_the_x_and_lights_its_full_matches(
     expect(said).to_contain_text("a full match")
     shot(page, f"chapter-4-feature-{size}", full_page=False)
     context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_chapter_7_edits_a_sobel_weight_and_the_edges_change(
+    server, browser: Browser, size: str, shot: Shots
+):
+    width, height = SIZES[size]
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.goto(server.url + "/lesson/edges")
+    said = page.locator("#edge-maps .edge-said")
+    expect(said).to_contain_text("With Sobel\u2019s own")
+    gx_map = page.locator("#edge-maps img").nth(1)
+    before = gx_map.get_attribute("src")
+    centre = page.locator("form.kernel-edit input[name=gx]").nth(4)
+    centre.fill("4")  # Gx now also keeps some of the brightness itself
+    expect(said).to_contain_text("With your Gx")
+    expect(page).to_have_url(re.compile(r"gx=-1&gx=0&gx=1&gx=-2&gx=4"))
+    assert gx_map.get_attribute("src") != before  # a new run: new pictures
+    expect(centre).to_be_focused()  # typing goes on where it was
+    shot(page, f"chapter-7-edited-{size}", full_page=False)
+    # another picture keeps the edited kernel; Sobel's own weights come back with a link
+    page.locator("form.kernel-edit label", has_text="letter A").click()
+    expect(page).to_have_url(re.compile(r"picture=letter-a"))
+    expect(page.locator("form.kernel-edit input[name=gx]").nth(4)).to_have_value("4")
+    page.locator("#edge-maps a", has_text="own weights").click()
+    expect(page.locator("#edge-maps .edge-said")).to_contain_text("With Sobel\u2019s own")
+    page.context.close()

@@ -17,6 +17,7 @@ from ...imaging.heatmap import channel_pngs, data_url
 from ..retention import NotFound
 from ..run_view import RunView
 from ..runs import Runs
+from . import edges as sobel
 from . import moved, slides
 from .vector import parse_vector
 
@@ -53,6 +54,9 @@ class Place:
     """Chapter 10: the second pass taken."""
     flip: str | None = None
     """Chapter 3: the pixels of the X flipped, 'row.col,row.col'."""
+    picture: str | None = None
+    gx: str | None = None
+    """Chapter 7: the example shown, and its Gx kernel's 9 numbers."""
 
     @property
     def at(self) -> tuple[int, int]:
@@ -180,7 +184,7 @@ def feature_map(runs: Runs, place: Place) -> Data:
 
 
 def edges(runs: Runs, place: Place) -> Data:
-    return {"edges": example_run(runs, "photo", "sobel-edges")}
+    return sobel.edges(runs, place.picture, place.gx)
 
 
 def relu(runs: Runs, place: Place) -> Data:
