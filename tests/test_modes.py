@@ -103,3 +103,28 @@ async def test_presented_and_compared_pages_answer_cold_with_the_same_headers(cl
         assert response.status_code == 200, path
         for name in ("content-security-policy", "x-content-type-options", "referrer-policy"):
             assert response.headers[name] == home[name], (path, name)
+
+
+async def test_every_chapter_opens_presented_and_locked_with_its_thing_to_do(client):
+    from app.service.lesson import CHAPTERS
+
+    things = {"x-or-o": ("table", {"id": "flip-grid"}), "features": ("div", {"id": "walk"}),
+              "feature-map": ("div", {"id": "mover"}), "relu": ("p", {"class_": "relu-readout"}),
+              "stacking": ("p", {"id": "stack-said"}), "vote": ("form", {"class_": "vector"}),
+              "edges": ("form", {"class_": "kernel-edit"})}  # fmt: skip
+    for chapter in CHAPTERS:
+        response = await client.get(f"/lesson/{chapter.slug}?present=1&lock=1")
+        assert response.status_code == 200, chapter.slug
+        page = parse(response.text)
+        assert page.one("body")["class"] == "present"
+        if chapter.slug in things:  # the thing to do stays in a locked lesson
+            tag, attrs = things[chapter.slug]
+            page.one(tag, **attrs)
+        # every link the chapter's controls make keeps the mode
+        for a in page.one("section", id="chapter").find_all("a"):
+            if a.get("hx-get"):
+                assert "present=1" in a["hx-get"] and "lock=1" in a["hx-get"], (chapter.slug, a)
+    # chapter 7's kernel is the pipeline: locked, its weights are shown but not editable
+    edges = parse((await client.get("/lesson/edges?lock=1")).text)
+    assert all("readonly" in i.attrs for i in edges.find_all("input", name="gx"))
+    assert edges.find_all("input", name="picture")  # the picture is still the class's choice
