@@ -7,20 +7,25 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from .conftest import Shots
 
 SIZES = {"laptop": (1366, 900), "phone": (390, 844)}
 
 
+def opened(browser: Browser, size: str) -> Page:
+    """A page at a laptop's or a phone's size, that takes taps as well as clicks."""
+    width, height = SIZES[size]
+    return browser.new_context(viewport={"width": width, "height": height},
+                               has_touch=True).new_page()  # fmt: skip
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_chapter_6_moves_the_x_and_the_vote_follows(
     server, browser: Browser, size: str, shot: Shots
 ):
-    width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True)
-    page = context.new_page()
+    page = opened(browser, size)
     page.goto(server.url + "/lesson/feature-map")
     said = page.locator("#moved-said")
     expect(said).to_contain_text("the two are the same X")
@@ -32,7 +37,7 @@ def test_chapter_6_moves_the_x_and_the_vote_follows(
     expect(page.locator("#mover")).to_be_focused()  # ready for the next key
     # the moved X's vote is on screen with the arrows that moved it
     box = page.locator("#moved-said").bounding_box()
-    assert box and box["y"] >= 0 and box["y"] + box["height"] <= height
+    assert box and box["y"] >= 0 and box["y"] + box["height"] <= SIZES[size][1]
     page.keyboard.press("ArrowUp")
     expect(page).to_have_url(re.compile(r"dx=1&dy=-1"))
     expect(page.locator("section.side h2").nth(1)).to_have_text("The X, 1 right and 1 up")
@@ -50,19 +55,18 @@ def test_chapter_6_moves_the_x_and_the_vote_follows(
     )
     page.locator("#mover a", has_text="back to the start").click()
     expect(said).to_contain_text("the two are the same X")
-    context.close()
+    page.context.close()
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_a_question_answered_wrong_then_right(server, browser: Browser, size: str, shot: Shots):
-    width, height = SIZES[size]
-    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page = opened(browser, size)
     page.goto(server.url + "/lesson/relu")
     ask = page.locator("section.ask")
     right = ask.locator(".choice").nth(int(ask.get_attribute("data-answer") or 0))
     wrong = ask.locator(".choice").filter(has_not_text=right.inner_text()).first
     box = ask.bounding_box()
-    assert box and box["y"] + box["height"] <= height  # asked on the first screen
+    assert box and box["y"] + box["height"] <= SIZES[size][1]  # asked on the first screen
     wrong.click()
     expect(wrong).to_have_class(re.compile(r"\bwrong\b"))
     expect(ask.locator(".ask-said")).to_contain_text("try another")
@@ -98,8 +102,7 @@ def test_in_presenter_mode_the_teacher_reveals_with_a_key(server, browser: Brows
 def test_chapter_11_votes_on_the_values_the_learner_types(
     server, browser: Browser, size: str, shot: Shots
 ):
-    width, height = SIZES[size]
-    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page = opened(browser, size)
     page.goto(server.url + "/lesson/vote")
     o_formula = page.locator("#vote-sums .score").nth(1).locator(".formula")
     expect(o_formula).to_contain_text("= 2.07, and 2.07 / 4 = 0.5175 (the slides print 0.51)")
@@ -125,9 +128,7 @@ def test_chapter_11_votes_on_the_values_the_learner_types(
 def test_chapter_8_picks_a_map_counts_the_zeros_and_reads_a_tapped_cell(
     server, browser: Browser, size: str, shot: Shots
 ):
-    width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True)
-    page = context.new_page()
+    page = opened(browser, size)
     page.goto(server.url + "/lesson/relu")
     said = page.locator("#relu-said")
     expect(said).to_contain_text("ReLU set 20 of 49 values to 0")
@@ -143,15 +144,14 @@ def test_chapter_8_picks_a_map_counts_the_zeros_and_reads_a_tapped_cell(
     expect(readout).to_contain_text(f"{before} before ReLU")
     expect(readout).to_contain_text("set to 0" if before.startswith("-") else "(kept)")
     shot(page, f"chapter-8-read-{size}", full_page=False)
-    context.close()
+    page.context.close()
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_chapter_10_takes_the_second_pass_on_request(
     server, browser: Browser, size: str, shot: Shots
 ):
-    width, height = SIZES[size]
-    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page = opened(browser, size)
     page.goto(server.url + "/lesson/stacking")
     expect(page.locator(".stack table")).to_have_count(3)  # three 4x4 maps, nothing more yet
     expect(page.locator("#stack-said")).to_contain_text("48 numbers")
@@ -171,9 +171,7 @@ def test_chapter_10_takes_the_second_pass_on_request(
 def test_chapter_3_flips_pixels_by_tap_and_keys_and_counts_them(
     server, browser: Browser, size: str, shot: Shots
 ):
-    width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True)
-    page = context.new_page()
+    page = opened(browser, size)
     page.goto(server.url + "/lesson/x-or-o")
     said = page.locator("#flip-said")
     expect(said).to_contain_text("Your X: 0 of 81 pixels differ")
@@ -194,16 +192,14 @@ def test_chapter_3_flips_pixels_by_tap_and_keys_and_counts_them(
     shot(page, f"chapter-3-flipped-{size}", full_page=False)
     page.locator(".try a", has_text="turned 25 degrees").click()
     expect(said).not_to_contain_text("Your X: 2 of")
-    context.close()
+    page.context.close()
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_chapter_4_moves_a_feature_over_the_x_and_lights_its_full_matches(
     server, browser: Browser, size: str, shot: Shots
 ):
-    width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True)
-    page = context.new_page()
+    page = opened(browser, size)
     page.goto(server.url + "/lesson/features")
     said = page.locator("#feature-said")
     expect(said).to_contain_text("Feature 1 matches fully at 4 places")
@@ -225,15 +221,14 @@ def test_chapter_4_moves_a_feature_over_the_x_and_lights_its_full_matches(
     page.locator('#walk td[data-row="3"][data-col="3"]').first.tap()
     expect(said).to_contain_text("a full match")
     shot(page, f"chapter-4-feature-{size}", full_page=False)
-    context.close()
+    page.context.close()
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_chapter_7_edits_a_sobel_weight_and_the_edges_change(
     server, browser: Browser, size: str, shot: Shots
 ):
-    width, height = SIZES[size]
-    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page = opened(browser, size)
     page.goto(server.url + "/lesson/edges")
     said = page.locator("#edge-maps .edge-said")
     expect(said).to_contain_text("With Sobel\u2019s own")
