@@ -16,7 +16,7 @@ import procrastinate
 from procrastinate.exceptions import ConnectorException
 
 from .service import Busy, OverBudget, Service
-from .service.jobs import TASK, keep_moving
+from .service.jobs import TASK, hand_back, keep_moving
 from .service.pacing import Move
 from .settings import Settings
 
@@ -62,7 +62,7 @@ async def _work(settings: Settings) -> None:
         try:
             await keep_moving(move, training_id)
         except asyncio.CancelledError:  # this worker is stopping: another goes on with it
-            await asyncio.to_thread(service.jobs.start, training_id)
+            await hand_back(queue, training_id)
             raise
 
     async with queue.open_async():

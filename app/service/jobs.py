@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import psycopg
 
@@ -24,6 +25,8 @@ from .retention import NotFound
 TASK = "convlens:train"
 TICK_SECONDS = 0.25
 """How often a job moves its training on (what a live view shows changes this often)."""
+HAND_BACK_SECONDS = 2.0
+"""How long a stopping worker tries to queue its trainings again."""
 SCHEMA_LOCK = 7_461_124  # an advisory lock: two processes starting at once create it once
 log = logging.getLogger("convlens.jobs")
 
@@ -63,11 +66,8 @@ class QueuedJobs(Jobs):
     def start(self, training_id: str) -> None:
         from procrastinate.exceptions import AlreadyEnqueued
 
-        # one job waits at most (queueing lock); jobs of one training never run at once (lock)
         with contextlib.suppress(AlreadyEnqueued):
-            self.queue.configure_task(TASK, lock=training_id, queueing_lock=training_id).defer(
-                training_id=training_id
-            )
+            training_job(self.queue, training_id).defer(training_id=training_id)
 
     def open(self) -> None:
         create_queue(self.url)
@@ -75,6 +75,28 @@ class QueuedJobs(Jobs):
 
     def close(self) -> None:
         self.queue.close()
+
+
+def training_job(queue: Any, training_id: str) -> Any:
+    """The job that moves training ``training_id`` on, ready to defer on ``queue`` (a
+    procrastinate App): one job waits at most (queueing lock), and jobs of one training never
+    run at once (lock)."""
+    return queue.configure_task(TASK, lock=training_id, queueing_lock=training_id)
+
+
+async def hand_back(queue: Any, training_id: str) -> None:
+    """A stopping worker's training, queued again for another worker, on the worker's own
+    connections; if the database does not answer in HAND_BACK_SECONDS, the training is left
+    for the other workers' rescue of stalled jobs."""
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    try:
+        job = training_job(queue, training_id).defer_async(training_id=training_id)
+        await asyncio.wait_for(job, HAND_BACK_SECONDS)
+    except AlreadyEnqueued:
+        pass
+    except TimeoutError:
+        log.warning("training %s: could not hand it back in time; the others will", training_id)
 
 
 def create_queue(url: str) -> None:
