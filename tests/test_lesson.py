@@ -289,6 +289,11 @@ async def test_chapter_thirteen_shows_filters_forming_and_leads_to_learn(client)
     assert started.status_code == 303 and "/learn/" in started.headers["location"]
     twelve = parse((await client.get("/lesson/learning")).text)
     assert any(a.attrs.get("href") == "/lesson/train-your-own" for a in twelve.find_all("a"))
+    # chapter 12 offers "Teach it yourself" too: the same X vs O start, and not when locked
+    taught = twelve.one("form", class_="lesson-train")
+    assert taught.attrs["action"] == "/learn" and taught.one("input", name="start")["value"]
+    locked = parse((await client.get("/lesson/learning?lock=1")).text)
+    assert not locked.find_all("form", class_="lesson-train")
 
 
 async def test_the_explorers_learned_presets_link_to_the_learn_page(client):

@@ -68,8 +68,11 @@ def divide_step(page: Page) -> str:
     return page.locator(".four-steps li").nth(3).inner_text()
 
 
-def test_the_convolution_window_moves_by_keyboard_tap_and_drag(server, watched: Page, shot: Shots):
-    watched.set_viewport_size({"width": 1366, "height": 900})
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_convolution_window_moves_by_keyboard_tap_and_drag(
+    server, watched: Page, size: str, shot: Shots
+):
+    watched.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
     watched.goto(server.url + "/lesson/convolution")
     assert "9 / 9 = 1" in divide_step(watched)
     watched.locator("#walk").focus()
@@ -88,7 +91,7 @@ def test_the_convolution_window_moves_by_keyboard_tap_and_drag(server, watched: 
     text = divide_step(watched)
     assert "5 / 9 = 0.5556" in text and "0.55" in text
     assert "1 + 1 - 1 + 1 + 1 + 1 - 1 + 1 + 1 = 5" in watched.locator(".four-steps").inner_text()
-    shot(watched, "window-by-keys", full_page=False)
+    shot(watched, f"window-by-keys-{size}", full_page=False)
     # a tap on the X centres the window on that pixel (row 6, column 7 -> window at 5, 6)
     watched.locator(".walk table.drag tbody tr").nth(6).locator("td").nth(7).click()
     expect(watched.locator("#walk")).to_have_attribute("data-row", "5")
@@ -114,7 +117,9 @@ def test_the_convolution_window_moves_by_keyboard_tap_and_drag(server, watched: 
     expect(watched.locator("#walk")).to_have_attribute("data-col", "3")
 
 
-def test_the_pooling_window_moves_by_keyboard(server, watched: Page):
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_pooling_window_moves_by_keyboard(server, watched: Page, size: str):
+    watched.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
     watched.goto(server.url + "/lesson/pooling")
     watched.locator("#walk").focus()
     for col in (1, 2, 3, 3, 3):  # past the edge: it stops at the last window
@@ -136,7 +141,9 @@ def test_chapter_one_reads_the_pixel_under_the_pointer_and_the_keys(server, watc
     expect(readout).to_contain_text("Row 14, column 15: red")
 
 
-def test_the_calculator_counts_as_the_sizes_change(server, watched: Page):
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_calculator_counts_as_the_sizes_change(server, watched: Page, size: str):
+    watched.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
     watched.goto(server.url + "/lesson/fully-connected")
     expect(watched.locator(".count.dense .big")).to_have_text("2,352")
     watched.fill("input[name=width]", "200")
@@ -147,7 +154,9 @@ def test_the_calculator_counts_as_the_sizes_change(server, watched: Page):
     expect(watched).to_have_url(re.compile("width=200"))
 
 
-def test_chapter_twelve_reads_a_drawn_letter(server, watched: Page, shot: Shots):
+@pytest.mark.parametrize("size", list(SIZES))
+def test_chapter_twelve_reads_a_drawn_letter(server, watched: Page, size: str, shot: Shots):
+    watched.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
     watched.goto(server.url + "/lesson/learning")
     watched.click("form.draw-lesson button[type=submit]")  # nothing drawn yet: said in place
     expect(watched.locator(".form-error")).to_contain_text("The drawing pad is empty")
@@ -163,7 +172,7 @@ def test_chapter_twelve_reads_a_drawn_letter(server, watched: Page, shot: Shots)
     watched.mouse.up()
     watched.click("form.draw-lesson button[type=submit]")
     expect(watched.locator("#guess .verdict")).to_have_text("The network reads L.")
-    shot(watched, "the-drawn-letter", full_page=False)
+    shot(watched, f"the-drawn-letter-{size}", full_page=False)
     watched.click("#guess a")
     expect(watched).to_have_url(re.compile(r"/runs/[a-z2-7]+\?step=\d+"))
     expect(watched.locator(".prediction")).to_contain_text("L")
