@@ -1,7 +1,6 @@
 // The run page: pick a cell (click, tap, or arrow keys + Enter), arrow keys step, Play steps alone.
 (function () {
   "use strict";
-  document.documentElement.classList.add("js");
   var PLAY_MS = 1600;
   var timer = null;
 

@@ -5,7 +5,6 @@
   "use strict";
   var form = document.getElementById("teach");
   if (!form) return;
-  document.documentElement.classList.add("js");
   var ConvLens = window.ConvLens;
   var canvas = document.getElementById("learn-pad");
   var pad = ConvLens.pad(canvas, { width: function () { return canvas.width / 15; } });

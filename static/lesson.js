@@ -3,9 +3,16 @@
 (function () {
   "use strict";
   var busy = false;
-  var refocus = false;
+  var refocus = null;  // where the focus goes back to once the chapter is swapped (a selector)
 
-  function moveWindow(row, col) {
+  // the chapter swapped for the one at href, one at a time; then the focus on ``focus``, if given
+  function swapChapter(href, focus) {
+    busy = true;
+    refocus = focus || null;
+    htmx.ajax("GET", href, { target: "#chapter", swap: "outerHTML", push: href });
+  }
+
+  function moveWindow(row, col, focus) {
     var walk = document.getElementById("walk");
     if (!walk || busy) return;
     if (String(row) === walk.dataset.row && String(col) === walk.dataset.col) return;
@@ -13,16 +20,21 @@
     var url = new URL(link.getAttribute("href"), location.href);
     url.searchParams.set("row", row);
     url.searchParams.set("col", col);
-    var href = url.pathname + url.search;
-    busy = true;
-    htmx.ajax("GET", href, { target: "#chapter", swap: "outerHTML", push: href });
+    swapChapter(url.pathname + url.search, focus);
   }
 
   document.addEventListener("htmx:after:settle", function () {
     busy = false;
-    var walk = document.getElementById("walk");
-    if (walk && refocus) walk.focus();
-    refocus = false;
+    var again = refocus && document.querySelector(refocus);
+    refocus = null;
+    if (again) {
+      var grid = again.closest("[data-roving]");  // a grid's one tab stop follows the focus
+      if (grid) grid.querySelectorAll("a[tabindex='0']").forEach(function (a) { a.tabIndex = -1; });
+      if (grid) again.tabIndex = 0;
+      again.focus({ preventScroll: true });
+    }
+    var said = document.getElementById("moved-said");  // chapter 6: what the move did, in view
+    if (said) said.scrollIntoView({ block: "nearest" });
     setUpPixels();
   });
   document.addEventListener("htmx:error", function () { busy = false; });
@@ -35,8 +47,7 @@
     var side = Number(walk.dataset.side);
     var row = Math.min(side - 1, Math.max(0, Number(walk.dataset.row) + ARROWS[e.key][0]));
     var col = Math.min(side - 1, Math.max(0, Number(walk.dataset.col) + ARROWS[e.key][1]));
-    refocus = true;
-    moveWindow(row, col);
+    moveWindow(row, col, "#walk");
   });
 
   // tap or drag: the window follows the cell under the finger
@@ -106,17 +117,7 @@
     e.preventDefault();
     var href = link.getAttribute("href");
     if (new URL(href, location.href).search === location.search) return;  // at the edge
-    busy = true;
-    refocusOn = mover.id;
-    htmx.ajax("GET", href, { target: "#chapter", swap: "outerHTML", push: href });
-  });
-  var refocusOn = null;
-  document.addEventListener("htmx:after:settle", function () {
-    var again = refocusOn && document.getElementById(refocusOn);
-    refocusOn = null;
-    if (again) again.focus({ preventScroll: true });
-    var said = document.getElementById("moved-said");  // chapter 6: what the move did, in view
-    if (said) said.scrollIntoView({ block: "nearest" });
+    swapChapter(href, "#" + mover.id);
   });
 
   // predict, then see: a guess is marked right or wrong; a right one (or "Show the answer", or
@@ -154,7 +155,6 @@
 
   // a grid of links (chapter 3's pixels): one tab stop; the arrow keys move among its cells, and
   // after a flip the focus comes back to the cell flipped
-  var flipped = null;
   document.addEventListener("keydown", function (e) {
     var link = e.target.closest && e.target.closest("[data-roving] a[data-at]");
     if (!link || !ARROWS[e.key] || e.altKey || e.ctrlKey || e.metaKey) return;
@@ -167,17 +167,9 @@
     next.tabIndex = 0;
     next.focus();
   });
-  document.addEventListener("click", function (e) {
+  document.addEventListener("click", function (e) {  // a flip: htmx swaps; the focus comes back
     var link = e.target.closest && e.target.closest("[data-roving] a[data-at]");
-    if (link) flipped = link.dataset.at;
-  });
-  document.addEventListener("htmx:after:settle", function () {
-    var again = flipped && document.querySelector('[data-roving] a[data-at="' + flipped + '"]');
-    flipped = null;
-    if (!again) return;
-    document.querySelectorAll("[data-roving] a[tabindex='0']").forEach(function (a) { a.tabIndex = -1; });
-    again.tabIndex = 0;
-    again.focus({ preventScroll: true });
+    if (link) refocus = '[data-roving] a[data-at="' + link.dataset.at + '"]';
   });
 
   setUpPixels();

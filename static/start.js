@@ -216,5 +216,4 @@
     }
     ConvLens.send(form, data, parts);
   });
-  document.documentElement.classList.add("js");
 })();

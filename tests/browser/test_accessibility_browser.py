@@ -86,34 +86,33 @@ def test_every_page_passes_axe_at_both_sizes(
     context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
     page = context.new_page()
     problems = {}
+
+    def check(name: str) -> None:
+        """The page as it is now, screenshotted and run through axe."""
+        shot(page, f"{name}-{size}", full_page=False)
+        found = serious_violations(page)
+        if found:
+            problems[name] = found
+
     for name, path in pages.items():
         page.goto(server.url + path)
         page.wait_for_load_state("networkidle")
         if name == "docs":
             page.wait_for_selector(".swagger-ui .opblock")
-        shot(page, f"{name}-{size}", full_page=False)
-        found = serious_violations(page)
-        if found:
-            problems[name] = found
+        check(name)
     # the share box, saved without scripts' help (a real form post), and its answer page
     page.goto(server.url + pages["run-start"])
     page.click("details.share summary")
     page.fill("details.share input[name=title]", "Saved")
     page.click("details.share button[type=submit]")
     page.wait_for_selector("#share-link")
-    shot(page, f"share-box-{size}", full_page=False)
-    found = serious_violations(page)
-    if found:
-        problems["share-box"] = found
+    check("share-box")
     # the builder open, its preview beside it after "Start from the slides"
     page.goto(server.url + "/")
     page.click("#build summary")
     page.click("#from-slides")
     page.wait_for_selector("#build-result .build-stage.changed")
-    shot(page, f"builder-open-{size}", full_page=False)
-    found = serious_violations(page)
-    if found:
-        problems["builder-open"] = found
+    check("builder-open")
     context.close()
     report = "\n".join(f"{name}: {line}" for name, lines in problems.items() for line in lines)
     (shot.folder / "axe.txt").write_text(report)
@@ -145,4 +144,10 @@ def test_sharing_works_with_scripts_off(
     page.wait_for_selector("text=The demo is deleted")
     shot(page, "demo-deleted-without-scripts")
     assert httpx.get(link).status_code == 404  # a deleted demo is no more
+    # a lesson's question without scripts: no guess buttons that would do nothing, and the
+    # answer still one click away
+    page.goto(server.url + "/lesson/relu")
+    assert page.locator(".ask .choice").first.is_hidden()
+    page.click(".ask details.reveal summary")
+    assert page.locator(".ask details.reveal p").is_visible()
     context.close()

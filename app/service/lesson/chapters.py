@@ -197,7 +197,7 @@ def pooling(runs: Runs, place: Place) -> Data:
 
 
 def stacking(runs: Runs, place: Place) -> Data:
-    second = slides.stage_maps(moved.POOLED)
+    second = slides.stage_maps(slides.POOLED)
     return {"first": slides.stage_maps(3), "second": second, "again": place.again}
 
 
@@ -205,7 +205,7 @@ def vote(runs: Runs, place: Place) -> Data:
     """The vote on the slides' 12 values, or on the learner's (``place.vector``), with the
     vectors the slides' X and O really give to start from."""
     given = parse_vector(place.vector) if place.vector else None
-    pooled = {name: example_run(runs, name).stage(moved.POOLED).data.ravel() for name in "xo"}
+    pooled = {name: example_run(runs, name).stage(slides.POOLED).data.ravel() for name in "xo"}
     starts = {title: ",".join(f"{float(v):.4g}" for v in pooled[name])
               for name, title in (("x", "the slides' X"), ("o", "the O"))}  # fmt: skip
     return {"vote": slides.the_vote(given), "starts": starts, "edited": given is not None}

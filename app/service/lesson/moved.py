@@ -16,7 +16,7 @@ from ...engine import EngineError
 from ...engine.presets import get_preset
 from ..run_view import RunView
 from ..runs import Runs
-from .slides import slides_x
+from .slides import POOLED, slides_x
 
 F64 = npt.NDArray[np.float64]
 
@@ -26,8 +26,6 @@ SHIFTS = range(-2, 3)
 """How far the X may be shifted each way, in pixels."""
 TURNS = (0, 15, 25, 45)
 """The angles the X may be turned by, in degrees (anticlockwise)."""
-POOLED = 4
-"""The slides' pipeline's last pooled stage (convolution, ReLU, pooling, pooling)."""
 
 
 def moved_x(dx: int, dy: int, turn: int) -> F64:
@@ -129,7 +127,7 @@ def moved_title(dx: int, dy: int, turn: int) -> str:
 
 def feature_map(runs: Runs, dx: int, dy: int, turn: int) -> dict[str, object]:
     spec = get_preset("seed-xo").spec
-    a = SeenX.of("The slides' X", runs.run_image(x_png(slides_x()), spec))
+    a = SeenX.of("The slides' X", runs.run_example("x", spec))
     b = SeenX.of(moved_title(dx, dy, turn), runs.run_image(x_png(moved_x(dx, dy, turn)), spec))
     gap = max(float(np.abs(p - q).max()) for p, q in zip(a.pooled, b.pooled, strict=True))
     return {"pair": [a, b], "pooled_gap": gap, "move": (dx, dy, turn), "turns": TURNS,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -16,8 +17,9 @@ import numpy as np
 from ...engine import run
 from ...engine.explanations import precise, slides_print
 from ...engine.presets import get_preset
+from ...engine.slides import slides_vote
+from ...engine.trace import Prediction
 from .moved import moved_x
-from .slides import the_vote
 
 Data = dict[str, Any]
 
@@ -78,9 +80,16 @@ def convolution(data: Data) -> Question:
     )  # fmt: skip
 
 
+@cache
+def one_pixel_right() -> Prediction:
+    """The slides' network's vote on the X shifted one pixel right (it never changes)."""
+    found = run(get_preset("seed-xo").spec, moved_x(1, 0, 0)[None].astype(np.float32)).prediction
+    assert found is not None
+    return found
+
+
 def feature_map(data: Data) -> Question:
-    right = run(get_preset("seed-xo").spec, moved_x(1, 0, 0)[None].astype(np.float32)).prediction
-    assert right is not None
+    right = one_pixel_right()
     labels = ("X", "O", "It cannot tell")
     return Question(
         "Shift the X one pixel to the right. What will the vote say?",
@@ -136,7 +145,7 @@ def stacking(data: Data) -> Question:
 
 
 def vote(data: Data) -> Question:
-    winner = the_vote().winner  # the slides' own values, whatever the learner has typed since
+    winner = slides_vote()[1].label  # the slides' own values, whatever the learner has typed
     return Question(
         "Which letter will the slides' 12 values vote for?",
         ("X", "O"),

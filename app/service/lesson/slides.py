@@ -26,6 +26,8 @@ from ..training_board import filter_bound, filters_png
 
 F64 = npt.NDArray[np.float64]
 
+POOLED = 4
+"""The slides' pipeline's last pooled stage (convolution, ReLU, pooling, pooling)."""
 FEATURE_NAMES = ("the diagonal down", "the cross at the centre", "the diagonal up")
 """The slides' three 3x3 features of the X, in the preset's order."""
 
