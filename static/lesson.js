@@ -120,8 +120,28 @@
     swapChapter(href, "#" + mover.id);
   });
 
-  // predict, then see: a guess is marked right or wrong; a right one (or "Show the answer", or
-  // the A key in presenter mode) opens the why. Nothing is sent or kept.
+  // predict, then see: the chapter is held back (dimmed, out of reach) until the question is
+  // answered right or its answer shown (by a click, or the A key in presenter mode); this tab
+  // remembers the chapters answered. Nothing is sent to the server.
+  var ASKED = "convlens-asked:" + location.pathname;
+  function remembered() {
+    try { return sessionStorage.getItem(ASKED) === "1"; } catch (err) { return false; }
+  }
+  function release() {
+    var chapter = document.getElementById("chapter");
+    try { sessionStorage.setItem(ASKED, "1"); } catch (err) { /* private mode: not kept */ }
+    document.body.classList.remove("asking");
+    if (chapter) chapter.inert = false;
+  }
+  function hold() {
+    var chapter = document.getElementById("chapter");
+    if (!chapter || !document.querySelector(".ask") || remembered()) return;
+    document.body.classList.add("asking");
+    chapter.inert = true;
+  }
+  document.addEventListener("toggle", function (e) {
+    if (e.target.matches && e.target.matches(".ask .reveal") && e.target.open) release();
+  }, true);
   document.addEventListener("click", function (e) {
     var choice = e.target.closest && e.target.closest(".ask .choice");
     if (!choice) return;
@@ -172,5 +192,6 @@
     if (link) refocus = '[data-roving] a[data-at="' + link.dataset.at + '"]';
   });
 
+  hold();
   setUpPixels();
 })();

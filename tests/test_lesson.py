@@ -333,3 +333,57 @@ async def test_the_vote_chapter_votes_on_the_values_given(client):
                          (",".join(["nan"] * 12), "from -9 to 9")):  # fmt: skip
         response = await client.get(f"/lesson/vote?v={silly}")
         assert response.status_code == 422 and words in response.text, silly
+
+
+def edge_strength(html: str) -> str:
+    found = re.search(r"Edge strength from (\S+) to (\S+)\.", chapter_text(html))
+    assert found, "the chapter says the edge strength's range"
+    return found.group(0)
+
+
+async def test_chapter_seven_finds_the_edges_of_an_uploaded_picture(client):
+    pixels = np.full((64, 64), 255, np.uint8)
+    pixels[:, :24] = 0  # dark on the left: one upright edge
+    picture = png(pixels)
+    sent = await client.post("/lesson/edges", files={"image": ("edge.png", picture, "image/png")})
+    assert sent.status_code == 303
+    run = re.search(r"/lesson/edges\?run=([a-z2-7]+)$", sent.headers["location"]).group(1)
+    # the same picture through the Sobel preset in the API is the very same run
+    api = await client.post(
+        "/api/run", files={"image": ("edge.png", picture)}, data={"preset": "sobel-edges"}
+    )
+    assert api.json()["id"] == run
+    page = await client.get(f"/lesson/edges?run={run}")
+    assert page.status_code == 200
+    form = parse(page.text).one("form", class_="kernel-edit")
+    assert form.one("input", type="hidden")["value"] == run
+    assert form.one("input", value="yours").attrs.keys() >= {"checked"}
+    images = parse(page.text).one("div", id="edge-maps").find_all("img")
+    assert all(f"/runs/{run}/" in img["src"] for img in images)
+    own = edge_strength(page.text)
+    # Gx turned around: every map is worked out again, the strength (a square root) is not
+    flipped = ",".join(str(-w) for w in (-1, 0, 1, -2, 0, 2, -1, 0, 1))
+    turned = await client.get(f"/lesson/edges?run={run}&picture=yours&gx={flipped}")
+    assert "With your G x:" in chapter_text(turned.text) and edge_strength(turned.text) == own
+    maps = parse(turned.text).one("div", id="edge-maps").find_all("img")
+    assert all(f"/runs/{run}/" not in img["src"] for img in maps)
+    # an example picked keeps the upload one click away
+    photo = parse((await client.get(f"/lesson/edges?run={run}&picture=photo")).text)
+    assert photo.one("input", value="photo").attrs.keys() >= {"checked"}
+    assert photo.one("input", value="yours")
+
+
+async def test_chapter_seven_refuses_bad_pictures_and_runs_in_place(client):
+    broken = await client.post(
+        "/lesson/edges", files={"image": ("x.png", b"not a picture", "image/png")},
+        headers={"HX-Request": "true"},
+    )  # fmt: skip
+    assert broken.status_code == 422 and broken.text.startswith('<div class="error"')
+    colour = await client.post("/lesson/pictures", files={"image": ("x.png", X_PNG)})
+    other = colour.headers["location"].rsplit("=", 1)[1]
+    refused = await client.get(f"/lesson/edges?run={other}")
+    assert refused.status_code == 422 and "not made by this chapter" in refused.text
+    assert (await client.get("/lesson/edges?run=nosuchrun")).status_code == 404
+    assert (await client.get("/lesson/edges?picture=yours")).status_code == 422
+    elsewhere = await client.post("/lesson/convolution", files={"image": ("x.png", X_PNG)})
+    assert elsewhere.status_code == 404 and "chapters 1 and 7" in elsewhere.text

@@ -205,6 +205,12 @@ def channel_pngs(rgb: npt.NDArray[np.float32]) -> tuple[bytes, list[bytes]]:
     return _png(whole), channels
 
 
+def grey_png(grey: npt.NDArray[np.float32]) -> bytes:
+    """An (H, W) picture with values 0 (black) to 1 (white) as a grey PNG."""
+    pixels = np.round(np.clip(grey, 0.0, 1.0) * 255).astype(np.uint8)
+    return _png(Image.fromarray(np.ascontiguousarray(pixels), "L"))
+
+
 def data_url(png: bytes) -> str:
     """A PNG to carry inside a page or an answer."""
     return "data:image/png;base64," + base64.b64encode(png).decode()

@@ -31,7 +31,7 @@ from .demos import DemoView, SavedDemo
 from .examples import EXAMPLES, Example
 from .lesson import (
     CHAPTERS,
-    PIXELS_SPEC,
+    UPLOADS,
     Chapter,
     Place,
     chapter_number,
@@ -54,9 +54,9 @@ __all__ = [
     "INPUT_SIDES",
     "KERNEL_NAMES",
     "KERNEL_SIDES",
-    "PIXELS_SPEC",
     "SCHEMES",
     "SLIDES",
+    "UPLOADS",
     "BoardView",
     "Busy",
     "CellView",

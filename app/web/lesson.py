@@ -1,4 +1,4 @@
-"""The lesson: its chapter list, one page per chapter, and chapter 1's upload."""
+"""The lesson: its chapter list, one page per chapter, and the uploads of chapters 1 and 7."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..service import (
     CHAPTERS,
-    PIXELS_SPEC,
+    UPLOADS,
+    NotFound,
     Place,
     Service,
     chapter_number,
@@ -133,14 +134,16 @@ async def chapter_guess(request: Request, service: ServiceDep, render: RenderDep
     return render("lesson/_guess.html", {"run": made, "last": made.last})
 
 
-@router.post("/lesson/pictures", name="chapter_upload", dependencies=[SameSite, RunLimit])
+@router.post("/lesson/{slug}", name="chapter_upload", dependencies=[SameSite, RunLimit])
 async def chapter_upload(
-    request: Request, service: ServiceDep, links: LinksDep, render: RenderDep
+    request: Request, service: ServiceDep, links: LinksDep, render: RenderDep, slug: str
 ) -> Response:
-    """Chapter 1 with the learner's own picture: run it, then open the chapter on it."""
+    """A chapter (1 or 7) with the learner's own picture: run it, then open the chapter on it."""
+    if slug not in UPLOADS:
+        raise NotFound("this chapter takes no picture; chapters 1 and 7 do")
     data = await picture_bytes(request, "image", "choose a picture to upload")
-    made = await service.cpu(service.runs.run_image, data, PIXELS_SPEC)
-    url = absolute(request, with_query(links.path("chapter", slug="pictures"), run=made.id))
+    made = await service.cpu(UPLOADS[slug], service.runs, data)
+    url = absolute(request, with_query(links.path("chapter", slug=slug), run=made.id))
     if render.htmx:
         return Response(status_code=204, headers={"HX-Location": url})
     return RedirectResponse(url, status_code=303)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from ..helpers import LiveServer, live_server
 
@@ -83,3 +83,10 @@ class Shots:
 @pytest.fixture
 def shot(request: pytest.FixtureRequest) -> Shots:
     return Shots(request.node.name)
+
+
+def past_the_question(page: Page) -> None:
+    """Show the chapter's answer without guessing, as a learner in a hurry does: the chapter
+    held back behind its question opens."""
+    page.locator(".ask details.reveal summary").click()
+    expect(page.locator("body.asking")).to_have_count(0)

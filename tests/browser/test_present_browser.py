@@ -41,6 +41,7 @@ def test_clicker_keys_walk_the_lesson(server, watched: Page, shot: Shots):
     expect(watched).to_have_url(re.compile(r"/lesson/relu\?present=1$"))
     # inside the pooling window the arrows move the window, not the chapter
     watched.goto(f"{server.url}/lesson/pooling?present=1")
+    watched.keyboard.press("a")  # the class has guessed: the teacher shows the answer
     watched.locator("#walk").focus()
     watched.keyboard.press("ArrowRight")
     expect(watched.locator("#walk")).to_have_attribute("data-col", "1")

@@ -4,13 +4,13 @@
 (``chapters``), from the slides' network's numbers (``slides``)."""
 
 from ...engine.explanations import slides_print
-from .chapters import CHAPTERS, PIXELS_SPEC, Chapter, Place, chapter_number
+from .chapters import CHAPTERS, UPLOADS, Chapter, Place, chapter_number
 from .questions import Question, question
 from .slides import letters_spec
 
 __all__ = [
     "CHAPTERS",
-    "PIXELS_SPEC",
+    "UPLOADS",
     "Chapter",
     "Place",
     "Question",

@@ -10,25 +10,16 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ...engine import EngineError
 from ...engine.presets import get_preset
-from ...engine.spec import InputSpec, PipelineSpec, ReluStage
-from ...imaging.heatmap import channel_pngs, data_url
 from ..retention import NotFound
 from ..run_view import RunView
 from ..runs import Runs
 from . import edges as sobel
-from . import moved, slides
+from . import moved, pixels, slides
 from .vector import parse_vector
 
 F64 = npt.NDArray[np.float64]
 Data = dict[str, object]
-
-PIXELS_SPEC = PipelineSpec(input=InputSpec(mode="rgb", size=(16, 16)), stages=[ReluStage()])
-"""Chapter 1: a picture as 16x16 pixels of red, green and blue (ReLU leaves 0 to 1 alone)."""
-SHOWN_SIDE = 32
-"""Chapter 1 shows at most this many pixels a side: a bigger picture is sampled, every k-th
-pixel each way, so the page stays small whatever picture the link names."""
 
 
 @dataclass(frozen=True)
@@ -77,26 +68,11 @@ def example_run(runs: Runs, example: str, preset: str = "seed-xo") -> RunView:
     return runs.run_example(example, get_preset(preset).spec)
 
 
-# 1. Pictures are numbers
+# 1, 2. Pictures are numbers; why not fully connected
 
 
 def pictures(runs: Runs, place: Place) -> Data:
-    """The learner's picture when given (a run made by chapter 1's upload), else the photo."""
-    if place.run:
-        view = runs.view(place.run)
-        if view.stage(0).data.shape[0] != 3:
-            raise EngineError("run", "this run's picture is not in colour; upload one here")
-    else:
-        view = runs.run_example("photo", PIXELS_SPEC)
-    full = view.stage(0).data
-    every = -(-max(full.shape[1:]) // SHOWN_SIDE)  # 1 for a picture that fits
-    rgb = np.ascontiguousarray(full[:, ::every, ::every])
-    whole, channels = channel_pngs(rgb)
-    return {"pixels": view, "rgb": rgb, "every": every, "full": full.shape[1:],
-            "whole": data_url(whole), "channels": [data_url(png) for png in channels]}  # fmt: skip
-
-
-# 2. Why not fully connected
+    return pixels.pictures(runs, place.run)
 
 
 @dataclass(frozen=True)
@@ -184,7 +160,7 @@ def feature_map(runs: Runs, place: Place) -> Data:
 
 
 def edges(runs: Runs, place: Place) -> Data:
-    return sobel.edges(runs, place.picture, place.gx)
+    return sobel.edges(runs, place.picture, place.gx, place.run)
 
 
 def relu(runs: Runs, place: Place) -> Data:
@@ -239,6 +215,11 @@ CHAPTERS = (
     Chapter("train-your-own", "Train your own", "Train a network on X vs O and watch it learn.",
             train_your_own),
 )  # fmt: skip
+UPLOADS: dict[str, Callable[[Runs, bytes], RunView]] = {
+    "pictures": pixels.upload,
+    "edges": sobel.upload,
+}
+"""The chapters that take the learner's own picture: each runs it and names the run in its link."""
 NUMBERS = {chapter.slug: number for number, chapter in enumerate(CHAPTERS, 1)}
 
 
