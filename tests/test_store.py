@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from app.store import DemoRecord, RunRecord, SqliteStore, open_stores, run_address
-from app.store.database import SCHEMA_VERSION
+from app.store.database import SCHEMA_VERSION, TOMBSTONE_BYTES
 from app.store.records import spec_hash
+from app.store.tables import PRUNED_TO
 
 V1_SCHEMA = """CREATE TABLE runs (id TEXT PRIMARY KEY, spec BLOB NOT NULL, input BLOB NOT NULL,
 channels INTEGER NOT NULL, height INTEGER NOT NULL, width INTEGER NOT NULL,
@@ -111,6 +112,13 @@ def test_runs_not_viewed_for_the_time_to_live_are_deleted_unless_a_demo_shows_th
     assert runs.seen("old", NOW + 200 * DAY) == "missing"
 
 
+def full_sum(database) -> int:
+    """What the running total stands for, summed over the tables the slow way."""
+    ((runs,),) = database.execute("SELECT coalesce(sum(size), 0) FROM runs")
+    ((gone,),) = database.execute("SELECT count(*) FROM gone")
+    return int(runs) + TOMBSTONE_BYTES * int(gone)
+
+
 def test_past_the_size_limit_the_runs_viewed_longest_ago_go_first(database, opened):
     runs, demos = opened()
     for i in range(6):
@@ -118,12 +126,47 @@ def test_past_the_size_limit_the_runs_viewed_longest_ago_go_first(database, open
     demos.put_demo(DemoRecord("d", b"{}", X, "t", "d", run_id="r0"), "secret")
     runs.seen("r1", NOW + 5000)  # viewed lately (past the touch interval): kept longer
     sizes = dict(database.execute("SELECT id, size FROM runs"))
+    assert all(size > TOMBSTONE_BYTES for size in sizes.values())  # pruning makes room
     total = runs.stored_bytes()
+    assert total == sum(sizes.values())
     assert runs.prune(NOW + 10, 7 * DAY, total) == []  # at the limit is not past it
-    removed = runs.prune(NOW + 10, 7 * DAY, total - sizes["r2"] - sizes["r3"])
-    assert removed == ["r2", "r3"]  # r0 has a demo, r1 was viewed
-    assert runs.stored_bytes() == total - sizes["r2"] - sizes["r3"]
-    assert database.execute("SELECT count(*) FROM runs") == [(4,)]
+    limit = total - sizes["r2"]
+    removed = runs.prune(NOW + 10, 7 * DAY, limit)
+    # r0 has a demo, r1 was viewed: the rest go oldest first, to below PRUNED_TO of the limit
+    assert removed == ["r2", "r3", "r4", "r5"][: len(removed)] and len(removed) >= 2
+    left = total - sum(sizes[r] - TOMBSTONE_BYTES for r in removed)
+    assert runs.stored_bytes() == left == full_sum(database)
+    assert left <= limit * PRUNED_TO < left + sizes[removed[-1]] - TOMBSTONE_BYTES
+    assert database.execute("SELECT count(*) FROM runs") == [(6 - len(removed),)]
+
+
+def test_the_running_total_is_the_full_sum_after_any_writes(database, opened):
+    runs, demos = opened()
+    rng = np.random.default_rng(7)
+    made = 0
+    for step in range(120):
+        now = NOW + step
+        action = rng.choice(["put", "put", "again", "seen", "demo", "prune", "expire"])
+        if action == "put":
+            shape = (1, *rng.integers(1, 12, 2))
+            runs.put(RunRecord(f"r{made}", b"{}", rng.random(shape).astype(np.float32)), now)
+            made += 1
+        elif action == "again" and made:  # the same run again: seen, not counted twice
+            record = runs.get(f"r{rng.integers(made)}")
+            if record is not None:
+                runs.put(record, now)
+        elif action == "seen" and made:
+            runs.seen(f"r{rng.integers(made)}", now + 4000)
+        elif action == "demo" and made:  # a demo made and deleted with its run
+            token = f"t{step}"
+            demos.put_demo(DemoRecord(f"d{step}", b"{}", X, "t", "d", run_id=f"r{made - 1}"), token)
+            demos.delete_demo(f"d{step}", token, now)
+        elif action == "prune":
+            runs.prune(now, 7 * DAY, int(runs.stored_bytes() * rng.uniform(0.5, 1.1)))
+        elif action == "expire":  # the time to live past for some, the tombstones' for others
+            runs.prune(now + rng.choice([8 * DAY, 200 * DAY]), 7 * DAY, 10**12)
+        assert runs.stored_bytes() == full_sum(database), (step, action)
+    assert made > 20
 
 
 def test_where_the_picture_lies_is_kept_with_runs_and_demos(opened):
@@ -139,9 +182,15 @@ def test_where_the_picture_lies_is_kept_with_runs_and_demos(opened):
 def test_a_schema_4_database_is_brought_to_5_with_its_rows_kept(database, opened):
     runs, _ = opened()
     runs.put(RunRecord("new", b"{}", X), NOW)
-    # rows as version 4 wrote them: raw float32, no size, view, codec or run id
-    database.execute("DROP INDEX runs_by_view")
-    database.execute("DROP INDEX demos_by_run")
+    # rows as version 4 wrote them: raw float32, no size, view, codec or run id; no total
+    for index in ("runs_by_view", "demos_by_run", "runs_by_spec", "demos_by_spec"):
+        database.execute(f"DROP INDEX {index}")
+    database.execute("DROP TABLE totals")
+    if database.url is None:
+        for trigger in ("runs_in", "runs_out", "runs_resized", "gone_in", "gone_out"):
+            database.execute(f"DROP TRIGGER {trigger}")
+    else:
+        database.execute("DROP TRIGGER runs_counted ON runs")
     for table, columns in (
         ("runs", ("codec", "size", "viewed_at")),
         ("demos", ("codec", "run_id")),
@@ -170,7 +219,7 @@ def test_a_schema_4_database_is_brought_to_5_with_its_rows_kept(database, opened
     assert old is not None and old.input.tobytes() == X.tobytes()
     demo = again_demos.get_demo("d")
     assert demo is not None and demo.run_id == run_address(b"{}", X)
-    assert again.seen("old", NOW) == "live" and again.stored_bytes() > 0
+    assert again.seen("old", NOW) == "live" and again.stored_bytes() == full_sum(database) > 0
     assert again.prune(time.time(), 7 * DAY, 10**9) == []  # migrated runs count as just seen
 
 

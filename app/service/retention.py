@@ -159,7 +159,7 @@ class Retention:
 
     def prune_when_due(self) -> None:
         """``prune`` if this process has not for PRUNE_SECONDS, or the store is over its size
-        (a sum over the runs' sizes, after each new run)."""
+        (a running total the database keeps, read after each new run)."""
         now = time.monotonic()
         due = now - self._pruned >= PRUNE_SECONDS
         if due or self.store.stored_bytes() > self.settings.max_store_bytes:

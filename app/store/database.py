@@ -12,13 +12,27 @@ from typing import Any
 
 from .records import box_from, run_address, spec_hash, unpack_input
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 """The stores' schema version, declared here alone: both dialects migrate up to it, and refuse a
 database from a newer ConvLens."""
 Row = Mapping[str, Any]
 """A row read by column name (sqlite3.Row, or psycopg's dict_row)."""
 STORED_INPUT = "input, codec, channels, height, width, content"
 """The columns a stored input is read back from (``stored_input``)."""
+
+
+RUN_ROW_BYTES = 128
+"""What a run's row counts toward the size beyond its input (its id, spec hash and columns)."""
+TOMBSTONE_BYTES = 64
+"""What a tombstone (a row of ``gone``: an id, a time and a reason) counts toward the size: less
+than any run, so that pruning a run always makes room."""
+COUNT_STORED = f"""INSERT INTO totals (name, bytes) SELECT 'stored',
+    (SELECT coalesce(sum(size), 0) FROM runs) + {TOMBSTONE_BYTES} * (SELECT count(*) FROM gone)
+    ON CONFLICT (name) DO NOTHING"""
+"""The running total of stored bytes, counted once when the table that keeps it is made; the
+triggers each store creates keep it in the transaction of every insert and delete after that."""
+COUNTED = "UPDATE totals SET bytes = bytes + ({change}) WHERE name = 'stored'"
+"""A trigger's change to the running total."""
 
 
 def stored_input(row: Row) -> Any:
@@ -78,6 +92,9 @@ class Database:
         transaction)."""
         if version != SCHEMA_VERSION:
             self._to_version_5(conn, time.time())
+            self._run(  # version 12: a run counts its row as well as its input
+                conn, "UPDATE runs SET size = length(input) + ?", (RUN_ROW_BYTES,)
+            )
             self._run(  # version 9: trainings kept from before count as seen now
                 conn, "UPDATE trainings SET viewed_at = ?, size = length(drawings) "
                 "WHERE viewed_at = 0", (time.time(),),

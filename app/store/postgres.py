@@ -14,6 +14,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from .connections import ThreadConnections
+from .database import COUNT_STORED, COUNTED, TOMBSTONE_BYTES
 from .tables import Tables
 
 SCHEMA = [
@@ -72,6 +73,37 @@ SCHEMA = [
         step INTEGER NOT NULL, changes INTEGER NOT NULL, kept INTEGER NOT NULL,
         state BYTEA NOT NULL,
         PRIMARY KEY (training_id, step))""",
+    # version 12: the running total of stored bytes, kept by triggers in each write's
+    # transaction, and the indexes that keep pruning to bounded batches
+    "CREATE TABLE IF NOT EXISTS totals (name TEXT PRIMARY KEY, bytes BIGINT NOT NULL)",
+    COUNT_STORED,
+    f"""CREATE OR REPLACE FUNCTION convlens_count_runs() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN {COUNTED.format(change="NEW.size")};
+        ELSIF TG_OP = 'DELETE' THEN {COUNTED.format(change="-OLD.size")};
+        ELSE {COUNTED.format(change="NEW.size - OLD.size")};
+        END IF;
+        RETURN NULL;
+    END $$""",
+    f"""CREATE OR REPLACE FUNCTION convlens_count_gone() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN {COUNTED.format(change=TOMBSTONE_BYTES)};
+        ELSE {COUNTED.format(change=-TOMBSTONE_BYTES)};
+        END IF;
+        RETURN NULL;
+    END $$""",
+    *(
+        f"""DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{name}') THEN
+            CREATE TRIGGER {name} AFTER {events} FOR EACH ROW EXECUTE FUNCTION {function}();
+        END IF; END $$"""
+        for name, events, function in (
+            ("runs_counted", "INSERT OR DELETE OR UPDATE OF size ON runs", "convlens_count_runs"),
+            ("gone_counted", "INSERT OR DELETE ON gone", "convlens_count_gone"),
+        )
+    ),
+    "CREATE INDEX IF NOT EXISTS runs_by_spec ON runs (spec_hash)",
+    "CREATE INDEX IF NOT EXISTS demos_by_spec ON demos (spec_hash)",
+    "CREATE INDEX IF NOT EXISTS gone_by_time ON gone (gone_at)",
     "CREATE INDEX IF NOT EXISTS drawings_by_board ON board_drawings (board_id, created_at)",
     "CREATE INDEX IF NOT EXISTS runs_by_view ON runs (viewed_at)",
     "CREATE INDEX IF NOT EXISTS demos_by_run ON demos (run_id)",

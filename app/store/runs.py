@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .connections import ThreadConnections
+from .database import COUNT_STORED, COUNTED, TOMBSTONE_BYTES
 from .records import spec_hash
 from .tables import Tables
 
@@ -49,6 +50,10 @@ CREATE TABLE IF NOT EXISTS demos (
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     codec TEXT NOT NULL DEFAULT 'f4',
     run_id TEXT
+);
+CREATE TABLE IF NOT EXISTS totals (
+    name TEXT PRIMARY KEY,
+    bytes INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS gone (
     id TEXT PRIMARY KEY,
@@ -113,10 +118,28 @@ INDEXES = """
 CREATE INDEX IF NOT EXISTS drawings_by_board ON board_drawings (board_id, created_at);
 CREATE INDEX IF NOT EXISTS runs_by_view ON runs (viewed_at);
 CREATE INDEX IF NOT EXISTS demos_by_run ON demos (run_id);
+CREATE INDEX IF NOT EXISTS runs_by_spec ON runs (spec_hash);
+CREATE INDEX IF NOT EXISTS demos_by_spec ON demos (spec_hash);
+CREATE INDEX IF NOT EXISTS gone_by_time ON gone (gone_at);
 """
+TRIGGERS = [
+    f"""CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} BEGIN
+    {COUNTED.format(change=change)}; END"""
+    for name, event, change in (
+        ("runs_in", "INSERT ON runs", "NEW.size"),
+        ("runs_out", "DELETE ON runs", "-OLD.size"),
+        ("runs_resized", "UPDATE OF size ON runs", "NEW.size - OLD.size"),
+        ("gone_in", "INSERT ON gone", str(TOMBSTONE_BYTES)),
+        ("gone_out", "DELETE ON gone", str(-TOMBSTONE_BYTES)),
+    )
+]
+"""The running total of stored bytes (``database.COUNT_STORED``), kept by the database itself in
+the transaction of every insert and delete: the size limit is checked without a scan."""
 # The version lives in a schema_version table; the migration and the new version commit together.
-# Version 4 had no retention (ADDED: codec, size, viewed_at; demos' run_id; gone and hits),
-# version 3 no content column, version 2 no demos table; version 1 kept each run's spec in its row.
+# Version 11 had no running total of stored bytes (totals, its triggers, and the indexes that
+# keep pruning to its batches); version 4 had no retention (ADDED: codec, size, viewed_at;
+# demos' run_id; gone and hits), version 3 no content column, version 2 no demos table; version 1
+# kept each run's spec in its row.
 FROM_VERSION_1 = """
 ALTER TABLE runs RENAME TO runs_v1;
 {schema}
@@ -187,6 +210,9 @@ class SqliteStore(Tables):
                         conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
             for statement in filter(str.strip, INDEXES.split(";")):
                 conn.execute(statement)
+            conn.execute(COUNT_STORED)
+            for trigger in TRIGGERS:
+                conn.execute(trigger)
             self._record_version(conn, version)
             conn.execute("COMMIT")
         except BaseException:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from .boards import BoardTables
-from .database import STORED_INPUT, stored_input
+from .database import RUN_ROW_BYTES, STORED_INPUT, TOMBSTONE_BYTES, stored_input
 from .records import (
     PACKED,
     DemoRecord,
@@ -37,6 +37,8 @@ TOUCH_SECONDS = 3600.0
 GONE_SECONDS = 90 * 86400.0
 """How long a deleted run's tombstone is kept (after that its address answers 404, not 410)."""
 BATCH = 500
+PRUNED_TO = 0.95
+"""A store over its size is pruned down to this share of it."""
 NOT_IN_A_DEMO = "id NOT IN (SELECT run_id FROM demos WHERE run_id IS NOT NULL)"
 
 
@@ -60,7 +62,7 @@ class Tables(TrainingTables, StateTables, BoardTables):
                 "id": record.id,
                 "spec_hash": self._put_spec(conn, record.spec),
                 **stored,
-                "size": len(stored["input"]),  # type: ignore[arg-type]
+                "size": len(stored["input"]) + RUN_ROW_BYTES,  # type: ignore[arg-type]
                 "viewed_at": now,
                 "public": int(record.public),
             }
@@ -102,57 +104,59 @@ class Tables(TrainingTables, StateTables, BoardTables):
         return "deleted" if row is not None and row["reason"] == "deleted" else "expired"
 
     def stored_bytes(self) -> int:
-        """The bytes of every stored run's input. Specs are not counted: a learned one is larger
-        than the runs that share it, and it is kept exactly while a run or a demo uses it."""
+        """The bytes of every stored run's input and every tombstone: a running total the
+        database keeps with each insert and delete (see ``database.COUNT_STORED``). Specs are
+        not counted: a learned one is larger than the runs that share it, and it is kept exactly
+        while a run or a demo uses it."""
         with self._transaction() as conn:
-            return self._stored_bytes(conn)
-
-    def _stored_bytes(self, conn: Any) -> int:
-        row = self._one(conn, "SELECT coalesce(sum(size), 0) AS total FROM runs")
-        assert row is not None
-        return int(row["total"])
+            row = self._one(conn, "SELECT bytes FROM totals WHERE name = 'stored'")
+        return int(row["bytes"]) if row else 0
 
     def prune(self, now: float, ttl_seconds: float, max_bytes: int) -> list[str]:
         """Delete the runs no demo refers to that were not viewed for ``ttl_seconds``, then the
-        oldest-viewed of them while the store is over ``max_bytes``; the ids deleted."""
-        with self._transaction() as conn:
-            expired = [
-                r["id"] for r in self._run(
-                    conn, f"SELECT id FROM runs WHERE viewed_at < ? AND {NOT_IN_A_DEMO}",
-                    (now - ttl_seconds,),
-                ).fetchall()
-            ]  # fmt: skip
-        removed = self._remove(expired, now)
-        with self._transaction() as conn:
-            over = self._stored_bytes(conn) - max_bytes
-            oldest: list[str] = []
-            if over > 0:
-                rows = self._run(
-                    conn, f"SELECT id, size FROM runs WHERE {NOT_IN_A_DEMO}"
-                    " ORDER BY viewed_at, id",
-                ).fetchall()  # fmt: skip
-                for row in rows:
-                    if over <= 0:
-                        break
-                    oldest.append(row["id"])
-                    over -= row["size"]
-        removed += self._remove(oldest, now)
+        oldest-viewed of them while the store is over ``max_bytes`` (down to ``PRUNED_TO`` of it,
+        so that a full store does not prune on every new run); the ids deleted. Each step is
+        a bounded batch, read by the index on the last view."""
+        removed = self._prune_batches(
+            f"SELECT id, size FROM runs WHERE viewed_at < ? AND {NOT_IN_A_DEMO}"
+            " ORDER BY viewed_at LIMIT ?", (now - ttl_seconds,), now, None,
+        )  # fmt: skip
+        if self.stored_bytes() > max_bytes:
+            removed += self._prune_batches(
+                f"SELECT id, size FROM runs WHERE {NOT_IN_A_DEMO} ORDER BY viewed_at LIMIT ?",
+                (), now, self.stored_bytes() - int(max_bytes * PRUNED_TO),
+            )  # fmt: skip
         with self._transaction() as conn:
             self._run(
                 conn,
-                "DELETE FROM specs WHERE hash NOT IN (SELECT spec_hash FROM runs)"
-                " AND hash NOT IN (SELECT spec_hash FROM demos)",
+                "DELETE FROM specs WHERE NOT EXISTS (SELECT 1 FROM runs WHERE spec_hash = hash)"
+                " AND NOT EXISTS (SELECT 1 FROM demos WHERE spec_hash = hash)",
             )
             self._run(conn, "DELETE FROM gone WHERE gone_at < ?", (now - GONE_SECONDS,))
             self._run(conn, "DELETE FROM hits WHERE minute < ?", (int(now // 60) - 1,))
         return removed
 
-    def _remove(self, ids: list[str], now: float) -> list[str]:
-        for start in range(0, len(ids), BATCH):
-            part = ids[start : start + BATCH]
+    def _prune_batches(
+        self, query: str, params: tuple[object, ...], now: float, over: int | None
+    ) -> list[str]:
+        """The runs ``query`` lists (oldest-viewed first), deleted a batch at a time: all of
+        them, or until ``over`` bytes are gone."""
+        removed: list[str] = []
+        while over is None or over > 0:
             with self._transaction() as conn:
-                self._bury(conn, part, now)
-        return ids
+                rows = self._run(conn, query, (*params, BATCH)).fetchall()
+                ids: list[str] = []
+                for row in rows:
+                    if over is not None and over <= 0:
+                        break
+                    ids.append(row["id"])
+                    over = None if over is None else over - row["size"] + TOMBSTONE_BYTES
+                if ids:
+                    self._bury(conn, ids, now)
+            removed += ids
+            if len(rows) < BATCH:
+                break
+        return removed
 
     def _bury(self, conn: Any, ids: Sequence[str], now: float, reason: Reason = "expired") -> None:
         marks = ", ".join("?" * len(ids))
