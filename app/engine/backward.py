@@ -38,6 +38,18 @@ class ConvGrads(NamedTuple):
     bias: FloatArray
 
 
+class ConvSaved(NamedTuple):
+    """What a convolution's backward needs from its forward: the input's windows as columns
+    (N, C*kh*kw, H_out*W_out), read once, and the layout."""
+
+    cols: FloatArray
+    layout: Conv2dLayout
+    x_shape: tuple[int, ...]
+    out_size: tuple[int, int]
+    scale: float
+    """What the weights are multiplied by (1 / (C*kh*kw) for a ``mean`` convolution)."""
+
+
 def _layout(
     weight: FloatArray, bias: FloatArray | None, stride: IntPair, padding: Padding, mean: bool
 ) -> Conv2dLayout:
@@ -48,6 +60,14 @@ def _layout(
     column = None if bias is None else bias[:, None]
     pads = conv_pads(padding, kh, kw, (sh, sw))
     return Conv2dLayout(wmat, column, c, kh, kw, sh, sw, pads)  # type: ignore[arg-type]
+
+
+def _columns(x: FloatArray, lay: Conv2dLayout, mean: bool) -> ConvSaved:
+    cols = im2col(pad_maps(x, lay.pads), lay.kh, lay.kw, lay.sh, lay.sw)
+    top, bottom, left, right = lay.pads
+    ho = (x.shape[2] + top + bottom - lay.kh) // lay.sh + 1
+    wo = (x.shape[3] + left + right - lay.kw) // lay.sw + 1
+    return ConvSaved(cols, lay, x.shape, (ho, wo), 1.0 / cols.shape[1] if mean else 1.0)
 
 
 def conv2d_batch(
@@ -64,6 +84,23 @@ def conv2d_batch(
     return conv2d_columns(x, _layout(weight, bias, stride, padding, mean))
 
 
+def conv2d_saved(
+    x: FloatArray,
+    weight: FloatArray,
+    bias: FloatArray | None = None,
+    stride: IntPair = 1,
+    padding: Padding = 0,
+    *,
+    mean: bool = False,
+) -> tuple[FloatArray, ConvSaved]:
+    """``conv2d_batch``, and what its backward needs (training: the windows are read once)."""
+    saved = _columns(x, _layout(weight, bias, stride, padding, mean), mean)
+    out: FloatArray = np.matmul(saved.layout.wmat, saved.cols)
+    if saved.layout.bias is not None:
+        out += saved.layout.bias
+    return out.reshape(len(x), len(weight), *saved.out_size), saved
+
+
 def conv2d_backward_batch(
     x: FloatArray,
     weight: FloatArray,
@@ -74,23 +111,41 @@ def conv2d_backward_batch(
     mean: bool = False,
 ) -> ConvGrads:
     """Gradients of ``conv2d_batch`` for the output gradient ``grad_out`` (N, K, H_out, W_out)."""
-    n, c, h, w = x.shape
-    lay = _layout(weight, None, stride, padding, mean)
-    k, kh, kw, sh, sw, pads = len(weight), lay.kh, lay.kw, lay.sh, lay.sw, lay.pads
-    cols = im2col(pad_maps(x, pads), kh, kw, sh, sw)
-    ho, wo = grad_out.shape[2:]
-    scale = 1.0 / (c * kh * kw) if mean else 1.0
-    g = grad_out.reshape(n, k, ho * wo)
-    dweight = np.tensordot(g, cols, axes=([0, 2], [0, 2])).reshape(weight.shape) * scale
-    dbias = g.sum(axis=(0, 2))
+    saved = _columns(x, _layout(weight, None, stride, padding, mean), mean)
+    return conv2d_backward_saved(saved, grad_out)
+
+
+def conv2d_weight_backward(saved: ConvSaved, grad_out: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The weights' and the bias's gradients of the convolution ``saved`` came from (all a first
+    layer needs: nothing below it learns)."""
+    lay = saved.layout
+    n, c = saved.x_shape[:2]
+    k = len(lay.wmat)
+    g = grad_out.reshape(n, k, -1)
+    dwmat = np.tensordot(g, saved.cols, axes=([0, 2], [0, 2]))  # (K, C*kh*kw): one product
+    dweight = (dwmat * saved.scale).reshape(k, c, lay.kh, lay.kw)
+    return dweight.astype(grad_out.dtype), g.sum(axis=(0, 2))
+
+
+def conv2d_backward_saved(saved: ConvSaved, grad_out: FloatArray) -> ConvGrads:
+    """Every gradient of the convolution ``saved`` came from, its input's too."""
+    dweight, dbias = conv2d_weight_backward(saved, grad_out)
+    lay = saved.layout
+    n, c, h, w = saved.x_shape
+    kh, kw, sh, sw = lay.kh, lay.kw, lay.sh, lay.sw
+    ho, wo = saved.out_size
+    g = grad_out.reshape(n, len(lay.wmat), ho * wo)
     dcols = np.matmul(lay.wmat.T, g).reshape(n, c, kh, kw, ho, wo)  # the forward's own weights
-    top, bottom, left, right = pads
+    top, bottom, left, right = lay.pads
     dxp = np.zeros((n, c, h + top + bottom, w + left + right), dtype=grad_out.dtype)
     for u in range(kh):
         for v in range(kw):
             dxp[:, :, u : u + sh * ho : sh, v : v + sw * wo : sw] += dcols[:, :, u, v]
-    dx = dxp[:, :, top : top + h, left : left + w]
-    return ConvGrads(np.ascontiguousarray(dx), dweight.astype(grad_out.dtype), dbias)
+    if not any(lay.pads):
+        return ConvGrads(dxp, dweight, dbias)
+    return ConvGrads(
+        np.ascontiguousarray(dxp[:, :, top : top + h, left : left + w]), dweight, dbias
+    )
 
 
 def relu_backward(x: FloatArray, grad_out: FloatArray) -> FloatArray:
@@ -140,19 +195,26 @@ def max_pool2d_backward_batch(
     stride: IntPair | None = None,
     padding: IntPair = 0,
     ceil_mode: bool = False,
+    *,
+    pooled: FloatArray | None = None,
 ) -> FloatArray:
-    """Each window's gradient goes to its winner (the first maximum, as the forward picks it)."""
+    """Each window's gradient goes to its winner (the first maximum, as the forward picks it).
+    ``pooled``: the forward's output, when the caller kept it (training), else worked out again.
+    """
     h, w = x.shape[2:]
     g = pool_geometry(h, w, kernel_size, stride, padding, ceil_mode)
     canvas = pool_canvas(x, g, -np.inf)
-    views = _offset_views(canvas, g)
-    best = max_pool2d_geometry(x, g)  # the forward itself: what each window kept
-    taken = np.zeros(best.shape, bool)
+    best = max_pool2d_geometry(x, g) if pooled is None else pooled
+    left = grad_out.copy()  # what is still to be given: all of it, until a window's winner
     dcanvas = np.zeros(canvas.shape, grad_out.dtype)
-    for view, dview in zip(views, _offset_views(dcanvas, g), strict=True):
-        wins = (view == best) & ~taken
-        taken |= wins
-        dview += np.where(wins, grad_out, 0)  # a view: the gradient lands in dcanvas
+    views = _offset_views(canvas, g)
+    for i, (view, dview) in enumerate(zip(views, _offset_views(dcanvas, g), strict=True)):
+        wins = view == best
+        dview += left * wins  # a view: the gradient lands in dcanvas
+        if i < len(views) - 1:
+            left *= ~wins  # a tie later in the window gets nothing: the first maximum took it
+    if dcanvas.shape == x.shape:
+        return dcanvas
     return np.ascontiguousarray(dcanvas[:, :, g.ph : g.ph + h, g.pw : g.pw + w])
 
 

@@ -81,22 +81,34 @@ Floats = npt.NDArray[np.floating]
 
 @dataclass(frozen=True)
 class Forward:
+    """The batch's pass. The ReLU is taken after the pool, on a sixteenth of the values: max
+    and ReLU commute, so the values are the same, and so are the gradients."""
+
     x: Floats
     conv: Floats
-    relu: Floats
+    pooled: Floats
+    """The first layer pooled, before ReLU (on learned features, what the dense layer reads)."""
     flat: Floats
     logits: Floats
+    saved: bw.ConvSaved | None = None
+    """What the backward reads from the forward (None on learned features)."""
+
+    @property
+    def relu(self) -> Floats:
+        """Each first-layer map after ReLU (what the learning page shows)."""
+        return np.maximum(self.conv, 0)
 
 
 def forward(p: Params, shape: Shape, x: Floats) -> Forward:
     if shape.learned:
-        conv, relu, flat = learned.features(p, x)
-    else:
-        conv = bw.conv2d_batch(x, p["conv.weight"], p["conv.bias"])
-        relu = np.maximum(conv, 0).astype(conv.dtype)
-        flat = bw.max_pool2d_batch(relu, shape.pool, ceil_mode=True).reshape(len(x), -1)
+        conv, _, flat = learned.features(p, x)
+        logits = flat @ p["dense.weight"].T + p["dense.bias"]
+        return Forward(x, conv, flat, flat, logits)
+    conv, convolved = bw.conv2d_saved(x, p["conv.weight"], p["conv.bias"])
+    pooled = bw.max_pool2d_batch(conv, shape.pool, ceil_mode=True)
+    flat = np.maximum(pooled, 0).reshape(len(x), -1)
     logits = flat @ p["dense.weight"].T + p["dense.bias"]  # float32 in training
-    return Forward(x, conv, relu, flat, logits)
+    return Forward(x, conv, pooled, flat, logits, convolved)
 
 
 @dataclass(frozen=True)
@@ -116,16 +128,15 @@ def backward(p: Params, shape: Shape, f: Forward, labels: npt.NDArray[np.int64])
     gradients are sums of."""
     loss, dlogits = bw.softmax_cross_entropy(f.logits, labels)
     dflat, dwd, dbd = bw.dense_backward(f.flat, p["dense.weight"], dlogits)
-    if shape.learned:
+    if f.saved is None:
         dense = {"dense.weight": dwd.astype(p["dense.weight"].dtype),
                  "dense.bias": dbd.astype(p["dense.bias"].dtype)}  # fmt: skip
         return Backward(loss, dense, dlogits, None)
-    dpool = dflat.reshape(len(f.x), shape.filters, shape.side, shape.side)
-    dconv = bw.relu_backward(
-        f.conv, bw.max_pool2d_backward_batch(f.relu, dpool, shape.pool, ceil_mode=True)
-    )
-    g = bw.conv2d_backward_batch(f.x, p["conv.weight"], dconv)
-    grads = {"conv.weight": g.weight, "conv.bias": g.bias, "dense.weight": dwd,
+    dpooled = bw.relu_backward(f.pooled, dflat.reshape(f.pooled.shape))
+    dconv = bw.max_pool2d_backward_batch(f.conv, dpooled, shape.pool, ceil_mode=True,
+                                         pooled=f.pooled)  # fmt: skip
+    dweight, dbias = bw.conv2d_weight_backward(f.saved, dconv)
+    grads = {"conv.weight": dweight, "conv.bias": dbias, "dense.weight": dwd,
              "dense.bias": dbd}  # fmt: skip
     return Backward(loss, {k: v.astype(p[k].dtype) for k, v in grads.items()}, dlogits, dconv)
 

@@ -43,34 +43,41 @@ def init_params(rng: np.random.Generator) -> Params:
 
 @dataclass
 class Forward:
-    """Every intermediate the backward pass needs."""
+    """Every intermediate the backward pass needs. Each ReLU is taken after its pool, on a
+    quarter of the values: max and ReLU commute, so the values are the same, and so are the
+    gradients (a window whose maximum is not positive passes none back either way)."""
 
     x: npt.NDArray[np.float32]
+    s1: bw.ConvSaved
     c1: npt.NDArray[np.float32]
-    r1: npt.NDArray[np.float32]
     p1: npt.NDArray[np.float32]
+    """Pooled, before ReLU (``r1`` is after)."""
+    s2: bw.ConvSaved
     c2: npt.NDArray[np.float32]
-    r2: npt.NDArray[np.float32]
+    p2: npt.NDArray[np.float32]
     flat: npt.NDArray[np.float32]
     logits: npt.NDArray[np.float32]
     keep: npt.NDArray[np.float32] | None = None
     """Dropout's mask on the dense layer's inputs (0 or 1 / keep rate), when training with it."""
+
+    @property
+    def r1(self) -> npt.NDArray[np.float32]:
+        return np.maximum(self.p1, 0)
 
 
 def forward(
     p: Params, x: npt.NDArray[np.float32], keep: npt.NDArray[np.float32] | None = None
 ) -> Forward:
     """The network on a batch; ``keep`` (N, FLAT) scales the dense layer's inputs (dropout)."""
-    c1 = bw.conv2d_batch(x, p["conv1.weight"], p["conv1.bias"])
-    r1 = np.maximum(c1, 0)
-    p1 = bw.max_pool2d_batch(r1, 2)
-    c2 = bw.conv2d_batch(p1, p["conv2.weight"], p["conv2.bias"])
-    r2 = np.maximum(c2, 0)
-    flat = bw.max_pool2d_batch(r2, 2).reshape(len(x), -1)
+    c1, s1 = bw.conv2d_saved(x, p["conv1.weight"], p["conv1.bias"])
+    p1 = bw.max_pool2d_batch(c1, 2)
+    c2, s2 = bw.conv2d_saved(np.maximum(p1, 0), p["conv2.weight"], p["conv2.bias"])
+    p2 = bw.max_pool2d_batch(c2, 2)
+    flat = np.maximum(p2, 0).reshape(len(x), -1)
     if keep is not None:
         flat = flat * keep
     logits = (flat @ p["dense.weight"].T + p["dense.bias"]).astype(F32)
-    return Forward(x, c1, r1, p1, c2, r2, flat, logits, keep)
+    return Forward(x, s1, c1, p1, s2, c2, p2, flat, logits, keep)
 
 
 def gradients(p: Params, f: Forward, labels: npt.NDArray[np.int64]) -> tuple[float, Params]:
@@ -79,13 +86,13 @@ def gradients(p: Params, f: Forward, labels: npt.NDArray[np.int64]) -> tuple[flo
     dflat, dwd, dbd = bw.dense_backward(f.flat, p["dense.weight"], dlogits)
     if f.keep is not None:
         dflat = dflat * f.keep
-    dp2 = dflat.reshape(len(f.x), CONV2, 5, 5)
-    dc2 = bw.relu_backward(f.c2, bw.max_pool2d_backward_batch(f.r2, dp2, 2))
-    g2 = bw.conv2d_backward_batch(f.p1, p["conv2.weight"], dc2)
-    dc1 = bw.relu_backward(f.c1, bw.max_pool2d_backward_batch(f.r1, g2.x, 2))
-    g1 = bw.conv2d_backward_batch(f.x, p["conv1.weight"], dc1)
+    dp2 = bw.relu_backward(f.p2, dflat.reshape(f.p2.shape))
+    g2 = bw.conv2d_backward_saved(f.s2, bw.max_pool2d_backward_batch(f.c2, dp2, 2, pooled=f.p2))
+    dp1 = bw.relu_backward(f.p1, g2.x)
+    dc1 = bw.max_pool2d_backward_batch(f.c1, dp1, 2, pooled=f.p1)
+    dw1, db1 = bw.conv2d_weight_backward(f.s1, dc1)
     grads = {
-        "conv1.weight": g1.weight, "conv1.bias": g1.bias,
+        "conv1.weight": dw1, "conv1.bias": db1,
         "conv2.weight": g2.weight, "conv2.bias": g2.bias,
         "dense.weight": dwd, "dense.bias": dbd,
     }  # fmt: skip

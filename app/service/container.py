@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 
+from ..engine.memory import keep_freed_memory
 from ..settings import Settings
 from ..store import open_stores
 from .boards import Boards
@@ -56,6 +57,7 @@ class Service:
     @classmethod
     def open(cls, settings: Settings) -> Service:
         """The service on the stores the settings name (PostgreSQL by URL, else SQLite)."""
+        keep_freed_memory()  # a training step's arrays are made again at once (engine.memory)
         store, demo_store = open_stores(settings.database_url, settings.database_path)
         clock, cache = Clock(), ByteLRU[tuple[str, str | bytes], object](settings.cache_bytes)
         pool = CpuPool(settings.cpu_threads, settings.cpu_queue, settings.request_seconds)
