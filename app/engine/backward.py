@@ -122,9 +122,10 @@ def conv2d_weight_backward(saved: ConvSaved, grad_out: FloatArray) -> tuple[Floa
     n, c = saved.x_shape[:2]
     k = len(lay.wmat)
     g = grad_out.reshape(n, k, -1)
-    dwmat = np.tensordot(g, saved.cols, axes=([0, 2], [0, 2]))  # (K, C*kh*kw): one product
+    # each drawing's product, then their sum: no copy of the columns (a tensordot made two)
+    dwmat = np.matmul(g, saved.cols.transpose(0, 2, 1)).sum(axis=0)
     dweight = (dwmat * saved.scale).reshape(k, c, lay.kh, lay.kw)
-    return dweight.astype(grad_out.dtype), g.sum(axis=(0, 2))
+    return dweight.astype(grad_out.dtype, copy=False), g.sum(axis=(0, 2))
 
 
 def conv2d_backward_saved(saved: ConvSaved, grad_out: FloatArray) -> ConvGrads:
@@ -150,17 +151,17 @@ def conv2d_backward_saved(saved: ConvSaved, grad_out: FloatArray) -> ConvGrads:
 
 def relu_backward(x: FloatArray, grad_out: FloatArray) -> FloatArray:
     """d relu(x) / dx is 1 where x > 0 and 0 elsewhere (0 at exactly 0); any shape."""
-    return np.where(x > 0, grad_out, 0).astype(grad_out.dtype)
+    return np.where(x > 0, grad_out, 0).astype(grad_out.dtype, copy=False)
 
 
 def tanh_backward(out: FloatArray, grad_out: FloatArray) -> FloatArray:
     """d tanh(x) / dx = 1 - tanh(x)**2, from the forward's output ``out``; any shape."""
-    return (grad_out * (1 - out * out)).astype(grad_out.dtype)
+    return (grad_out * (1 - out * out)).astype(grad_out.dtype, copy=False)
 
 
 def sigmoid_backward(out: FloatArray, grad_out: FloatArray) -> FloatArray:
     """d sigmoid(x) / dx = s * (1 - s) with s = sigmoid(x), the forward's output; any shape."""
-    return (grad_out * out * (1 - out)).astype(grad_out.dtype)
+    return (grad_out * out * (1 - out)).astype(grad_out.dtype, copy=False)
 
 
 def _offset_views(canvas: FloatArray, g: PoolGeometry) -> list[FloatArray]:
@@ -207,12 +208,19 @@ def max_pool2d_backward_batch(
     best = max_pool2d_geometry(x, g) if pooled is None else pooled
     left = grad_out.copy()  # what is still to be given: all of it, until a window's winner
     dcanvas = np.zeros(canvas.shape, grad_out.dtype)
+    apart = g.sh >= g.kh and g.sw >= g.kw  # each cell in one window at most
+    given = np.empty_like(left)
     views = _offset_views(canvas, g)
     for i, (view, dview) in enumerate(zip(views, _offset_views(dcanvas, g), strict=True)):
         wins = view == best
-        dview += left * wins  # a view: the gradient lands in dcanvas
+        if apart:  # straight into place: a view of dcanvas
+            np.multiply(left, wins, out=dview)
+            given = dview
+        else:
+            np.multiply(left, wins, out=given)
+            dview += given
         if i < len(views) - 1:
-            left *= ~wins  # a tie later in the window gets nothing: the first maximum took it
+            left -= given  # a tie later in the window gets nothing: the first maximum took it
     if dcanvas.shape == x.shape:
         return dcanvas
     return np.ascontiguousarray(dcanvas[:, :, g.ph : g.ph + h, g.pw : g.pw + w])
@@ -246,7 +254,7 @@ def softmax_cross_entropy(
     grad = exp / total
     grad[np.arange(n), y] -= 1.0
     grad /= n
-    return loss, grad.reshape(logits.shape).astype(logits.dtype)
+    return loss, grad.reshape(logits.shape).astype(logits.dtype, copy=False)
 
 
 # ---- unbatched wrappers: (C, H, W) in and out, like the forwards in ops

@@ -138,7 +138,8 @@ def backward(p: Params, shape: Shape, f: Forward, labels: npt.NDArray[np.int64])
     dweight, dbias = bw.conv2d_weight_backward(f.saved, dconv)
     grads = {"conv.weight": dweight, "conv.bias": dbias, "dense.weight": dwd,
              "dense.bias": dbd}  # fmt: skip
-    return Backward(loss, {k: v.astype(p[k].dtype) for k, v in grads.items()}, dlogits, dconv)
+    typed = {k: v.astype(p[k].dtype, copy=False) for k, v in grads.items()}
+    return Backward(loss, typed, dlogits, dconv)
 
 
 def gradients(

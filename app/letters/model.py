@@ -76,7 +76,7 @@ def forward(
     flat = np.maximum(p2, 0).reshape(len(x), -1)
     if keep is not None:
         flat = flat * keep
-    logits = (flat @ p["dense.weight"].T + p["dense.bias"]).astype(F32)
+    logits = (flat @ p["dense.weight"].T + p["dense.bias"]).astype(F32, copy=False)
     return Forward(x, s1, c1, p1, s2, c2, p2, flat, logits, keep)
 
 
@@ -96,7 +96,7 @@ def gradients(p: Params, f: Forward, labels: npt.NDArray[np.int64]) -> tuple[flo
         "conv2.weight": g2.weight, "conv2.bias": g2.bias,
         "dense.weight": dwd, "dense.bias": dbd,
     }  # fmt: skip
-    return loss, {k: v.astype(F32) for k, v in grads.items()}
+    return loss, {k: v.astype(F32, copy=False) for k, v in grads.items()}
 
 
 def predict(
