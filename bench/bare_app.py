@@ -4,6 +4,7 @@ avoided (read the multipart body, send bytes of the same size). Not part of the 
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from typing import Annotated
 
 from fastapi import FastAPI, File, UploadFile
@@ -22,6 +23,17 @@ async def upload(image: Annotated[UploadFile, File()]) -> dict[str, int]:
 @app.get("/page", response_class=HTMLResponse)
 def page() -> str:
     return PAGE
+
+
+@app.get("/sized/{size}", response_class=HTMLResponse)
+def sized(size: int) -> str:
+    """A page of ``size`` bytes, for a page of ours that size (made once)."""
+    return _sized(size)
+
+
+@lru_cache
+def _sized(size: int) -> str:
+    return "<!doctype html>" + "x" * max(size - 15, 0)
 
 
 @app.get("/picture")

@@ -126,3 +126,34 @@ async def test_options_lists_the_real_methods_and_head_works_where_get_does(clie
         assert head.status_code == 200 and head.content == b"", path
     responses = (await client.get("/openapi.json")).json()["paths"]["/api/runs/{run_id}"]["get"]
     assert {"404", "410"} <= set(responses["responses"])
+
+
+async def test_a_kept_lesson_page_and_comparison_go_with_their_runs(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path, run_ttl_days=7))
+    service = app.state.service
+    async with app.router.lifespan_context(app), client_of(app) as client:
+        diagonal = png(np.eye(32, dtype=np.uint8) * 255)
+        sent = await client.post("/lesson/edges", files={"image": ("d.png", diagonal)})
+        chapter = sent.headers["location"].removeprefix("http://testserver")
+        other = await start(client, example="o", preset="seed-xo")
+        mine = await start(client, example="x", preset="seed-xo")
+        compared = f"/compare?a={mine}&b={other}&step=2"
+        first = [await client.get(path) for path in (chapter, compared, "/lesson/convolution")]
+        assert [page.status_code for page in first] == [200, 200, 200]
+        # built once: the same bytes again, from what the process kept
+        assert service.kept.recall("chapter", next(k[1] for k in keys(service, "chapter")))
+        again = [await client.get(path) for path in (chapter, compared, "/lesson/convolution")]
+        assert [page.text for page in again] == [page.text for page in first]
+        base = service.clock()
+        service.clock.now = lambda: base + 8 * DAY
+        service.retention._checked.clear()
+        assert service.retention.prune()  # the upload and both runs expire
+        assert not keys(service, "chapter") and not keys(service, "compare")
+        assert (await client.get(chapter)).status_code == 410
+        assert (await client.get(compared)).status_code == 410
+        assert (await client.get("/lesson/convolution")).status_code == 200  # made again
+
+
+def keys(service, kind: str) -> list:
+    """What the process keeps of one kind (the cache's keys, read as a test may)."""
+    return [key for key in service.cache._entries if key[0] == kind]

@@ -26,6 +26,11 @@ MEMO_SIZE = 100_000
 """Runs the presence memo may name before it starts again."""
 
 
+KEYED_BY_ADDRESS = ("api-run", "chapter", "compare")
+"""Kept answers known by their request, not by a run, that may show runs: dropped whenever
+runs are deleted."""
+
+
 class NotFound(LookupError):
     """An unknown run, demo, stage or map."""
 
@@ -139,7 +144,7 @@ class Retention:
 
         def doomed(key: CacheKey) -> bool:
             kind, rest = key
-            if kind == "api-run":  # keyed by the upload, not the run: let them all go
+            if kind in KEYED_BY_ADDRESS:  # not by the run: let them all go
                 return True
             return isinstance(rest, str) and rest.split("/")[0].split("?")[0] in gone
 

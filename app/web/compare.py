@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..service import EngineError, compare
 from .deps import (
+    VARY,
     ComputeLimit,
     LinksDep,
     ModeParams,
@@ -18,7 +19,6 @@ from .deps import (
     ServiceDep,
     StepParams,
     absolute,
-    in_pool,
 )
 from .forms import chosen_picture
 from .links import look_params, with_query
@@ -30,21 +30,31 @@ RunId = Annotated[str, Query(max_length=64, description="a run's id")]
 
 
 @router.get("/compare", response_class=HTMLResponse, name="compare", dependencies=[ComputeLimit])
-@in_pool
-def compare_runs(
+async def compare_runs(
     service: ServiceDep, render: RenderDep, links: LinksDep, a: RunId, b: RunId, query: StepParams,
     mode: ModeParams,
 ) -> Response:  # fmt: skip
-    """Runs a and b of one pipeline, stages 0 to ``step``, two columns on one scale per stage."""
-    both = compare(service.runs.view(a), service.runs.view(b), query.step, query.colours)
-    page, looks = links.path("compare"), look_params("stage", query.colours)
-    context = {
-        "cmp": both,
-        "step": len(both.stages) - 1,
-        "at": lambda step: with_query(page, a=a, b=b, step=step, **looks, **mode.query),
-        **look(query.colours),
-    }
-    return render.page_or_fragment("compare.html", "_compare.html", context)
+    """Runs a and b of one pipeline, stages 0 to ``step``, two columns on one scale per stage;
+    built once per address and kept (while both runs are stored)."""
+
+    def build() -> bytes:
+        both = compare(service.runs.view(a), service.runs.view(b), query.step, query.colours)
+        page, looks = links.path("compare"), look_params("stage", query.colours)
+        context = {
+            "cmp": both,
+            "step": len(both.stages) - 1,
+            "at": lambda step: with_query(page, a=a, b=b, step=step, **looks, **mode.query),
+            **look(query.colours),
+        }
+        return bytes(render.page_or_fragment("compare.html", "_compare.html", context).body)
+
+    def stored() -> None:
+        service.retention.check(a)
+        service.retention.check(b)
+
+    key = f"{a}|{b}|{query.step}|{query.colours}|{mode.key}|{render.htmx}"
+    return HTMLResponse(await service.kept.built("compare", key, build, stored),
+                        headers={"Vary": VARY})  # fmt: skip
 
 
 @router.post("/runs/{run_id}/compare", name="compare_with", dependencies=[SameSite, RunLimit])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -18,15 +19,16 @@ from ..service import (
     question,
 )
 from .deps import (
+    VARY,
     LinksDep,
     Mode,
     ModeParams,
+    Render,
     RenderDep,
     RunLimit,
     SameSite,
     ServiceDep,
     absolute,
-    in_pool,
 )
 from .forms import picture_bytes
 from .links import Links, with_query
@@ -62,11 +64,18 @@ async def place_params(
 
 
 @router.get("/lesson", response_class=HTMLResponse, name="lesson")
-def lesson(render: RenderDep, links: LinksDep, mode: ModeParams) -> Response:
-    return render("lesson_index.html", {
-        "chapters": list(enumerate(CHAPTERS, 1)),
-        "chapter_at": lambda slug: chapter_link(links, "chapter", slug, mode),
-    })  # fmt: skip
+async def lesson(
+    service: ServiceDep, render: RenderDep, links: LinksDep, mode: ModeParams
+) -> Response:
+    """The chapter list: the same for everyone in a mode, so built once and kept."""
+
+    def build() -> bytes:
+        return bytes(render("lesson_index.html", {
+            "chapters": list(enumerate(CHAPTERS, 1)),
+            "chapter_at": lambda slug: chapter_link(links, "chapter", slug, mode),
+        }).body)  # fmt: skip
+
+    return HTMLResponse(await service.kept.built("lesson", mode.key, build))
 
 
 def chapter_link(links: Links, route: str, slug: str, mode: Mode) -> str:
@@ -75,27 +84,44 @@ def chapter_link(links: Links, route: str, slug: str, mode: Mode) -> str:
 
 
 @router.get("/lesson/{slug}", response_class=HTMLResponse, name="chapter")
-@in_pool
-def chapter(
+async def chapter(
     service: ServiceDep, render: RenderDep, links: LinksDep, slug: str,
     place: Annotated[Place, Depends(place_params)], mode: ModeParams,
 ) -> Response:  # fmt: skip
-    """One chapter, computed now; for htmx (a window moved, a size changed) only its body."""
-    context = chapter_context(service, links, slug, place, mode, "chapter")
-    return render.page_or_fragment("lesson.html", "_chapter.html", context)
+    """One chapter, computed once for its place and kept; for htmx (a window moved, a size
+    changed) only its body."""
+    return await kept_chapter(service, render, links, slug, place, mode, "chapter")
 
 
 @router.get("/embed/lesson/{slug}", response_class=HTMLResponse, name="embed_chapter")
-@in_pool
-def embed_chapter(
+async def embed_chapter(
     service: ServiceDep, render: RenderDep, links: LinksDep, slug: str,
     place: Annotated[Place, Depends(place_params)], mode: ModeParams,
 ) -> Response:  # fmt: skip
     """A chapter for an iframe in a post or a slide: the lesson's one page other sites may
     frame. Its controls stay inside it; the upload (which would open a new page) is left out."""
-    context = chapter_context(service, links, slug, place, mode, "embed_chapter")
     framed = {"Content-Security-Policy": content_security_policy(frame_ancestors="*")}
-    return render.page_or_fragment("lesson_embed.html", "_chapter.html", context, headers=framed)
+    page = await kept_chapter(service, render, links, slug, place, mode, "embed_chapter")
+    page.headers.update(framed)
+    return page
+
+
+async def kept_chapter(
+    service: Service, render: Render, links: Links, slug: str, place: Place, mode: Mode,
+    route: str,
+) -> Response:  # fmt: skip
+    """A chapter's page (or its body, for htmx) at a place: every chapter is worked out from
+    its URL alone (and the learner's run, checked to be still stored), so it is built once."""
+    page = "lesson_embed.html" if route == "embed_chapter" else "lesson.html"
+
+    def build() -> bytes:
+        context = chapter_context(service, links, slug, place, mode, route)
+        return bytes(render.page_or_fragment(page, "_chapter.html", context).body)
+
+    check = partial(service.retention.check, place.run) if place.run else None
+    key = f"{route}|{slug}|{place!r}|{mode.key}|{render.htmx}"
+    return HTMLResponse(await service.kept.built("chapter", key, build, check),
+                        headers={"Vary": VARY})  # fmt: skip
 
 
 def chapter_context(
