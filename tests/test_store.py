@@ -263,3 +263,25 @@ def test_a_version_1_sqlite_database_is_migrated_with_every_run_kept(tmp_path):
         assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
         assert conn.execute("SELECT count(*) FROM specs").fetchone() == (2,)
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_a_spec_is_sent_once_and_again_only_if_it_went(database, opened):
+    runs, _ = opened()
+    sent: list[bytes] = []
+    real = runs._run
+
+    def watched(conn, sql, params=()):  # the real query, noted when it carries a spec
+        if "INSERT INTO specs" in sql:
+            sent.append(params[1])
+        return real(conn, sql, params)
+
+    runs._run = watched
+    big = b'{"learned": "' + b"7" * 100_000 + b'"}'
+    runs.put(RunRecord("a", big, X), NOW)
+    runs.put(RunRecord("b", big, X + 1), NOW)
+    assert len(sent) == 1  # the second run only looked its spec up by its hash
+    # another process pruned every run of it, and the spec with them
+    database.execute("DELETE FROM runs")
+    database.execute("DELETE FROM specs")
+    runs.put(RunRecord("c", big, X + 2), NOW)
+    assert len(sent) == 2 and runs.get("c").spec == big  # type: ignore[union-attr]

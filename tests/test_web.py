@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import httpx
 import pytest
@@ -221,3 +222,21 @@ async def test_form_posts_from_another_site_are_refused(client):
     # the JSON API stays open to scripts and notebooks, wherever they run
     api = await client.post("/api/run", files={"image": ("x.png", X_PNG)}, headers=forged)
     assert api.status_code == 200
+
+
+async def test_an_answers_heatmap_links_are_each_maps_own_address(client):
+    letter = (Path(__file__).parents[1] / "static" / "examples" / "letter-a.png").read_bytes()
+    sent = await client.post("/api/run", files={"image": ("a.png", letter)},
+                             data={"preset": "letters", "colours": "cividis"})  # fmt: skip
+    answer = sent.json()
+    links = client._transport.app.state.links  # what the pages' links come from
+    for stage in answer["stages"]:
+        expected = [
+            "http://testserver" + links.heatmap(answer["id"], stage["index"], i, colours="cividis")
+            for i in range(len(stage["heatmaps"]))
+        ]
+        assert stage["heatmaps"] == expected
+    many = max(answer["stages"], key=lambda s: len(s["heatmaps"]))["heatmaps"]
+    assert len(many) > 16
+    last = await client.get(many[-1])
+    assert last.status_code == 200 and last.headers["content-type"] == "image/png"

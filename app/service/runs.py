@@ -8,14 +8,13 @@ upload made which run) is kept in the process's cache, within its byte budget.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 
 from ..engine import PipelineSpec, Trace, compile_pipeline, parse_spec
 from ..engine.pipeline import Pipeline
 from ..imaging import load_input
 from ..imaging.normalise import Box
 from ..settings import Settings
-from ..store import RunRecord, Tables, run_address
+from ..store import RunRecord, Tables, run_address, spec_hash
 from . import cells
 from .cache import ProcessCache
 from .catalog import canonical_bytes
@@ -150,11 +149,5 @@ class Runs:
         return view
 
 
-@lru_cache(maxsize=64)
-def _spec_digest(spec_bytes: bytes) -> bytes:
-    """A spec's hash, worked out once per spec (a learned one is 160 KB)."""
-    return hashlib.sha256(spec_bytes).digest()
-
-
 def _upload_key(spec_bytes: bytes, data: bytes) -> bytes:
-    return hashlib.sha256(_spec_digest(spec_bytes) + data).digest()
+    return hashlib.sha256(spec_hash(spec_bytes).encode() + data).digest()

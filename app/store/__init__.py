@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .records import DemoRecord, RunRecord, TrainingRecord, run_address
+from .records import DemoRecord, RunRecord, TrainingRecord, run_address, spec_hash
 from .runs import SqliteStore
 from .tables import Presence, Tables
 
@@ -21,4 +21,4 @@ def open_stores(database_url: str | None, sqlite_path: object) -> tuple[Tables, 
 
 
 __all__ = ["DemoRecord", "Presence", "RunRecord", "SqliteStore", "Tables", "TrainingRecord",
-           "open_stores", "run_address"]  # fmt: skip
+           "open_stores", "run_address", "spec_hash"]  # fmt: skip

@@ -48,6 +48,15 @@ class Database:
     CREATED = "demos.created_at"
     LOCK = ""
     """What a backend adds to a SELECT that is about to change the rows it reads."""
+    HOLD = ""
+    """What a backend adds to a SELECT so that the row read is not deleted before the
+    transaction ends (SQLite: its writes begin with the write lock, see ``_writing``)."""
+
+    _specs_sent: set[str]
+    """The specs this store has stored (by hash), set empty by each backend's __init__."""
+
+    def _writing(self, conn: Any) -> None:
+        """Begin a transaction that will write (SQLite: take the write lock now)."""
 
     def _transaction(self) -> AbstractContextManager[Any]:
         raise NotImplementedError
@@ -103,11 +112,19 @@ class Database:
             self._run(conn, "INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
 
     def _put_spec(self, conn: Any, spec: bytes) -> str:
+        """Store a spec once (in the transaction of the run or demo that uses it); its key.
+        A spec this process has stored is only looked up by its hash, and held against pruning
+        until the transaction ends, rather than sent again (a learned one is a megabyte)."""
         digest = spec_hash(spec)
+        if digest in self._specs_sent:
+            held = f"SELECT 1 AS one FROM specs WHERE hash = ?{self.HOLD}"
+            if self._one(conn, held, (digest,)) is not None:
+                return digest
         self._run(
             conn, "INSERT INTO specs (hash, spec) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (digest, spec),
         )  # fmt: skip
+        self._specs_sent.add(digest)
         return digest
 
     def _to_version_5(self, conn: Any, now: float) -> None:

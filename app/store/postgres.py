@@ -117,9 +117,11 @@ class PostgresStore(Tables):
     MARK = "%s"
     CREATED = "to_char(demos.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
     LOCK = " FOR UPDATE"
+    HOLD = " FOR KEY SHARE"
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self._specs_sent = set()
         self._connections: ThreadConnections[Connection] = ThreadConnections(
             lambda: psycopg.connect(
                 self.url, connect_timeout=10, autocommit=True, row_factory=dict_row

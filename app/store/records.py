@@ -6,6 +6,8 @@ import base64
 import hashlib
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -83,8 +85,7 @@ class TrainingRecord:
 def run_address(spec: bytes, x: npt.NDArray[np.float32], content: Box | None = None) -> str:
     """A run's id: a hash of the canonical spec, the normalised input's bytes and where the
     picture lies in it (when the rest was filled in); 160 bits in base 32."""
-    digest = hashlib.sha256()
-    digest.update(spec)
+    digest = _spec_hashed(spec).copy()  # the spec's part, hashed once per spec
     digest.update(repr(x.shape).encode())
     digest.update(np.ascontiguousarray(x, dtype="<f4").tobytes())
     if content is not None:
@@ -92,13 +93,21 @@ def run_address(spec: bytes, x: npt.NDArray[np.float32], content: Box | None = N
     return base64.b32encode(digest.digest()[:20]).decode().lower()
 
 
+@lru_cache(maxsize=64)
+def _spec_hashed(spec: bytes) -> Any:
+    """A hash fed with the spec and no more, kept: a learned spec is a megabyte, and each run of
+    it starts from here (bytes keep their own hash, so the lookup costs little)."""
+    return hashlib.sha256(spec)
+
+
 def spec_hash(spec: bytes) -> str:
-    return hashlib.sha256(spec).hexdigest()
+    """The key a spec is stored under (worked out once per spec)."""
+    return str(_spec_hashed(spec).hexdigest())
 
 
 def token_hash(token: str) -> str:
     """What is kept of a secret token (a demo's delete token, a board's teacher key)."""
-    return spec_hash(token.encode())
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def pack_input(x: npt.NDArray[np.float32]) -> bytes:

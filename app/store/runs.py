@@ -166,6 +166,7 @@ class SqliteStore(Tables):
     def __init__(self, path: Path, synchronous: str = "NORMAL") -> None:
         self.path = path
         self.synchronous = synchronous
+        self._specs_sent = set()
         self._connections = ThreadConnections(self._open_one, lambda conn: True)
 
     def _open_one(self) -> sqlite3.Connection:
@@ -174,6 +175,10 @@ class SqliteStore(Tables):
         conn.row_factory = sqlite3.Row  # rows are read by column name
         conn.execute(f"PRAGMA synchronous={self.synchronous}")
         return conn
+
+    def _writing(self, conn: sqlite3.Connection) -> None:
+        if not conn.in_transaction:
+            conn.execute("BEGIN IMMEDIATE")  # no prune deletes a spec between read and write
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

@@ -58,6 +58,7 @@ class Tables(TrainingTables, StateTables, BoardTables):
         """Store a run (seen now); storing the same id again only marks it seen."""
         stored = _input_columns(record)
         with self._transaction() as conn:
+            self._writing(conn)
             values = {
                 "id": record.id,
                 "spec_hash": self._put_spec(conn, record.spec),
@@ -174,6 +175,7 @@ class Tables(TrainingTables, StateTables, BoardTables):
     def put_demo(self, record: DemoRecord, delete_token: str) -> None:
         """Store a new demo (a random id is always new; a fixed one is stored once)."""
         with self._transaction() as conn:
+            self._writing(conn)
             values = {
                 "id": record.id,
                 "spec_hash": self._put_spec(conn, record.spec),

@@ -46,6 +46,14 @@ class Links:
         url = self.path("heatmap", run_id=run_id, stage=stage, index=index)
         return with_look(url, scale, colours)
 
+    def heatmaps(
+        self, run_id: str, stage: int, count: int, scale: str = "stage", colours: str = DEFAULT
+    ) -> list[str]:
+        """``heatmap`` for maps 0 to count - 1 of a stage, from one template (a letters run
+        has 196 of them)."""
+        marked = self.heatmap(run_id, stage, 0, scale, colours).split("/maps/0", 1)
+        return [f"{marked[0]}/maps/{i}{marked[1]}" for i in range(count)]
+
     def sheet(self, run_id: str, stage: int, scale: str = "stage", colours: str = DEFAULT) -> str:
         """The picture holding every map of ``stage`` side by side."""
         return with_look(self.path("sheet", run_id=run_id, stage=stage), scale, colours)

@@ -123,8 +123,8 @@ def stage_model(
             high=stage.scale.high,
         ),
         heatmaps=[
-            base + links.heatmap(run_id, stage.index, i, colours=colours)
-            for i in range(stage.map_count)
+            base + url
+            for url in links.heatmaps(run_id, stage.index, stage.map_count, colours=colours)
         ],
         **extra,
     )
