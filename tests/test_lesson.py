@@ -387,3 +387,17 @@ async def test_chapter_seven_refuses_bad_pictures_and_runs_in_place(client):
     assert (await client.get("/lesson/edges?picture=yours")).status_code == 422
     elsewhere = await client.post("/lesson/convolution", files={"image": ("x.png", X_PNG)})
     assert elsewhere.status_code == 404 and "chapters 1 and 7" in elsewhere.text
+
+
+def test_a_grids_cells_are_formatted_once_as_each_would_be_alone():
+    from app.engine.explanations import num
+    from app.web.lesson_filters import cells, shade, window_starts
+
+    rng = np.random.default_rng(3)
+    values = np.round(rng.uniform(-1.4, 1.4, (5, 7)), 3)
+    values[0, 0], values[1, 2], values[2, 3] = np.nan, 0.125, 1.0  # off the edge, halves, whole
+    for fmt, write in (("num", num), ("slides", slides_print)):
+        expected = [[("·", "nan") if v != v else (write(v), shade(v)) for v in row]
+                    for row in values.tolist()]  # fmt: skip
+        assert cells(values, fmt) == expected
+    assert window_starts(9, 3) == [0, 0, 1, 2, 3, 4, 5, 6, 6]

@@ -7,7 +7,7 @@ The web layer imports only this package (and the settings): what it needs is nam
 """
 
 from ..engine import EngineError, PipelineSpec
-from ..engine.explanations import num, precise, sum_terms
+from ..engine.explanations import num, nums, precise, sum_terms
 from ..imaging import ImageError
 from ..imaging.heatmap import COLOURS, DEFAULT_SCHEME, SCHEMES, ColourScale, Scheme
 from ..store import TrainingRecord
@@ -94,6 +94,7 @@ __all__ = [
     "kernel_grid",
     "letters_spec",
     "num",
+    "nums",
     "parse_cell",
     "precise",
     "question",

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import numpy.typing as npt
 
-from ..service import slides_print, sum_terms
+from ..service import nums, slides_print, sum_terms
 
 SHADES = 4
 """Shades on each side of 0: a value in [-1, 1] gets one of 2 * SHADES + 1 classes."""
@@ -21,6 +21,29 @@ def shade(value: float) -> str:
         return "nan"
     step = round(min(max(float(value), -1.0), 1.0) * SHADES)
     return "z" if step == 0 else ("p" if step > 0 else "n") + str(abs(step))
+
+
+def cells(values: npt.ArrayLike, fmt: str = "num") -> list[list[tuple[str, str]]]:
+    """A grid's cells as (text, shade class), row by row, each worked out once for the whole
+    array: the numbers as ``num`` (or the slides, ``fmt`` 'slides') writes them, '·' off the
+    edge."""
+    grid = np.asarray(values, np.float64)
+    steps = np.round(np.clip(np.nan_to_num(grid), -1.0, 1.0) * SHADES).astype(int).tolist()
+    gaps = np.isnan(grid).ravel().tolist()
+    shown = np.nan_to_num(grid)  # (what stands in for a gap is never shown)
+    texts = nums(shown) if fmt == "num" else [slides_print(v) for v in shown.ravel().tolist()]
+    shades = [("z" if k == 0 else ("p" if k > 0 else "n") + str(abs(k))) for row in steps
+              for k in row]  # fmt: skip
+    flat = [("·", "nan") if gap else (text, tone)
+            for text, tone, gap in zip(texts, shades, gaps, strict=True)]  # fmt: skip
+    width = grid.shape[1]
+    return [flat[i : i + width] for i in range(0, len(flat), width)]
+
+
+def window_starts(side: int, size: int) -> list[int]:
+    """For each row (or column) of a grid, where a window of ``size`` centred on it starts,
+    kept inside the grid: what a tap on that cell moves the window to."""
+    return [min(max(i - size // 2, 0), side - size) for i in range(side)]
 
 
 def thousands(value: int) -> str:
@@ -69,5 +92,6 @@ def pixel_json(rgb: npt.NDArray[np.float32]) -> str:
 LESSON_FILTERS = {
     "shade": shade, "slides": slides_print, "slides_list": slides_list, "thousands": thousands,
     "terms": terms, "below_zero": below_zero, "negatives": negatives, "nan_count": nan_count,
-    "spot_mask": spot_mask, "pixel_json": pixel_json,
+    "spot_mask": spot_mask, "pixel_json": pixel_json, "cells": cells,
+    "window_starts": window_starts,
 }  # fmt: skip
