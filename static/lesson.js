@@ -127,15 +127,20 @@
   function remembered() {
     try { return sessionStorage.getItem(ASKED) === "1"; } catch (err) { return false; }
   }
-  function release() {
-    var chapter = document.getElementById("chapter");
-    try { sessionStorage.setItem(ASKED, "1"); } catch (err) { /* private mode: not kept */ }
+  function opened() {  // the chapter in reach, and the question's note saying so
+    var chapter = document.getElementById("chapter"), note = document.querySelector(".ask-hold");
     document.body.classList.remove("asking");
     if (chapter) chapter.inert = false;
+    if (note) note.textContent = note.dataset.open;
+  }
+  function release() {
+    try { sessionStorage.setItem(ASKED, "1"); } catch (err) { /* private mode: not kept */ }
+    opened();
   }
   function hold() {
     var chapter = document.getElementById("chapter");
-    if (!chapter || !document.querySelector(".ask") || remembered()) return;
+    if (!chapter || !document.querySelector(".ask")) return;
+    if (remembered()) { opened(); return; }
     document.body.classList.add("asking");
     chapter.inert = true;
   }

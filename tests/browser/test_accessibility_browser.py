@@ -148,6 +148,7 @@ def test_sharing_works_with_scripts_off(
     # answer still one click away
     page.goto(server.url + "/lesson/relu")
     assert page.locator(".ask .choice").first.is_hidden()
+    assert page.locator(".ask .ask-hold").is_hidden()  # nothing is held, so nothing said
     assert page.locator("#chapter").evaluate("c => c.inert") is False  # nothing held back
     page.click(".ask details.reveal summary")
     assert page.locator(".ask details.reveal p").is_visible()

@@ -72,7 +72,7 @@ def test_a_question_answered_wrong_then_right(server, browser: Browser, size: st
     # asked before it tells: the chapter is held back, out of reach, until the answer is in
     chapter = page.locator("#chapter")
     expect(chapter).to_have_js_property("inert", True)
-    expect(ask.locator(".ask-hold")).to_be_visible()
+    expect(ask.locator(".ask-hold")).to_have_text("Answer first: the chapter opens after.")
     wrong.click()
     expect(wrong).to_have_class(re.compile(r"\bwrong\b"))
     expect(ask.locator(".ask-said")).to_contain_text("try another")
@@ -80,7 +80,7 @@ def test_a_question_answered_wrong_then_right(server, browser: Browser, size: st
     expect(chapter).to_have_js_property("inert", True)
     right.click()
     expect(chapter).to_have_js_property("inert", False)
-    expect(ask.locator(".ask-hold")).to_be_hidden()
+    expect(ask.locator(".ask-hold")).to_have_text("Answered: the chapter below is open.")
     expect(right).to_have_class(re.compile(r"\bright\b"))
     expect(ask.locator(".ask-said")).to_have_text("Right.")
     expect(ask.locator("details.reveal")).to_have_attribute("open", "")
