@@ -98,11 +98,13 @@ INK_THRESHOLD = 0.2
 def fit_ink(ink: Array, size: tuple[int, int]) -> Array:
     """(C, H, W) ink (paper 0, ink up to 1) -> (C, height, width): cropped to the ink, its longer
     side scaled to INK_BOX of the size, centred by its centre of mass. ImageError if blank."""
-    amount = ink.max(axis=0)
-    rows, cols = np.nonzero(amount > INK_THRESHOLD)
-    if rows.size == 0:
+    inked = ink.max(axis=0) > INK_THRESHOLD
+    rows, cols = inked.any(axis=1), inked.any(axis=0)  # which rows and columns hold ink
+    if not rows.any():
         raise ImageError("there is no ink in the picture: draw or upload a letter or digit")
-    crop = ink[:, rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    top, bottom = int(rows.argmax()), len(rows) - int(rows[::-1].argmax())
+    left, right = int(cols.argmax()), len(cols) - int(cols[::-1].argmax())
+    crop = ink[:, top:bottom, left:right]
     th, tw = size
     _, h, w = crop.shape
     box = max(1, round(min(th, tw) * INK_BOX))
@@ -118,10 +120,10 @@ def fit_ink(ink: Array, size: tuple[int, int]) -> Array:
     total = float(mass.sum()) or 1.0
     cy = float((mass.sum(axis=1) * np.arange(nh)).sum()) / total
     cx = float((mass.sum(axis=0) * np.arange(nw)).sum()) / total
-    top = min(max(round((th - 1) / 2 - cy), 0), th - nh)
-    left = min(max(round((tw - 1) / 2 - cx), 0), tw - nw)
+    y = min(max(round((th - 1) / 2 - cy), 0), th - nh)
+    x = min(max(round((tw - 1) / 2 - cx), 0), tw - nw)
     out = np.zeros((ink.shape[0], th, tw), np.float32)
-    out[:, top : top + nh, left : left + nw] = patch
+    out[:, y : y + nh, x : x + nw] = patch
     return out
 
 
