@@ -389,7 +389,7 @@ async def test_chapter_seven_refuses_bad_pictures_and_runs_in_place(client):
     assert elsewhere.status_code == 404 and "chapters 1 and 7" in elsewhere.text
 
 
-def test_a_grids_cells_are_formatted_once_as_each_would_be_alone():
+def test_a_grids_cells_read_as_each_cell_formatted_alone():
     from app.engine.explanations import num
     from app.web.lesson_filters import cells, shade, window_starts
 

@@ -24,11 +24,11 @@ from .ops import (
     _pair,
     conv2d_columns,
     conv_pads,
-    im2col,
+    layer_windows,
     max_pool2d_geometry,
-    pad_maps,
     pool_canvas,
     pool_geometry,
+    windows_product,
 )
 
 
@@ -63,11 +63,8 @@ def _layout(
 
 
 def _columns(x: FloatArray, lay: Conv2dLayout, mean: bool) -> ConvSaved:
-    cols = im2col(pad_maps(x, lay.pads), lay.kh, lay.kw, lay.sh, lay.sw)
-    top, bottom, left, right = lay.pads
-    ho = (x.shape[2] + top + bottom - lay.kh) // lay.sh + 1
-    wo = (x.shape[3] + left + right - lay.kw) // lay.sw + 1
-    return ConvSaved(cols, lay, x.shape, (ho, wo), 1.0 / cols.shape[1] if mean else 1.0)
+    cols, out_size = layer_windows(x, lay)
+    return ConvSaved(cols, lay, x.shape, out_size, 1.0 / cols.shape[1] if mean else 1.0)
 
 
 def conv2d_batch(
@@ -95,10 +92,7 @@ def conv2d_saved(
 ) -> tuple[FloatArray, ConvSaved]:
     """``conv2d_batch``, and what its backward needs (training: the windows are read once)."""
     saved = _columns(x, _layout(weight, bias, stride, padding, mean), mean)
-    out: FloatArray = np.matmul(saved.layout.wmat, saved.cols)
-    if saved.layout.bias is not None:
-        out += saved.layout.bias
-    return out.reshape(len(x), len(weight), *saved.out_size), saved
+    return windows_product(saved.cols, saved.layout, x.shape[:-3], saved.out_size), saved
 
 
 def conv2d_backward_batch(
@@ -208,17 +202,15 @@ def max_pool2d_backward_batch(
     best = max_pool2d_geometry(x, g) if pooled is None else pooled
     left = grad_out.copy()  # what is still to be given: all of it, until a window's winner
     dcanvas = np.zeros(canvas.shape, grad_out.dtype)
-    apart = g.sh >= g.kh and g.sw >= g.kw  # each cell in one window at most
-    given = np.empty_like(left)
+    # windows that overlap add up in a spare array; apart, each cell is in one window at most
+    # and its share goes straight into place (a view of dcanvas)
+    spare = None if g.sh >= g.kh and g.sw >= g.kw else np.empty_like(left)
     views = _offset_views(canvas, g)
     for i, (view, dview) in enumerate(zip(views, _offset_views(dcanvas, g), strict=True)):
-        wins = view == best
-        if apart:  # straight into place: a view of dcanvas
-            np.multiply(left, wins, out=dview)
-            given = dview
-        else:
-            np.multiply(left, wins, out=given)
-            dview += given
+        given = dview if spare is None else spare
+        np.multiply(left, view == best, out=given)
+        if spare is not None:
+            dview += spare
         if i < len(views) - 1:
             left -= given  # a tie later in the window gets nothing: the first maximum took it
     if dcanvas.shape == x.shape:

@@ -151,15 +151,27 @@ def conv2d_columns(x: FloatArray, layout: Conv2dLayout) -> FloatArray:
     """The convolution as one matrix product: x (..., C, H, W) -> (..., K, H_out, W_out), in
     x's dtype (the served pass in float32, training's checks in float64; the layout's weights
     in the same dtype)."""
+    cols, out_size = layer_windows(x, layout)
+    return windows_product(cols, layout, x.shape[:-3], out_size)
+
+
+def layer_windows(x: FloatArray, layout: Conv2dLayout) -> tuple[FloatArray, tuple[int, int]]:
+    """x's windows as the layer reads them (``im2col`` of x padded), and the output's size."""
     top, bottom, left, right = layout.pads
     h, w = x.shape[-2:]
     ho = conv2d_out_size(h, layout.kh, layout.sh, top + bottom)
     wo = conv2d_out_size(w, layout.kw, layout.sw, left + right)
-    cols = im2col(pad_maps(x, layout.pads), layout.kh, layout.kw, layout.sh, layout.sw)
+    return im2col(pad_maps(x, layout.pads), layout.kh, layout.kw, layout.sh, layout.sw), (ho, wo)
+
+
+def windows_product(
+    cols: FloatArray, layout: Conv2dLayout, lead: tuple[int, ...], out_size: tuple[int, int]
+) -> FloatArray:
+    """The layer's weights times its windows, plus the bias: (*lead, K, H_out, W_out)."""
     out: FloatArray = np.matmul(layout.wmat, cols)
     if layout.bias is not None:
         out += layout.bias
-    return out.reshape(*x.shape[:-3], len(layout.wmat), ho, wo)
+    return out.reshape(*lead, len(layout.wmat), *out_size)
 
 
 def conv2d_prepared(x: Array, layout: Conv2dLayout) -> Array:

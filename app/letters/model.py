@@ -51,7 +51,7 @@ class Forward:
     s1: bw.ConvSaved
     c1: npt.NDArray[np.float32]
     p1: npt.NDArray[np.float32]
-    """Pooled, before ReLU (``r1`` is after)."""
+    """Pooled, before ReLU."""
     s2: bw.ConvSaved
     c2: npt.NDArray[np.float32]
     p2: npt.NDArray[np.float32]
@@ -59,10 +59,6 @@ class Forward:
     logits: npt.NDArray[np.float32]
     keep: npt.NDArray[np.float32] | None = None
     """Dropout's mask on the dense layer's inputs (0 or 1 / keep rate), when training with it."""
-
-    @property
-    def r1(self) -> npt.NDArray[np.float32]:
-        return np.maximum(self.p1, 0)
 
 
 def forward(

@@ -5,16 +5,14 @@ feature maps, a confusion matrix and the drawings it gets wrong. Pictures travel
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, replace
 from functools import cache
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image
 
 from ..imaging.card import card_png
-from ..imaging.heatmap import ColourScale, data_url, sheet_png, sheet_size
+from ..imaging.heatmap import ColourScale, data_url, grey_png, sheet_png, sheet_size
 from ..learn import net
 from ..learn.trainer import Training
 from ..store import TrainingRecord
@@ -157,10 +155,7 @@ def filters_png(weight: npt.NDArray[np.float32], bound: float) -> str:
 
 def ink_png(ink: npt.NDArray[np.float32]) -> bytes:
     """A fitted drawing as it was drawn: dark ink on white paper, a PNG."""
-    grey = np.round(255 * (1 - np.clip(ink, 0, 1))).astype(np.uint8)
-    out = io.BytesIO()
-    Image.fromarray(grey, "L").save(out, "PNG")
-    return out.getvalue()
+    return grey_png(1 - np.clip(ink, 0, 1))
 
 
 def curves(training: Training) -> Curves:

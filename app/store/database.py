@@ -28,9 +28,11 @@ TOMBSTONE_BYTES = 64
 than any run, so that pruning a run always makes room."""
 COUNT_STORED = f"""INSERT INTO totals (name, bytes) SELECT 'stored',
     (SELECT coalesce(sum(size), 0) FROM runs) + {TOMBSTONE_BYTES} * (SELECT count(*) FROM gone)
+    WHERE NOT EXISTS (SELECT 1 FROM totals WHERE name = 'stored')
     ON CONFLICT (name) DO NOTHING"""
-"""The running total of stored bytes, counted once when the table that keeps it is made; the
-triggers each store creates keep it in the transaction of every insert and delete after that."""
+"""The running total of stored bytes, counted once when the table that keeps it is made (a
+later start neither counts nor scans); the triggers each store creates keep it in the
+transaction of every insert and delete after that."""
 COUNTED = "UPDATE totals SET bytes = bytes + ({change}) WHERE name = 'stored'"
 """A trigger's change to the running total."""
 

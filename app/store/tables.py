@@ -105,8 +105,8 @@ class Tables(TrainingTables, StateTables, BoardTables):
         return "deleted" if row is not None and row["reason"] == "deleted" else "expired"
 
     def stored_bytes(self) -> int:
-        """The bytes of every stored run's input and every tombstone: a running total the
-        database keeps with each insert and delete (see ``database.COUNT_STORED``). Specs are
+        """The bytes of every stored run (its input and its row) and every tombstone: a running
+        total the database keeps with each insert and delete (``database.COUNT_STORED``). Specs are
         not counted: a learned one is larger than the runs that share it, and it is kept exactly
         while a run or a demo uses it."""
         with self._transaction() as conn:
@@ -122,10 +122,11 @@ class Tables(TrainingTables, StateTables, BoardTables):
             f"SELECT id, size FROM runs WHERE viewed_at < ? AND {NOT_IN_A_DEMO}"
             " ORDER BY viewed_at LIMIT ?", (now - ttl_seconds,), now, None,
         )  # fmt: skip
-        if self.stored_bytes() > max_bytes:
+        stored = self.stored_bytes()
+        if stored > max_bytes:
             removed += self._prune_batches(
                 f"SELECT id, size FROM runs WHERE {NOT_IN_A_DEMO} ORDER BY viewed_at LIMIT ?",
-                (), now, self.stored_bytes() - int(max_bytes * PRUNED_TO),
+                (), now, stored - int(max_bytes * PRUNED_TO),
             )  # fmt: skip
         with self._transaction() as conn:
             self._run(

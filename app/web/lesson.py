@@ -166,7 +166,8 @@ async def chapter_upload(
 ) -> Response:
     """A chapter (1 or 7) with the learner's own picture: run it, then open the chapter on it."""
     if slug not in UPLOADS:
-        raise NotFound("this chapter takes no picture; chapters 1 and 7 do")
+        takers = " and ".join(str(chapter_number(name)) for name in UPLOADS)
+        raise NotFound(f"this chapter takes no picture; chapters {takers} do")
     data = await picture_bytes(request, "image", "choose a picture to upload")
     made = await service.cpu(UPLOADS[slug], service.runs, data)
     url = absolute(request, with_query(links.path("chapter", slug=slug), run=made.id))

@@ -19,7 +19,10 @@ def shade(value: float) -> str:
     'nan' for a cell off the edge."""
     if value != value:
         return "nan"
-    step = round(min(max(float(value), -1.0), 1.0) * SHADES)
+    return _tone(round(min(max(float(value), -1.0), 1.0) * SHADES))
+
+
+def _tone(step: int) -> str:
     return "z" if step == 0 else ("p" if step > 0 else "n") + str(abs(step))
 
 
@@ -28,14 +31,12 @@ def cells(values: npt.ArrayLike, fmt: str = "num") -> list[list[tuple[str, str]]
     array: the numbers as ``num`` (or the slides, ``fmt`` 'slides') writes them, '·' off the
     edge."""
     grid = np.asarray(values, np.float64)
-    steps = np.round(np.clip(np.nan_to_num(grid), -1.0, 1.0) * SHADES).astype(int).tolist()
     gaps = np.isnan(grid).ravel().tolist()
     shown = np.nan_to_num(grid)  # (what stands in for a gap is never shown)
+    steps = np.round(np.clip(shown, -1.0, 1.0) * SHADES).astype(int).ravel().tolist()
     texts = nums(shown) if fmt == "num" else [slides_print(v) for v in shown.ravel().tolist()]
-    shades = [("z" if k == 0 else ("p" if k > 0 else "n") + str(abs(k))) for row in steps
-              for k in row]  # fmt: skip
-    flat = [("·", "nan") if gap else (text, tone)
-            for text, tone, gap in zip(texts, shades, gaps, strict=True)]  # fmt: skip
+    flat = [("·", "nan") if gap else (text, _tone(step))
+            for text, step, gap in zip(texts, steps, gaps, strict=True)]  # fmt: skip
     width = grid.shape[1]
     return [flat[i : i + width] for i in range(0, len(flat), width)]
 

@@ -22,13 +22,19 @@ def opened(browser: Browser, size: str) -> Page:
                                has_touch=True).new_page()  # fmt: skip
 
 
+def at_chapter(server, browser: Browser, size: str, slug: str) -> Page:
+    """A chapter opened at a size, its question's answer shown: the chapter in reach."""
+    page = opened(browser, size)
+    page.goto(f"{server.url}/lesson/{slug}")
+    past_the_question(page)
+    return page
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_chapter_6_moves_the_x_and_the_vote_follows(
     server, browser: Browser, size: str, shot: Shots
 ):
-    page = opened(browser, size)
-    page.goto(server.url + "/lesson/feature-map")
-    past_the_question(page)
+    page = at_chapter(server, browser, size, "feature-map")
     said = page.locator("#moved-said")
     expect(said).to_contain_text("the two are the same X")
     page.focus("#mover")
@@ -118,9 +124,7 @@ def test_in_presenter_mode_the_teacher_reveals_with_a_key(server, browser: Brows
 def test_chapter_11_votes_on_the_values_the_learner_types(
     server, browser: Browser, size: str, shot: Shots
 ):
-    page = opened(browser, size)
-    page.goto(server.url + "/lesson/vote")
-    past_the_question(page)
+    page = at_chapter(server, browser, size, "vote")
     o_formula = page.locator("#vote-sums .score").nth(1).locator(".formula")
     expect(o_formula).to_contain_text("= 2.07, and 2.07 / 4 = 0.5175 (the slides print 0.51)")
     # start from what the O really gives: its pattern's places all hold 1
@@ -145,9 +149,7 @@ def test_chapter_11_votes_on_the_values_the_learner_types(
 def test_chapter_8_picks_a_map_counts_the_zeros_and_reads_a_tapped_cell(
     server, browser: Browser, size: str, shot: Shots
 ):
-    page = opened(browser, size)
-    page.goto(server.url + "/lesson/relu")
-    past_the_question(page)
+    page = at_chapter(server, browser, size, "relu")
     said = page.locator("#relu-said")
     expect(said).to_contain_text("ReLU set 20 of 49 values to 0")
     page.locator(".pick-feature a", has_text="centre cross").click()
@@ -169,9 +171,7 @@ def test_chapter_8_picks_a_map_counts_the_zeros_and_reads_a_tapped_cell(
 def test_chapter_10_takes_the_second_pass_on_request(
     server, browser: Browser, size: str, shot: Shots
 ):
-    page = opened(browser, size)
-    page.goto(server.url + "/lesson/stacking")
-    past_the_question(page)
+    page = at_chapter(server, browser, size, "stacking")
     expect(page.locator(".stack table")).to_have_count(3)  # three 4x4 maps, nothing more yet
     expect(page.locator("#stack-said")).to_contain_text("48 numbers")
     page.locator("#stack-said a", has_text="pool again").click()
@@ -190,9 +190,7 @@ def test_chapter_10_takes_the_second_pass_on_request(
 def test_chapter_3_flips_pixels_by_tap_and_keys_and_counts_them(
     server, browser: Browser, size: str, shot: Shots
 ):
-    page = opened(browser, size)
-    page.goto(server.url + "/lesson/x-or-o")
-    past_the_question(page)
+    page = at_chapter(server, browser, size, "x-or-o")
     said = page.locator("#flip-said")
     expect(said).to_contain_text("Your X: 0 of 81 pixels differ")
     page.locator('#flip-grid a[data-at="0.0"]').tap()  # ink at the corner becomes paper
@@ -222,9 +220,7 @@ def test_chapter_3_flips_pixels_by_tap_and_keys_and_counts_them(
 def test_chapter_4_moves_a_feature_over_the_x_and_lights_its_full_matches(
     server, browser: Browser, size: str, shot: Shots
 ):
-    page = opened(browser, size)
-    page.goto(server.url + "/lesson/features")
-    past_the_question(page)
+    page = at_chapter(server, browser, size, "features")
     said = page.locator("#feature-said")
     expect(said).to_contain_text("Feature 1 matches fully at 4 places")
     expect(said).not_to_contain_text("a full match")  # the top-left corner is not one
@@ -252,9 +248,7 @@ def test_chapter_4_moves_a_feature_over_the_x_and_lights_its_full_matches(
 def test_chapter_7_edits_a_sobel_weight_and_the_edges_change(
     server, browser: Browser, size: str, shot: Shots
 ):
-    page = opened(browser, size)
-    page.goto(server.url + "/lesson/edges")
-    past_the_question(page)
+    page = at_chapter(server, browser, size, "edges")
     said = page.locator("#edge-maps .edge-said")
     expect(said).to_contain_text("With Sobel\u2019s own")
     gx_map = page.locator("#edge-maps img").nth(1)
@@ -308,9 +302,7 @@ def test_chapter_7_finds_the_edges_of_an_uploaded_picture(
     dark_left = Image.new("L", (64, 64), 255)
     dark_left.paste(0, (0, 0, 24, 64))
     dark_left.save(picture)
-    page = opened(browser, size)
-    page.goto(server.url + "/lesson/edges")
-    past_the_question(page)
+    page = at_chapter(server, browser, size, "edges")
     page.set_input_files("form.upload input[type=file]", str(picture))
     page.locator("form.upload button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/lesson/edges\?run=[a-z2-7]+$"))

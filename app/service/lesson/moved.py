@@ -5,7 +5,6 @@ for each move."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +13,7 @@ from PIL import Image
 
 from ...engine import EngineError
 from ...engine.presets import get_preset
+from ...imaging.heatmap import grey_png
 from ..run_view import RunView
 from ..runs import Runs
 from .slides import POOLED, slides_x
@@ -86,9 +86,7 @@ def mask_text(differ: npt.NDArray[np.bool_]) -> str:
 
 def x_png(x: F64) -> bytes:
     """The X as the examples draw it: black ink on white paper, one pixel a cell."""
-    out = io.BytesIO()
-    Image.fromarray(np.where(x > 0, 0, 255).astype(np.uint8)).save(out, "PNG")
-    return out.getvalue()
+    return grey_png(np.where(x > 0, 0.0, 1.0))
 
 
 @dataclass(frozen=True)

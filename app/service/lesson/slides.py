@@ -4,19 +4,18 @@ numbers; no engine object reaches a template)."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image
 
 from ...engine import PipelineSpec, Trace, compile_pipeline, explain, run
 from ...engine.explanations import ConvExplanation, PoolExplanation, VoteExplanation
 from ...engine.presets import SLIDES_VOTE_INPUT, SLIDES_X, get_preset
 from ...engine.slides import slides_vote_trace, vote_trace
 from ...engine.steps import ConvStep, VoteStep
+from ...imaging.heatmap import grey_png
 from ...learn import made, net
 from ...learn.trainer import NEW, Training
 from ...letters.data import render_strokes
@@ -180,9 +179,7 @@ def drawn_x() -> bytes:
     """An X drawn by the letters' pen-stroke renderer (wobbly strokes, a fixed seed), as a PNG of
     dark ink on white paper."""
     ink = render_strokes("X", "wobbly", np.random.default_rng(DRAWN_X_SEED))
-    out = io.BytesIO()
-    Image.fromarray(np.round((1 - ink) * 255).astype(np.uint8), "L").save(out, "PNG")
-    return out.getvalue()
+    return grey_png(1 - ink)
 
 
 DRAWN_X_SEED = 6
