@@ -91,8 +91,8 @@ async def hand_back(queue: Any, training_id: str) -> None:
     from procrastinate.exceptions import AlreadyEnqueued
 
     try:
-        job = training_job(queue, training_id).defer_async(training_id=training_id)
-        await asyncio.wait_for(job, HAND_BACK_SECONDS)
+        async with asyncio.timeout(HAND_BACK_SECONDS):
+            await training_job(queue, training_id).defer_async(training_id=training_id)
     except AlreadyEnqueued:
         pass
     except TimeoutError:

@@ -90,8 +90,11 @@ class CpuPool:
             self._done()
             raise
         try:
-            # shielded: a timeout must not cancel the job (its slot is released when it ends)
-            result = await asyncio.wait_for(asyncio.shield(future), self.budget)
+            # shielded: a timeout must not cancel the job (its slot is released when it ends).
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for loses a cancellation that
+            # lands as the job ends, and a stopping worker's training then never stopped
+            async with asyncio.timeout(self.budget):
+                result = await asyncio.shield(future)
         except TimeoutError:
             abandoned.set()
             raise OverBudget(self.budget) from None
