@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -84,7 +85,9 @@ def multipart(data: bytes) -> bytes:
 def wrk(url: str, path: str, body: bytes | None, seconds: float, vary: bool = False) -> float:
     """Requests per second from wrk (2 threads, CONNECTIONS connections); all must be 200.
     ``vary``: each upload gets different bytes after the PNG's end (decoders ignore them), so
-    none is known from before and every one is decoded and run."""
+    none is known from before and every one is decoded and run: a token new to this call, the
+    wrk thread's number and a count (wrk's threads each start Lua afresh, with the same
+    random numbers, so a count or math.random alone repeats across threads and calls)."""
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "request.lua"
         lines = []
@@ -99,11 +102,17 @@ def wrk(url: str, path: str, body: bytes | None, seconds: float, vary: bool = Fa
             end = f"\r\n--{MULTIPART}--\r\n"
             lines += [
                 f'local tail = "{end.encode("unicode_escape").decode()}"',
+                f'local token = "{secrets.token_hex(8)}"',
                 "local head = wrk.body:sub(1, #wrk.body - #tail)",
-                "local n = 0",
+                "local threads, n = 0, 0",
+                "setup = function(thread)",
+                "  threads = threads + 1",
+                "  thread:set('number', threads)",
+                "end",
                 "request = function()",
                 "  n = n + 1",
-                "  return wrk.format(nil, nil, nil, head .. tostring(n) .. tostring(math.random()) .. tail)",
+                "  local mark = token .. '-' .. tostring(number) .. '-' .. tostring(n)",
+                "  return wrk.format(nil, nil, nil, head .. mark .. tail)",
                 "end",
             ]
         script.write_text("\n".join(lines) + "\n")

@@ -11,6 +11,8 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .png import inflated
+
 FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
 """Accepted by their bytes (Pillow's sniffing), never by file name or declared type."""
 
@@ -65,7 +67,7 @@ def decode_picture(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = _open(data, max_pixels)
+            image = _open(inflated(data), max_pixels)
             width, height = image.size
             image, scale = _load(image, None if width * height <= REDUCE_ABOVE else need)
             turned = image.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8)
