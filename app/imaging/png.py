@@ -43,9 +43,12 @@ def inflated(data: bytes) -> bytes:
     if len(pixels) != size:
         return data  # a short stream: Pillow reports it truncated
     body = _stored(pixels)
-    chunk = struct.pack(">I", len(body)) + b"IDAT" + body
-    chunk += struct.pack(">I", zlib_ng.crc32(body, zlib_ng.crc32(b"IDAT")))
-    return data[:first] + chunk + data[end:]
+    length = sum(len(part) for part in body)
+    crc = zlib_ng.crc32(b"IDAT")
+    for part in body:
+        crc = zlib_ng.crc32(part, crc)
+    chunk = [struct.pack(">I", length), b"IDAT", *body, struct.pack(">I", crc)]
+    return b"".join([data[:first], *chunk, data[end:]])  # the picture's bytes copied once
 
 
 def _pixel_stream(data: bytes) -> tuple[bytes, int, int, int] | None:
@@ -77,12 +80,14 @@ def _pixel_stream(data: bytes) -> tuple[bytes, int, int, int] | None:
     return (b"".join(parts), first, end, size) if parts else None
 
 
-def _stored(raw: bytes) -> bytes:
-    """``raw`` as a zlib stream of stored (uncompressed) deflate blocks."""
-    blocks = [b"\x78\x01"]
+def _stored(raw: bytes) -> list[bytes | memoryview]:
+    """``raw`` as a zlib stream of stored (uncompressed) deflate blocks, in parts that are views
+    of ``raw``, not copies (a screenshot's pixels are megabytes)."""
+    view = memoryview(raw)
+    parts: list[bytes | memoryview] = [b"\x78\x01"]
     for start in range(0, len(raw), STORED_BLOCK):
-        block = raw[start : start + STORED_BLOCK]
+        block = view[start : start + STORED_BLOCK]
         final = start + STORED_BLOCK >= len(raw)
-        blocks += [struct.pack("<BHH", final, len(block), len(block) ^ 0xFFFF), block]
-    blocks.append(struct.pack(">I", zlib_ng.adler32(raw)))
-    return b"".join(blocks)
+        parts += [struct.pack("<BHH", final, len(block), len(block) ^ 0xFFFF), block]
+    parts.append(struct.pack(">I", zlib_ng.adler32(raw)))
+    return parts
