@@ -15,7 +15,7 @@ from app.imaging import ImageError
 from app.imaging.normalise import fit_ink
 from app.letters import data
 from app.letters import train as train_module
-from app.letters.model import FLAT, forward, gradients, init_params
+from app.letters.model import CHUNK, FLAT, forward, gradients, init_params, train_step
 from app.letters.strokes import GLYPHS
 from app.letters.train import TrainConfig, build, dropout_mask, jitter, save, train
 from app.letters.weights import load, to_spec
@@ -121,6 +121,25 @@ def test_dropout_is_the_network_with_those_dense_inputs_cut_off():
         np.testing.assert_allclose(grads[name], cut_grads[name], rtol=1e-4, atol=1e-6)
     assert (grads["dense.weight"][:, row[0] == 0] == 0).all()
     assert dropout_mask(rng, 3, 0.0) is None and params["dense.weight"].shape[1] == FLAT
+
+
+def test_a_step_in_parts_is_the_step_over_the_whole_batch():
+    """``train_step`` splits a batch bigger than CHUNK into parts and adds their gradients by
+    share: the loss, the gradients and the logits of one pass over the whole batch."""
+    rng = np.random.default_rng(5)
+    params = init_params(rng)
+    x, y = build(data.training_recipe(2, 2))
+    assert len(x) > 2 * CHUNK and len(x) % CHUNK  # three parts, the last one short
+    keep = dropout_mask(rng, len(x), 0.3)
+    whole = forward(params, x, keep)
+    loss, grads = gradients(params, whole, y)
+    parts = train_step(params, x, y, keep)
+    assert parts.loss == pytest.approx(loss, rel=1e-5)
+    np.testing.assert_allclose(parts.logits, whole.logits, rtol=1e-5, atol=1e-6)
+    assert parts.grads.keys() == grads.keys()
+    for name, grad in grads.items():
+        assert parts.grads[name].dtype == np.float32
+        np.testing.assert_allclose(parts.grads[name], grad, rtol=1e-4, atol=1e-6, err_msg=name)
 
 
 def test_jitter_moves_each_picture_by_at_most_its_pixels():

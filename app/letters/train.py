@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from ..engine.optim import Adam
 from . import data, real
-from .model import ARCHITECTURE, FLAT, forward, gradients, init_params, predict
+from .model import ARCHITECTURE, FLAT, init_params, predict, train_step
 from .weights import CARD, CLASSES, MODEL_DIR, WEIGHTS, Params
 
 CHUNK = 50  # samples per class made by one task
@@ -142,15 +142,15 @@ def train(config: TrainConfig, progress: bool = True, log: Callable[[str], None]
         for start in bar:
             idx = order[start : start + config.batch]
             batch = jitter(x[idx], rng, config.shift)
-            f = forward(result.params, batch, dropout_mask(rng, len(idx), config.dropout))
-            loss, grads = gradients(result.params, f, y[idx])
+            keep = dropout_mask(rng, len(idx), config.dropout)
+            done = train_step(result.params, batch, y[idx], keep)
             lr = config.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / steps)))
-            adam.step(result.params, grads, lr)
+            adam.step(result.params, done.grads, lr)
             step += 1
-            result.losses.append(loss)
-            right += int((f.logits.argmax(axis=1) == y[idx]).sum())
+            result.losses.append(done.loss)
+            right += int((done.logits.argmax(axis=1) == y[idx]).sum())
             seen += len(idx)
-            bar.set_postfix(loss=f"{loss:.3f}", acc=f"{right / seen:.1%}")
+            bar.set_postfix(loss=f"{done.loss:.3f}", acc=f"{right / seen:.1%}")
         held = accuracy(result.params, tests)
         recent = float(np.mean(result.losses[-50:]))
         log(f"epoch {epoch + 1}/{config.epochs}: loss {recent:.3f}, train accuracy "
