@@ -16,9 +16,11 @@ from typing import cast
 from zlib_ng import zlib_ng
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
-MAX_INFLATED = 16 * 2**20
-"""Larger pixel streams (more than about 4 megapixels of RGBA) are left to Pillow: re-wrapping
-them would hold a second copy of the picture's bytes for a gain that is small beside its size."""
+MAX_INFLATED = 6 * 2**20
+"""Larger pixel streams (past about 1.5 megapixels of RGBA, 2 of RGB) are left to Pillow. The
+re-wrapped file stays alive while the picture is decoded and converted, and a big picture is
+where memory is tight: at 16 MB a 2000x2000 RGBA upload peaked 16 MB higher, at 199 MB of
+bench/decode.py's 200 MB limit. Drawings and screenshots, where the gain is, fit well within."""
 STORED_BLOCK = 0xFFFF
 """The most bytes one stored deflate block holds."""
 INFLATE_ERROR = cast(type[Exception], zlib_ng.error)
