@@ -15,7 +15,7 @@ from app.imaging import ImageError
 from app.imaging.normalise import fit_ink
 from app.letters import data
 from app.letters import train as train_module
-from app.letters.model import CHUNK, FLAT, forward, gradients, init_params, train_step
+from app.letters.model import FLAT, PART, forward, gradients, init_params, train_step
 from app.letters.strokes import GLYPHS
 from app.letters.train import TrainConfig, build, dropout_mask, jitter, save, train
 from app.letters.weights import load, to_spec
@@ -124,12 +124,12 @@ def test_dropout_is_the_network_with_those_dense_inputs_cut_off():
 
 
 def test_a_step_in_parts_is_the_step_over_the_whole_batch():
-    """``train_step`` splits a batch bigger than CHUNK into parts and adds their gradients by
+    """``train_step`` splits a batch bigger than PART into parts and adds their gradients by
     share: the loss, the gradients and the logits of one pass over the whole batch."""
     rng = np.random.default_rng(5)
     params = init_params(rng)
     x, y = build(data.training_recipe(2, 2))
-    assert len(x) > 2 * CHUNK and len(x) % CHUNK  # three parts, the last one short
+    assert len(x) > 2 * PART and len(x) % PART  # three parts, the last one short
     keep = dropout_mask(rng, len(x), 0.3)
     whole = forward(params, x, keep)
     loss, grads = gradients(params, whole, y)
