@@ -37,13 +37,14 @@ def init_params(classes: int, rng: np.random.Generator) -> Params:
             "dense.bias": np.zeros(classes, F32)}  # fmt: skip
 
 
-def features(p: Params, x: npt.NDArray[np.floating]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The first layer's maps before and after ReLU, and the pooled second layer, flat."""
+def features(p: Params, x: npt.NDArray[np.floating]) -> tuple[np.ndarray, np.ndarray]:
+    """The first layer's maps (before ReLU) and the pooled second layer, flat. Each ReLU is
+    taken after its pool: max and ReLU commute, so the values are the same."""
     conv = bw.conv2d_batch(x, p["conv.weight"], p["conv.bias"])
-    relu = np.maximum(conv, 0).astype(conv.dtype)
-    second = bw.conv2d_batch(bw.max_pool2d_batch(relu, 2), p["conv2.weight"], p["conv2.bias"])
-    flat = bw.max_pool2d_batch(np.maximum(second, 0), 2).reshape(len(x), -1)
-    return conv, relu, flat
+    first = np.maximum(bw.max_pool2d_batch(conv, 2), 0)
+    second = bw.conv2d_batch(first, p["conv2.weight"], p["conv2.bias"])
+    flat = np.maximum(bw.max_pool2d_batch(second, 2), 0).reshape(len(x), -1)
+    return conv, flat
 
 
 def to_spec(p: Params, labels: list[str]) -> PipelineSpec:

@@ -93,22 +93,18 @@ class Forward:
     saved: bw.ConvSaved | None = None
     """What the backward reads from the forward (None on learned features)."""
 
-    @property
-    def relu(self) -> Floats:
-        """Each first-layer map after ReLU (what the learning page shows)."""
-        return np.maximum(self.conv, 0)
-
 
 def forward(p: Params, shape: Shape, x: Floats) -> Forward:
+    saved = None
     if shape.learned:
-        conv, _, flat = learned.features(p, x)
-        logits = flat @ p["dense.weight"].T + p["dense.bias"]
-        return Forward(x, conv, flat, flat, logits)
-    conv, convolved = bw.conv2d_saved(x, p["conv.weight"], p["conv.bias"])
-    pooled = bw.max_pool2d_batch(conv, shape.pool, ceil_mode=True)
-    flat = np.maximum(pooled, 0).reshape(len(x), -1)
+        conv, flat = learned.features(p, x)
+        pooled = flat
+    else:
+        conv, saved = bw.conv2d_saved(x, p["conv.weight"], p["conv.bias"])
+        pooled = bw.max_pool2d_batch(conv, shape.pool, ceil_mode=True)
+        flat = np.maximum(pooled, 0).reshape(len(x), -1)
     logits = flat @ p["dense.weight"].T + p["dense.bias"]  # float32 in training
-    return Forward(x, conv, pooled, flat, logits, convolved)
+    return Forward(x, conv, pooled, flat, logits, saved)
 
 
 @dataclass(frozen=True)

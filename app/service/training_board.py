@@ -125,7 +125,7 @@ def board(
     thumbs = [Thumb(i, int(labels[i]), bool(held[i]), int(read[i])) for i in range(len(labels))]
     wrong = [t for t in thumbs if t.read != t.label]
     probe = probe if 0 <= probe < len(labels) else 0
-    maps = forward.relu[probe]
+    maps = np.maximum(forward.conv[probe], 0)  # the probe's first-layer maps after ReLU
     top = float(maps.max()) or 1.0
     side = maps.shape[-1]
     confusion = np.zeros((len(record.classes),) * 2, np.int64)
